@@ -1,0 +1,430 @@
+"""The command line: parse options, make one core call, render what it returns.
+
+Heavy modules (rich, Whoosh) are imported inside the commands that need them,
+so that `newscli --help` stays quick.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from newscli import __version__
+from newscli.errors import NewscliError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from newscli.config import Config
+    from newscli.engine import Engine
+    from newscli.models import Filters
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@dataclass
+class State:
+    """What every command shares: settings, where output goes, how verbose to be."""
+
+    config_file: str | None = None
+    index_dir: str | None = None
+    color: str | None = None
+    verbose: bool = False
+    _config: Config | None = field(default=None, repr=False)
+
+    @cached_property
+    def config(self) -> Config:
+        from newscli import config
+
+        return config.load(config_file=self.config_file, index_dir=self.index_dir, color=self.color)
+
+    def _console(self, stderr: bool) -> Console:
+        from rich.console import Console
+
+        color = self.config.color
+        if color == "never":
+            return Console(stderr=stderr, color_system=None, highlight=False)
+        return Console(stderr=stderr, force_terminal=True if color == "always" else None, highlight=False)
+
+    @cached_property
+    def out(self) -> Console:
+        return self._console(stderr=False)
+
+    @cached_property
+    def err(self) -> Console:
+        return self._console(stderr=True)
+
+    def say(self, message: str) -> None:
+        from rich.text import Text
+
+        self.err.print(Text("newscli: ", style="dim") + Text(message), soft_wrap=True)
+
+    def engine(self) -> Engine:
+        """The index, brought up to date with the archive first."""
+        from newscli import indexer
+
+        with self.progress("indexing") as progress:
+            return indexer.ensure_fresh(self.config, progress, self.say)
+
+    def progress(self, label: str) -> Any:
+        """A progress bar on a terminal's stderr; nothing on a pipe."""
+        from contextlib import nullcontext
+
+        if not self.err.is_terminal:
+            return nullcontext(None)
+        return _ProgressBar(self.err, label)
+
+
+class _ProgressBar:
+    def __init__(self, console: Console, label: str) -> None:
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._progress = Progress(
+            TextColumn(label),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task = self._progress.add_task(label, total=None)
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        self._progress.start()
+        return self.update
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def update(self, done: int, total: int) -> None:
+        self._progress.update(self._task, completed=done, total=total)
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+class NewscliGroup(click.Group):
+    """Turns every failure into one line on stderr and an exit code; -v adds the traceback."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        verbose = any(a in ("-v", "--verbose") for a in (sys.argv[1:] if args is None else args))
+        try:
+            code = super().main(args, prog_name or "newscli", complete_var, standalone_mode=False, **extra)
+        except click.UsageError as e:
+            command = e.ctx.command_path if e.ctx else "newscli"
+            hint = f" (see '{command} --help')"
+            _fail(f"{command}: {e.format_message()}{hint}", 2)
+        except click.Abort:
+            _fail("interrupted", 130)
+        except NewscliError as e:
+            if verbose:
+                traceback.print_exc()
+            _fail(e.message + (f" ({e.hint})" if e.hint else ""), e.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+        except Exception as e:
+            if verbose:
+                traceback.print_exc()
+            _fail(f"unexpected error: {type(e).__name__}: {e} (run with -v for details)", 2)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"newscli: error: {message}", err=True)
+    sys.exit(code)
+
+
+def output_options(f: F) -> F:
+    """--json, shared by every command that prints data."""
+    return click.option("--json", "json_", is_flag=True, help="Print one JSON document (see README).")(f)
+
+
+def filter_options(f: F) -> F:
+    for option in reversed(
+        [
+            click.option(
+                "--source",
+                "sources",
+                multiple=True,
+                metavar="NAME",
+                help="Only this outlet (case-insensitive; repeat for several).",
+            ),
+            click.option("--since", metavar="DATE", help="Only articles dated on or after DATE."),
+            click.option("--until", metavar="DATE", help="Only articles dated on or before DATE."),
+            click.option(
+                "--limit",
+                default=None,
+                type=click.IntRange(min=0),
+                metavar="N",
+                help="Show at most N articles; 0 shows all.",
+            ),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+def _filters(sources: tuple[str, ...], since: str | None, until: str | None) -> Filters:
+    from newscli import dates
+    from newscli.models import DateRange, Filters
+
+    try:
+        start = dates.bound(since, end=False) if since else None
+        end = dates.bound(until, end=True) if until else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="'--since' / '--until'") from None
+    return Filters(tuple(sources), DateRange(start, end))
+
+
+SORTS = click.Choice(["relevance", "newest", "oldest"])
+
+
+@click.group(cls=NewscliGroup, context_settings=CONTEXT)
+@click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False),
+    envvar="NEWSCLI_INDEX_DIR",
+    help="Where the index lives [env: NEWSCLI_INDEX_DIR; default: ~/.local/share/newscli/index].",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    envvar="NEWSCLI_CONFIG",
+    help="Config file [env: NEWSCLI_CONFIG; default: ~/.config/newscli/config.yaml].",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default=None,
+    help="Colour output [default: auto; NO_COLOR is honoured].",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(__version__, prog_name="newscli")
+@click.pass_context
+def cli(
+    ctx: click.Context, index_dir: str | None, config_file: str | None, color: str | None, verbose: bool
+) -> None:
+    """Search, read and browse a folder of news articles.
+
+    \b
+    Examples:
+      newscli search "Ukraine"              ranked results with snippets
+      newscli search 'title:troops NOT "ground forces"' --since 2024-02
+      newscli show 5d79                     read an article (ID or unique prefix)
+      newscli list --source "Al Jazeera"    browse one outlet, newest first
+      newscli sources                       every outlet and its article count
+      newscli index ~/news                  add a folder to the archive
+
+    The first command builds the index from the configured archive (./articles
+    if none is set); later commands pick up added, changed and removed files.
+    Exit status: 0 success, 1 no match or not found, 2 usage or other error.
+    """
+    ctx.obj = State(config_file, index_dir, color, verbose)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
+@output_options
+@pass_state
+def index(state: State, paths: tuple[str, ...], rebuild: bool, json_: bool) -> None:
+    """Index the archive: only new and changed files are read.
+
+    PATHS are folders (or files) of articles to add to the archive; without
+    them, the folders indexed before (or the configured archive, or ./articles)
+    are brought up to date. A summary, with every skipped file and why, goes to
+    stderr.
+
+    \b
+    Examples:
+      newscli index                 update the index
+      newscli index ~/news ~/wires  add two folders
+      newscli index --rebuild       read everything again
+    """
+    from newscli import indexer, render
+
+    def waiting() -> None:
+        state.say("waiting for another newscli to finish updating the index...")
+
+    with state.progress("indexing") as progress:
+        report = indexer.update(
+            state.config, list(paths) or None, rebuild=rebuild, progress=progress, on_wait=waiting
+        )
+    state.err.print(render.index_summary(report), soft_wrap=True)
+    if json_:
+        click.echo(render.index_json(report))
+    if report.interrupted:
+        state.say("interrupted: what was committed is kept; run `newscli index` again to finish")
+        sys.exit(130)
+
+
+@cli.command()
+@click.argument("query")
+@filter_options
+@click.option("--sort", type=SORTS, default="relevance", show_default=True, help="Order of results.")
+@click.option("--page", default=1, type=click.IntRange(min=1), metavar="N", help="Show page N of results.")
+@output_options
+@pass_state
+def search(
+    state: State,
+    query: str,
+    sources: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    limit: int | None,
+    sort: str,
+    page: int,
+    json_: bool,
+) -> None:
+    """Search the archive: words are ANDed, titles weigh more than text.
+
+    \b
+    Query syntax:
+      ukraine troops          both words (stemmed: troops finds troop)
+      ukraine OR kyiv         either word
+      ukraine NOT russia      the first without the second
+      "ground forces"         the exact phrase
+      sanction*               words starting with sanction
+      title:peskov  source:jazeera  author:smith  tag:politics  lang:en
+    \b
+    Examples:
+      newscli search Ukraine
+      newscli search '"ground forces" Macron' --since 2024 --sort newest
+      newscli search cocoa --source Reuters --limit 0 --json
+    """
+    from newscli import render
+    from newscli.models import Sort
+
+    filters = _filters(sources, since, until)
+    result = state.engine().search(query, filters, Sort(sort), 10 if limit is None else limit, page)
+    if json_:
+        click.echo(render.search_json(result))
+    else:
+        state.out.print(render.search_results(result))
+        state.say(render.search_footer(result) + f" for {query!r}")
+    if result.total == 0:
+        if result.suggestion and not json_:
+            state.say(f"did you mean: {result.suggestion}")
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("ref", metavar="ID|PATH")
+@click.option("--raw", is_flag=True, help="Print the article as its file has it.")
+@click.option("--no-pager", is_flag=True, help="Never page, even on a terminal.")
+@output_options
+@pass_state
+def show(state: State, ref: str, raw: bool, no_pager: bool, json_: bool) -> None:
+    """Read one article, by ID, unique ID prefix (4+ characters) or file path.
+
+    \b
+    Examples:
+      newscli show 5d7943d0b4e4
+      newscli show 5d79 --raw
+      newscli show articles/000_1affae172cd90381.txt
+      newscli show news/feed.jsonl:12          one record of a JSON Lines file
+    """
+    from newscli import lookup, render
+
+    try:
+        article = lookup.find(state.engine(), ref)
+    except lookup.Ambiguous as e:
+        for a in e.candidates:
+            state.say(f"  {a.id}  {render.clean(a.title)}")
+        raise
+    if json_:
+        click.echo(render.show_json(article))
+        return
+    if raw:
+        click.echo(lookup.raw_text(article))
+        return
+    view = render.article_view(article)
+    out = state.out
+    if not no_pager and out.is_terminal and len(out.render_lines(view, pad=False)) > out.height:
+        os.environ.setdefault("LESS", "-R")
+        with out.pager(styles=True):
+            out.print(view)
+    else:
+        out.print(view)
+
+
+@cli.command(name="list")
+@filter_options
+@click.option(
+    "--sort",
+    type=click.Choice(["newest", "oldest"]),
+    default="newest",
+    show_default=True,
+    help="Order by date; undated articles come last.",
+)
+@output_options
+@pass_state
+def list_(
+    state: State,
+    sources: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    limit: int | None,
+    sort: str,
+    json_: bool,
+) -> None:
+    """List articles, newest first (20 unless --limit says otherwise).
+
+    \b
+    Examples:
+      newscli list --source "Al Jazeera"
+      newscli list --since 2019-08 --until 2019-08 --limit 0
+      newscli list --source reuters --sort oldest --json
+    """
+    from newscli import render
+    from newscli.models import Sort
+
+    filters = _filters(sources, since, until)
+    result = state.engine().browse(filters, Sort(sort), 20 if limit is None else limit)
+    if json_:
+        click.echo(render.list_json(result))
+    else:
+        state.out.print(render.article_table(result))
+        state.say(f"{len(result.articles)} of {result.total} articles")
+    if result.total == 0:
+        sys.exit(1)
+
+
+@cli.command()
+@output_options
+@pass_state
+def sources(state: State, json_: bool) -> None:
+    """Every outlet in the archive with its article count.
+
+    A combined source such as "Al Jazeera + agencies" counts for each outlet.
+
+    \b
+    Example:
+      newscli sources --json
+    """
+    from newscli import render
+
+    counts = state.engine().sources()
+    if json_:
+        click.echo(render.sources_json(counts))
+    else:
+        state.out.print(render.sources_table(counts))

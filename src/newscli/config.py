@@ -1,0 +1,131 @@
+"""Settings: flags > environment > YAML config file > defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newscli.errors import ConfigError
+
+COLORS = ("auto", "always", "never")
+DEFAULT_ARCHIVE = Path("articles")
+
+
+def xdg_dir(variable: str, fallback: str) -> Path:
+    value = os.environ.get(variable)
+    return Path(value) if value and Path(value).is_absolute() else Path.home() / fallback
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    index_dir: Path
+    archive: tuple[Path, ...] = ()
+    color: str = "auto"
+    field_names: Mapping[str, list[str]] = field(default_factory=dict)
+    auto_refresh: bool = True
+    max_file_mb: float = 10.0
+    lock_timeout: float = 30.0
+    path: Path | None = None  # the config file read, if any
+
+
+def load(*, config_file: str | None = None, index_dir: str | None = None, color: str | None = None) -> Config:
+    """The settings in force; config_file and index_dir come from flags or the environment."""
+    from newscli.formats import DEFAULT_NAMES
+
+    path = _config_path(config_file)
+    values = _read(path) if path else {}
+    names = {k: list(v) for k, v in DEFAULT_NAMES.items()}
+    names.update(values.get("fields", {}))
+    chosen_index = index_dir or os.environ.get("NEWSCLI_INDEX_DIR") or values.get("index_dir")
+    return Config(
+        index_dir=Path(chosen_index).expanduser().absolute()
+        if chosen_index
+        else xdg_dir("XDG_DATA_HOME", ".local/share") / "newscli" / "index",
+        archive=tuple(values.get("archive", ())),
+        color=color or values.get("color", "auto"),
+        field_names=names,
+        auto_refresh=values.get("auto_refresh", True),
+        max_file_mb=values.get("max_file_mb", 10.0),
+        lock_timeout=values.get("lock_timeout", 30.0),
+        path=path,
+    )
+
+
+def _config_path(flag: str | None) -> Path | None:
+    given = flag or os.environ.get("NEWSCLI_CONFIG")
+    if given:
+        path = Path(given).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist")
+        return path
+    default = xdg_dir("XDG_CONFIG_HOME", ".config") / "newscli" / "config.yaml"
+    return default if default.is_file() else None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read config file {path}: {e}") from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ConfigError(f"{where}: invalid YAML: {getattr(e, 'problem', None) or e}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: a config file must be a mapping of settings")
+    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if node is not None else {}
+    return {key: _check(key, value, path, lines.get(key, 1)) for key, value in data.items()}
+
+
+def _check(key: object, value: Any, path: Path, line: int) -> Any:
+    from newscli.formats import DEFAULT_NAMES
+
+    def bad(expected: str) -> ConfigError:
+        return ConfigError(f"{path}:{line}: '{key}' must be {expected}")
+
+    if key == "archive":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise bad("a folder or a list of folders")
+        return [(path.parent / Path(i).expanduser()).absolute() for i in items]
+    if key == "index_dir":
+        if not isinstance(value, str):
+            raise bad("a folder")
+        return str(path.parent / Path(value).expanduser())
+    if key == "color":
+        if value not in COLORS:
+            raise bad("one of " + ", ".join(COLORS))
+        return value
+    if key == "auto_refresh":
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if key in ("max_file_mb", "lock_timeout"):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise bad("a positive number")
+        return float(value)
+    if key == "fields":
+        if not isinstance(value, dict):
+            raise bad("a mapping from a field to the names it is found under")
+        fields = {}
+        for name, aliases in value.items():
+            if name not in DEFAULT_NAMES:
+                raise bad("a mapping with keys among " + ", ".join(DEFAULT_NAMES))
+            aliases = [aliases] if isinstance(aliases, str) else aliases
+            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+                raise bad(f"a mapping whose '{name}' is a name or a list of names")
+            fields[name] = aliases
+        return fields
+    known = "archive, index_dir, color, auto_refresh, max_file_mb, lock_timeout, fields"
+    raise ConfigError(f"{path}:{line}: unknown setting '{key}' (known: {known})")

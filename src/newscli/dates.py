@@ -1,0 +1,73 @@
+"""Dates as articles write them, and the bounds of --since/--until.
+
+Article dates are kept as ISO 8601 strings exactly as precise as the source
+(a day, or a moment with or without a UTC offset). Sorting and filtering use
+POSIX timestamps; a date without an offset is read as UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
+_YEAR = re.compile(r"^\d{4}$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def normalize(value: object) -> str | None:
+    """An article's date as an ISO 8601 string; None for no date; ValueError if unreadable."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise ValueError(f"a date must be text, not {type(value).__name__}")
+    text = value.strip()
+    if not text:
+        return None
+    if m := _SLASHED.match(text):
+        month, day, year = (int(g) for g in m.groups())
+        if year < 100:  # two-digit years in news archives are this century's or the last's
+            year += 2000 if year < 70 else 1900
+        return date(year, month, day).isoformat()
+    if len(text) == 10:
+        return date.fromisoformat(text).isoformat()
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+    return moment.isoformat()
+
+
+def timestamp(iso: str) -> float:
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def bound(text: str, *, end: bool) -> float:
+    """The first (or, with end=True, the last) moment of a --since/--until value.
+
+    A year or a month names the whole period: --until 2024-02 includes 29 February.
+    """
+    text = text.strip()
+    try:
+        if _YEAR.match(text):
+            start = datetime(int(text), 1, 1, tzinfo=UTC)
+            stop = datetime(int(text) + 1, 1, 1, tzinfo=UTC)
+        elif m := _MONTH.match(text):
+            year, month = int(m[1]), int(m[2])
+            start = datetime(year, month, 1, tzinfo=UTC)
+            stop = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+        elif len(text) == 10:
+            day = date.fromisoformat(text)
+            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            stop = start + timedelta(days=1)
+        else:
+            return timestamp(normalize(text) or "")
+    except ValueError:
+        raise ValueError(
+            f"cannot read the date {text!r}: use YYYY, YYYY-MM, YYYY-MM-DD or an ISO 8601 time"
+        ) from None
+    return (stop.timestamp() - 1e-6) if end else start.timestamp()

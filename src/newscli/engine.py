@@ -1,0 +1,324 @@
+"""The full-text index. The only module that imports Whoosh."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from whoosh import analysis, fields, index, qparser, query, scoring, sorting
+from whoosh.highlight import ContextFragmenter, Formatter
+from whoosh.index import EmptyIndexError, IndexVersionError
+from whoosh.searching import Searcher
+
+from newscli import dates
+from newscli.errors import IndexError_, QueryError
+from newscli.models import (
+    Article,
+    Filters,
+    Format,
+    Hit,
+    ListResult,
+    SearchResult,
+    Snippet,
+    Sort,
+    SourceCount,
+)
+
+SCHEMA_VERSION = 1
+_LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag names stay whole
+SNIPPET_CHARS = 240
+_SPACE = re.compile(r"\s+")
+REBUILD_HINT = "run `newscli index --rebuild` to build it again"
+
+
+def _schema() -> fields.Schema:
+    stem = analysis.StemmingAnalyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.ID(stored=True),
+        record=fields.STORED,
+        title=fields.TEXT(analyzer=stem, stored=True, field_boost=3.0, spelling=True),
+        caption=fields.TEXT(analyzer=stem, stored=True),
+        body=fields.TEXT(analyzer=stem, stored=True, spelling=True),
+        source=fields.TEXT(stored=True),
+        outlet=fields.KEYWORD(stored=True, scorable=False),
+        author=fields.TEXT(),
+        authors=fields.STORED,
+        tag=fields.KEYWORD(lowercase=True, scorable=False),
+        tags=fields.STORED,
+        lang=fields.KEYWORD(lowercase=True, stored=True),
+        url=fields.ID(stored=True),
+        date=fields.STORED,
+        ts=fields.NUMERIC(float, sortable=True),
+        dated=fields.NUMERIC(int, sortable=True),
+        format=fields.STORED,
+        schema_version=fields.STORED,
+    )
+
+
+def _line_fields(schema: fields.Schema) -> fields.Schema:
+    schema["outlet"].analyzer = _LINES
+    schema["tag"].analyzer = _LINES | analysis.LowercaseFilter()
+    return schema
+
+
+SCHEMA = _line_fields(_schema())
+
+
+class Engine:
+    """An open index in one folder."""
+
+    def __init__(self, ix: index.Index) -> None:
+        self._ix = ix
+
+    @classmethod
+    def open(cls, folder: str) -> Engine:
+        try:
+            return cls(index.open_dir(folder))
+        except (EmptyIndexError, FileNotFoundError):
+            raise IndexError_(f"no index in {folder}", hint=REBUILD_HINT) from None
+        except IndexVersionError:
+            raise IndexError_(f"the index in {folder} was made by another version", REBUILD_HINT) from None
+        except Exception as e:  # whoosh reports a damaged index in many ways
+            raise IndexError_(f"the index in {folder} is damaged ({e})", hint=REBUILD_HINT) from None
+
+    @classmethod
+    def create(cls, folder: str) -> Engine:
+        """A new empty index, replacing whatever index the folder held."""
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith((".toc", ".seg", ".pst", ".trm", ".lck")) or name.startswith("_MAIN"):
+                target = os.path.join(folder, name)
+                shutil.rmtree(target) if os.path.isdir(target) else os.remove(target)
+        return cls(index.create_in(folder, SCHEMA))
+
+    @staticmethod
+    def exists(folder: str) -> bool:
+        return bool(index.exists_in(folder))
+
+    def doc_count(self) -> int:
+        return int(self._ix.doc_count())
+
+    @contextmanager
+    def writer(self) -> Iterator[Writer]:
+        """A batch of changes, committed on leaving the block and cancelled by an exception."""
+        w = self._ix.writer(limitmb=256)
+        try:
+            yield Writer(w)
+        except BaseException:
+            w.cancel()
+            raise
+        w.commit()
+
+    # Reading
+
+    def path_of(self, article_id: str) -> str | None:
+        with self._ix.searcher() as s:
+            stored = s.document(id=article_id)
+            return None if stored is None else str(stored["path"])
+
+    def get(self, article_id: str) -> Article | None:
+        with self._ix.searcher() as s:
+            stored = s.document(id=article_id)
+            return None if stored is None else _article(stored)
+
+    def with_prefix(self, prefix: str, limit: int = 10) -> list[Article]:
+        with self._ix.searcher() as s:
+            hits = s.search(query.Prefix("id", prefix), limit=limit)
+            return [_article(h.fields()) for h in hits]
+
+    def in_file(self, path: str) -> list[Article]:
+        with self._ix.searcher() as s:
+            found = [_article(s.stored_fields(n)) for n in s.document_numbers(path=path)]
+        return sorted(found, key=lambda a: a.record or 0)
+
+    def search(self, text: str, filters: Filters, sort: Sort, limit: int, page: int) -> SearchResult:
+        parser = qparser.MultifieldParser(["title", "caption", "body"], SCHEMA, group=qparser.AndGroup)
+        try:
+            q = parser.parse(text)
+        except Exception as e:  # whoosh's parser is lenient; anything it raises is a bad query
+            raise QueryError(f"cannot understand the query {text!r}: {e}") from None
+        if q is query.NullQuery or not text.strip():
+            raise QueryError("the query is empty", hint="give words to search for")
+        with self._ix.searcher(weighting=scoring.BM25F()) as s:
+            wanted = None if limit == 0 else limit * page
+            results = s.search(q, limit=wanted, filter=_filter(s, filters), sortedby=_sort(sort), terms=True)
+            results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+            results.formatter = _SnippetFormatter()
+            first = 0 if limit == 0 else limit * (page - 1)
+            hits = tuple(
+                Hit(_article(h.fields()), float(h.score or 0.0), _snippet(h)) for h in results[first:wanted]
+            )
+            total = len(results)
+            suggestion = _suggest(s, text) if total == 0 else None
+        return SearchResult(text, total, page, limit, hits, suggestion)
+
+    def browse(self, filters: Filters, sort: Sort, limit: int) -> ListResult:
+        with self._ix.searcher() as s:
+            results = s.search(
+                query.Every(),
+                limit=None if limit == 0 else limit,
+                filter=_filter(s, filters),
+                sortedby=_sort(Sort.NEWEST if sort == Sort.RELEVANCE else sort),
+            )
+            return ListResult(len(results), tuple(_article(h.fields()) for h in results))
+
+    def sources(self) -> list[SourceCount]:
+        """Each outlet with its article count; spellings that differ only in case are one outlet."""
+        counts: dict[str, dict[str, int]] = {}
+        with self._ix.searcher() as s:
+            for term in s.lexicon("outlet"):
+                name = term.decode("utf-8")
+                n = sum(1 for _ in s.docs_for_query(query.Term("outlet", name)))
+                if n:
+                    counts.setdefault(name.casefold(), {})[name] = n
+        merged = [
+            SourceCount(max(spellings, key=lambda k: spellings[k]), sum(spellings.values()))
+            for spellings in counts.values()
+        ]
+        return sorted(merged, key=lambda c: (-c.count, c.name.casefold()))
+
+
+class Writer:
+    def __init__(self, writer: Any) -> None:
+        self._w = writer
+
+    def add(self, article: Article) -> None:
+        self._w.add_document(**_document(article))
+
+    def delete_file(self, path: str) -> None:
+        self._w.delete_by_term("path", path)
+
+
+def _document(a: Article) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": a.id,
+        "path": a.path,
+        "record": a.record,
+        "title": a.title,
+        "body": a.body,
+        "authors": list(a.authors),
+        "tags": list(a.tags),
+        "date": a.date,
+        "dated": 1 if a.date else 0,
+        "format": a.format.value,
+        "schema_version": SCHEMA_VERSION,
+    }
+    optional = {
+        "caption": a.caption,
+        "source": a.source,
+        "outlet": "\n".join(a.outlets),
+        "author": "\n".join(a.authors),
+        "tag": "\n".join(a.tags),
+        "lang": a.language,
+        "url": a.url,
+        "ts": dates.timestamp(a.date) if a.date else None,
+    }
+    doc.update({k: v for k, v in optional.items() if v})
+    return doc
+
+
+def _article(stored: dict[str, Any]) -> Article:
+    return Article(
+        id=stored["id"],
+        title=stored["title"],
+        body=stored.get("body", ""),
+        path=stored["path"],
+        source=stored.get("source"),
+        outlets=tuple(filter(None, stored.get("outlet", "").split("\n"))),
+        date=stored.get("date"),
+        authors=tuple(stored.get("authors", ())),
+        url=stored.get("url"),
+        tags=tuple(stored.get("tags", ())),
+        language=stored.get("lang"),
+        caption=stored.get("caption"),
+        record=stored.get("record"),
+        format=Format(stored.get("format", "text")),
+    )
+
+
+_WORD = re.compile(r"(?<![\w:\-*~])[^\W\d_][\w'-]*(?![\w:*~])")
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+
+
+def _suggest(s: Searcher, text: str) -> str | None:
+    """The query with each word the index lacks replaced by its closest indexed spelling."""
+    reader = s.reader()
+    correctors = [s.corrector("body"), s.corrector("title")]
+    changed = text
+    for m in reversed(list(_WORD.finditer(text))):
+        word = m.group()
+        lower = word.lower()
+        if word in _OPERATORS or any((f, lower) in reader for f in ("spell_body", "spell_title")):
+            continue
+        for corrector in correctors:
+            found = corrector.suggest(lower, limit=1)
+            if found:
+                changed = changed[: m.start()] + found[0] + changed[m.end() :]
+                break
+    return changed if changed != text else None
+
+
+def _filter(s: Searcher, filters: Filters) -> query.Query | None:
+    parts: list[query.Query] = []
+    if filters.sources:
+        wanted = {name.casefold() for name in filters.sources}
+        names = [t.decode("utf-8") for t in s.lexicon("outlet")]
+        matching = [n for n in names if n.casefold() in wanted]
+        parts.append(query.Or([query.Term("outlet", n) for n in matching]) if matching else query.NullQuery)
+    if filters.dates.start is not None or filters.dates.end is not None:
+        parts.append(query.NumericRange("ts", filters.dates.start, filters.dates.end))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+def _sort(sort: Sort) -> sorting.MultiFacet | None:
+    if sort == Sort.RELEVANCE:
+        return None
+    newest = sort == Sort.NEWEST
+    return sorting.MultiFacet(
+        [sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts", reverse=newest)]
+    )
+
+
+def _snippet(hit: Any) -> Snippet:
+    for name in ("body", "caption"):
+        found = hit.highlights(name, top=2)
+        if isinstance(found, Snippet) and found.text:
+            return found
+    lead = " ".join(str(hit.get("body", "")).split())
+    if len(lead) > SNIPPET_CHARS:
+        lead = lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    return Snippet(lead)
+
+
+class _SnippetFormatter(Formatter):  # type: ignore[misc]
+    """Whoosh fragments as a Snippet: plain text and the spans of the matched words."""
+
+    def format(self, fragments: Iterable[Any], replace: bool = False) -> Snippet:
+        text = ""
+        spans: list[tuple[int, int]] = []
+        for fragment in fragments:
+            if text:
+                text += " … "
+            position = fragment.startchar
+            for token in sorted(fragment.matches, key=lambda t: (t.startchar, -t.endchar)):
+                if token.startchar is None or token.startchar < position:
+                    continue
+                text += _flat(fragment.text[position : token.startchar])
+                start = len(text)
+                text += _flat(fragment.text[token.startchar : token.endchar])
+                spans.append((start, len(text)))
+                position = token.endchar
+            text += _flat(fragment.text[position : fragment.endchar])
+        lead = len(text) - len(text.lstrip())
+        return Snippet(text.strip(), tuple((a - lead, b - lead) for a, b in spans))
+
+
+def _flat(text: str) -> str:
+    return _SPACE.sub(" ", text)

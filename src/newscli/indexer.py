@@ -1,0 +1,304 @@
+"""Keeping the index in step with the archive: what changed, and writing it safely.
+
+The index folder holds the Whoosh index and `manifest.json`, the signature of
+every file the index holds articles of. The manifest is written (atomically)
+only after the articles it describes are committed, so a run that is killed
+leaves an index that answers queries and a manifest that makes the next run
+redo whatever was not committed.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newscli import archive
+from newscli.config import DEFAULT_ARCHIVE, Config
+from newscli.engine import Engine
+from newscli.errors import IndexError_, NewscliError
+from newscli.models import Article, IndexReport, Skipped
+
+MANIFEST = "manifest.json"
+LOCK = "newscli.lock"
+MANIFEST_VERSION = 1
+BATCH = 5000  # articles per commit: what an interrupted run can lose
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
+
+
+@dataclass
+class Manifest:
+    roots: list[str] = field(default_factory=list)
+    # path -> [size, mtime_ns, context, articles indexed, [[where, reason], ...]]
+    files: dict[str, list[Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, folder: Path) -> Manifest | None:
+        try:
+            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            if data.get("version") != MANIFEST_VERSION:
+                return None
+            return cls(list(data["roots"]), dict(data["files"]))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            raise IndexError_(
+                f"the index's manifest {folder / MANIFEST} is damaged ({e})",
+                hint="run `newscli index --rebuild` to build the index again",
+            ) from None
+
+    def save(self, folder: Path) -> None:
+        data = {"version": MANIFEST_VERSION, "roots": self.roots, "files": self.files}
+        temporary = folder / f".{MANIFEST}.{os.getpid()}"
+        with open(temporary, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, folder / MANIFEST)
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    scan: archive.Scan
+    new: list[archive.FileEntry]
+    changed: list[archive.FileEntry]
+    removed: list[str]
+    unchanged: list[archive.FileEntry]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.new or self.changed or self.removed)
+
+
+def roots_for(config: Config, manifest: Manifest | None, given: list[str] | None) -> list[str]:
+    """The archive roots: those given, else the index's and the config's, else ./articles."""
+    known = (manifest.roots if manifest else []) + [str(p) for p in config.archive]
+    if given:
+        missing = [p for p in given if not os.path.exists(p)]
+        if missing:
+            raise NewscliError(f"no such file or folder: {missing[0]}")
+        return _merge(known, [_normal(p) for p in given])
+    if known:
+        return _merge([], known)
+    if DEFAULT_ARCHIVE.is_dir():
+        return [_normal(str(DEFAULT_ARCHIVE))]
+    raise NewscliError(
+        "no archive to index",
+        hint="give its folder (`newscli index PATH`) or set `archive:` in the config file",
+    )
+
+
+def _normal(path: str) -> str:
+    return os.path.normpath(os.path.abspath(path))
+
+
+def _merge(roots: list[str], more: list[str]) -> list[str]:
+    """Roots without repeats; a root inside another is covered by it."""
+    merged: list[str] = []
+    for root in dict.fromkeys(roots + more):
+        if any(root == r or root.startswith(r.rstrip(os.sep) + os.sep) for r in merged):
+            continue
+        merged = [r for r in merged if not r.startswith(root.rstrip(os.sep) + os.sep)] + [root]
+    return merged
+
+
+def changes(config: Config, manifest: Manifest, roots: list[str]) -> Changes:
+    found = archive.scan(roots, config.field_names)
+    new, changed, unchanged = [], [], []
+    for entry in found.entries:
+        state = manifest.files.get(entry.path)
+        if state is None:
+            new.append(entry)
+        elif state[:3] != entry.signature:
+            changed.append(entry)
+        else:
+            unchanged.append(entry)
+    seen = {e.path for e in found.entries}
+    gone_roots = tuple(r.rstrip(os.sep) + os.sep for r in found.missing_roots)
+    removed = [
+        p
+        for p in manifest.files
+        if p not in seen and not p.startswith(gone_roots) and p not in found.missing_roots
+    ]
+    return Changes(found, new, changed, removed, unchanged)
+
+
+@contextmanager
+def locked(folder: Path, timeout: float, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Holds the index's write lock; waits up to `timeout` seconds for another run to finish."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as e:
+                if e.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+            if time.monotonic() >= deadline:
+                raise IndexError_(
+                    f"another newscli is still updating the index in {folder}",
+                    hint="wait for it to finish, then try again",
+                )
+            if not told and on_wait:
+                on_wait()
+                told = True
+            time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)
+
+
+def update(
+    config: Config,
+    given: list[str] | None = None,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    on_wait: Callable[[], None] | None = None,
+    timeout: float | None = None,
+) -> IndexReport:
+    """Brings the index up to date with the archive: the work of `newscli index`."""
+    folder = config.index_dir
+    started = time.monotonic()
+    with locked(folder, config.lock_timeout if timeout is None else timeout, on_wait):
+        manifest = None if rebuild else Manifest.load(folder)
+        if manifest is not None and not Engine.exists(str(folder)):
+            manifest = None
+        roots = roots_for(config, manifest, given)
+        if manifest is None:
+            engine = Engine.create(str(folder))
+            manifest = Manifest()
+        else:
+            engine = Engine.open(str(folder))
+        manifest.roots = roots
+        report = _apply(engine, manifest, changes(config, manifest, roots), config, progress)
+        manifest.save(folder)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _apply(
+    engine: Engine, manifest: Manifest, todo: Changes, config: Config, progress: Progress | None
+) -> IndexReport:
+    report = IndexReport(skipped=list(todo.scan.skipped), ignored=todo.scan.ignored)
+    for entry in todo.unchanged:
+        state = manifest.files[entry.path]
+        report.unchanged += state[3]
+        report.skipped.extend(Skipped(w, r) for w, r in state[4])
+    for path in todo.removed:
+        report.removed += manifest.files[path][3]
+    total_bytes = sum(e.size for e in todo.new + todo.changed) or 1
+    done_bytes = 0
+    # An ID already in the index belongs to one file; another file may take it only if
+    # that file is being re-read or removed now.
+    replaced = set(todo.removed) | {e.path for e in todo.changed}
+    index_was_empty = engine.doc_count() == 0
+    owners: dict[str, str] = {}
+    pending: list[tuple[archive.FileEntry, list[Article], list[Skipped]]] = []
+    count = 0
+
+    def commit() -> None:
+        nonlocal count
+        with engine.writer() as w:
+            for path in todo.removed:
+                w.delete_file(path)
+            for entry, articles, _ in pending:
+                if entry.path in manifest.files:
+                    w.delete_file(entry.path)
+                for article in articles:
+                    w.add(article)
+        for path in todo.removed:
+            manifest.files.pop(path, None)
+        todo.removed.clear()
+        for entry, articles, skipped in pending:
+            manifest.files[entry.path] = entry.signature + [
+                len(articles),
+                [[s.where, s.reason] for s in skipped],
+            ]
+        manifest.save(config.index_dir)
+        pending.clear()
+        count = 0
+
+    try:
+        for entry in todo.new + todo.changed:
+            articles: list[Article] = []
+            skipped: list[Skipped] = []
+            for item in archive.read(entry, config.field_names, config.max_file_mb):
+                if isinstance(item, Skipped):
+                    skipped.append(item)
+                    continue
+                owner = owners.get(item.id) or (None if index_was_empty else engine.path_of(item.id))
+                if owner is not None and owner != entry.path and owner not in replaced:
+                    where = entry.path if item.record is None else f"{entry.path}:{item.record}"
+                    skipped.append(Skipped(where, f"same ID {item.id} as an article in {owner}"))
+                    continue
+                owners[item.id] = entry.path
+                articles.append(item)
+            pending.append((entry, articles, skipped))
+            previous = manifest.files.get(entry.path)
+            if previous is None:
+                report.added += len(articles)
+            else:
+                report.updated += min(previous[3], len(articles))
+                report.added += max(0, len(articles) - previous[3])
+                report.removed += max(0, previous[3] - len(articles))
+            report.skipped.extend(skipped)
+            count += len(articles)
+            done_bytes += entry.size
+            if progress:
+                progress(done_bytes, total_bytes)
+            if count >= BATCH:
+                commit()
+        if pending or todo.removed:
+            commit()
+    except KeyboardInterrupt:
+        report.interrupted = True
+    return report
+
+
+def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str], None]) -> Engine:
+    """The index, built on first use and brought up to date when the archive changed."""
+    folder = config.index_dir
+    manifest = Manifest.load(folder)
+    if manifest is None or not Engine.exists(str(folder)):
+        warn(f"building the index in {folder} (first run)")
+        report = update(config, progress=progress)
+        _tell(report, warn)
+        return Engine.open(str(folder))
+    roots = roots_for(config, manifest, None)
+    todo = changes(config, manifest, roots)
+    if todo.any or roots != manifest.roots:
+        described = _describe(todo)
+        if not config.auto_refresh:
+            warn(f"the archive changed since the last index ({described}); run `newscli index`")
+        else:
+            try:
+                report = update(config, progress=progress, timeout=0)
+                _tell(report, warn)
+            except IndexError_ as e:
+                warn(f"the archive changed ({described}) but {e.message}; results may miss it")
+    return Engine.open(str(folder))
+
+
+def _describe(todo: Changes) -> str:
+    parts = [(len(todo.new), "new"), (len(todo.changed), "changed"), (len(todo.removed), "removed")]
+    return ", ".join(f"{n} {what} file{'s' * (n != 1)}" for n, what in parts if n) or "new roots"
+
+
+def _tell(report: IndexReport, warn: Callable[[str], None]) -> None:
+    warn(
+        f"index updated: {report.added} added, {report.updated} updated, {report.removed} removed"
+        + (f", {len(report.skipped)} skipped (see `newscli index`)" if report.skipped else "")
+    )

@@ -1,0 +1,104 @@
+"""Plain data passed between newscli's layers. Imports nothing from the project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    title: str
+    body: str
+    path: str
+    source: str | None = None
+    outlets: tuple[str, ...] = ()
+    date: str | None = None  # ISO 8601 date or datetime, as precise as the file says
+    authors: tuple[str, ...] = ()
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    language: str | None = None
+    caption: str | None = None
+    record: int | None = None  # .jsonl: 1-based line; .json: 0-based array index
+    format: Format = Format.TEXT
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()  # [start, end) of each matched word
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    article: Article
+    score: float
+    snippet: Snippet
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    start: float | None = None  # POSIX timestamps, inclusive
+    end: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    sources: tuple[str, ...] = ()
+    dates: DateRange = DateRange()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    limit: int
+    hits: tuple[Hit, ...]
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListResult:
+    total: int
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCount:
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    where: str  # a path, or path:line for one record of a multi-article file
+    reason: str
+
+
+@dataclass(slots=True)
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    ignored: int = 0  # files whose extension is not an article format
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)

@@ -1,0 +1,208 @@
+"""Pure functions from models to rich renderables or JSON text.
+
+Article text is untrusted: it only ever goes into `Text` objects (never markup),
+after control characters (terminal escapes among them) are made visible.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from newscli.models import Article, Format, IndexReport, ListResult, SearchResult, SourceCount
+
+JSON_VERSION = 1
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]+\S)")
+
+
+def clean(text: str) -> str:
+    """Control characters shown as `^[`-style symbols, so none reaches the terminal as a command."""
+    return _CONTROL.sub(
+        lambda m: "^" + chr((ord(m.group()) + 64) % 128) if ord(m.group()) < 128 else "\ufffd",
+        text.replace("\r\n", "\n").replace("\r", "\n"),
+    )
+
+
+def paragraphs(body: str) -> list[str]:
+    """The body's paragraphs with hard line wraps undone (Reuters keeps its 1987 wraps)."""
+    parts = _PARAGRAPH_BREAK.split(clean(body).replace("\t", " "))
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def _byline(a: Article) -> Text:
+    line = Text()
+    line.append(clean(a.source or "unknown source"), style="green")
+    line.append("  ")
+    line.append(a.date or "undated", style="cyan" if a.date else "dim")
+    return line
+
+
+def search_results(result: SearchResult) -> RenderableType:
+    items: list[RenderableType] = []
+    for hit in result.hits:
+        head = Text()
+        head.append(hit.article.id, style="yellow")
+        head.append("  ")
+        head.append_text(_byline(hit.article))
+        items.append(head)
+        items.append(Text(clean(hit.article.title), style="bold"))
+        snippet = Text(clean(hit.snippet.text), style="default")
+        for start, end in hit.snippet.spans:
+            snippet.stylize("bold magenta", start, end)
+        snippet.pad_left(2)
+        items.append(snippet)
+        items.append(Text())
+    return Group(*items[:-1]) if items else Text()
+
+
+def search_footer(result: SearchResult) -> str:
+    total = result.total
+    noun = "match" if total == 1 else "matches"
+    if not result.hits:
+        return f"{total} {noun}"
+    first = 1 if result.limit == 0 else result.limit * (result.page - 1) + 1
+    last = first + len(result.hits) - 1
+    shown = f"{first}-{last} of {total} {noun}" if (first, last) != (1, total) else f"{total} {noun}"
+    if last < total:
+        shown += f"; more with --page {result.page + 1}"
+    return shown
+
+
+def article_view(a: Article) -> RenderableType:
+    head = Text(clean(a.title), style="bold")
+    lines: list[RenderableType] = [head]
+    if a.caption:
+        lines.append(Text(clean(a.caption), style="italic dim"))
+    lines.append(_byline(a))
+    for label, value in (
+        ("By", ", ".join(a.authors)),
+        ("URL", a.url or ""),
+        ("Tags", ", ".join(a.tags)),
+        ("Language", a.language or ""),
+        ("ID", a.id),
+        ("Path", a.path + (f":{a.record}" if a.record is not None else "")),
+    ):
+        if value:
+            line = Text(f"{label}: ", style="dim")
+            line.append(clean(value))
+            lines.append(line)
+    lines.append(Rule(style="dim"))
+    if a.format == Format.MARKDOWN:
+        lines.append(Markdown(clean(a.body), hyperlinks=False))
+    else:
+        for paragraph in paragraphs(a.body):
+            lines.append(Text(paragraph))
+            lines.append(Text())
+        lines = lines[:-1] if lines and not str(lines[-1]) else lines
+    return Group(*lines)
+
+
+def article_table(result: ListResult) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
+    table.add_column("ID", style="yellow", no_wrap=True)
+    table.add_column("Date", style="cyan", no_wrap=True)
+    table.add_column("Source", style="green", max_width=24)
+    table.add_column("Title", ratio=1)
+    for a in result.articles:
+        table.add_row(a.id, a.date[:10] if a.date else "", Text(clean(a.source or "")), Text(clean(a.title)))
+    return table
+
+
+def sources_table(counts: list[SourceCount]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Source", style="green")
+    table.add_column("Articles", justify="right")
+    for c in counts:
+        table.add_row(Text(clean(c.name)), f"{c.count:,}")
+    return table
+
+
+def index_summary(report: IndexReport) -> Text:
+    text = Text()
+    for s in report.skipped:
+        text.append("skipped ", style="yellow")
+        text.append(clean(s.where))
+        text.append(f": {clean(s.reason)}\n")
+    verb = "interrupted after" if report.interrupted else "indexed in"
+    text.append(
+        f"{verb} {report.seconds:.1f} s: {report.added:,} added, {report.updated:,} updated, "
+        f"{report.removed:,} removed, {report.unchanged:,} unchanged, {len(report.skipped):,} skipped"
+    )
+    if report.ignored:
+        text.append(f" ({report.ignored:,} files of other kinds ignored)", style="dim")
+    return text
+
+
+# JSON: built from the models, never from what is shown on screen.
+
+
+def article_json(a: Article, *, body: bool = False) -> dict[str, Any]:
+    data = asdict(a)
+    data["outlets"] = list(a.outlets)
+    data["authors"] = list(a.authors)
+    data["tags"] = list(a.tags)
+    data["format"] = a.format.value
+    if not body:
+        del data["body"]
+    return data
+
+
+def dumps(payload: dict[str, Any]) -> str:
+    return json.dumps({"version": JSON_VERSION, **payload}, ensure_ascii=False, indent=2)
+
+
+def search_json(result: SearchResult) -> str:
+    return dumps(
+        {
+            "query": result.query,
+            "total": result.total,
+            "page": result.page,
+            "limit": result.limit,
+            "suggestion": result.suggestion,
+            "hits": [
+                {
+                    **article_json(h.article),
+                    "score": round(h.score, 4),
+                    "snippet": h.snippet.text,
+                    "highlights": [list(span) for span in h.snippet.spans],
+                }
+                for h in result.hits
+            ],
+        }
+    )
+
+
+def list_json(result: ListResult) -> str:
+    return dumps({"total": result.total, "articles": [article_json(a) for a in result.articles]})
+
+
+def show_json(a: Article) -> str:
+    return dumps({"article": article_json(a, body=True)})
+
+
+def sources_json(counts: list[SourceCount]) -> str:
+    return dumps({"sources": [{"name": c.name, "count": c.count} for c in counts]})
+
+
+def index_json(report: IndexReport) -> str:
+    return dumps(
+        {
+            "added": report.added,
+            "updated": report.updated,
+            "removed": report.removed,
+            "unchanged": report.unchanged,
+            "seconds": round(report.seconds, 3),
+            "interrupted": report.interrupted,
+            "skipped": [{"where": s.where, "reason": s.reason} for s in report.skipped],
+        }
+    )
