@@ -52,7 +52,13 @@ class State:
         color = self.config.color
         if color == "never":
             return Console(stderr=stderr, color_system=None, highlight=False)
-        return Console(stderr=stderr, force_terminal=True if color == "always" else None, highlight=False)
+        if color == "always":
+            console = Console(stderr=stderr, force_terminal=True, highlight=False)
+            # A terminal type with no colours of its own (TERM=dumb) still gets the basic ones.
+            if console.color_system is None:
+                console = Console(stderr=stderr, force_terminal=True, color_system="standard", highlight=False)
+            return console
+        return Console(stderr=stderr, highlight=False)
 
     @cached_property
     def out(self) -> Console:
@@ -65,7 +71,7 @@ class State:
     def say(self, message: str) -> None:
         from rich.text import Text
 
-        self.err.print(Text("newscli: ", style="dim") + Text(message), soft_wrap=True)
+        self.err.print(Text("newscli: ", style="dim") + Text(message), soft_wrap=True, crop=False)
 
     def engine(self) -> Engine:
         """The index, brought up to date with the archive first."""
@@ -125,6 +131,9 @@ class NewscliGroup(click.Group):
         verbose = any(a in ("-v", "--verbose") for a in (sys.argv[1:] if args is None else args))
         try:
             code = super().main(args, prog_name or "newscli", complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as e:
+            click.echo(e.ctx.get_help() if e.ctx else "")
+            sys.exit(0)
         except click.UsageError as e:
             command = e.ctx.command_path if e.ctx else "newscli"
             hint = f" (see '{command} --help')"
@@ -197,7 +206,7 @@ def _filters(sources: tuple[str, ...], since: str | None, until: str | None) -> 
 SORTS = click.Choice(["relevance", "newest", "oldest"])
 
 
-@click.group(cls=NewscliGroup, context_settings=CONTEXT)
+@click.group(name="newscli", cls=NewscliGroup, context_settings=CONTEXT)
 @click.option(
     "--index-dir",
     type=click.Path(file_okay=False),
@@ -319,7 +328,8 @@ def search(
     if json_:
         click.echo(render.search_json(result))
     else:
-        state.out.print(render.search_results(result))
+        if result.hits:
+            state.out.print(render.search_results(result))
         state.say(render.search_footer(result) + f" for {query!r}")
     if result.total == 0:
         if result.suggestion and not json_:

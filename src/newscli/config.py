@@ -77,9 +77,10 @@ def _read(path: Path) -> dict[str, Any]:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise ConfigError(f"{where}: invalid YAML: {getattr(e, 'problem', None) or e}") from None
+        from newscli.formats.structured import yaml_problem
+
+        line, problem = yaml_problem(e)
+        raise ConfigError(f"{path}:{line or 1}: invalid YAML: {problem}") from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -53,7 +54,7 @@ def _schema() -> fields.Schema:
         lang=fields.KEYWORD(lowercase=True, stored=True),
         url=fields.ID(stored=True),
         date=fields.STORED,
-        ts=fields.NUMERIC(float, sortable=True),
+        ts=fields.NUMERIC(int, bits=64, sortable=True),
         dated=fields.NUMERIC(int, sortable=True),
         format=fields.STORED,
         schema_version=fields.STORED,
@@ -151,7 +152,7 @@ class Engine:
             results.formatter = _SnippetFormatter()
             first = 0 if limit == 0 else limit * (page - 1)
             hits = tuple(
-                Hit(_article(h.fields()), float(h.score or 0.0), _snippet(h)) for h in results[first:wanted]
+                Hit(_article(h.fields()), float(h.score) if sort == Sort.RELEVANCE else None, _snippet(h)) for h in results[first:wanted]
             )
             total = len(results)
             suggestion = _suggest(s, text) if total == 0 else None
@@ -216,7 +217,7 @@ def _document(a: Article) -> dict[str, Any]:
         "tag": "\n".join(a.tags),
         "lang": a.language,
         "url": a.url,
-        "ts": dates.timestamp(a.date) if a.date else None,
+        "ts": int(dates.timestamp(a.date)) if a.date else None,
     }
     doc.update({k: v for k, v in optional.items() if v})
     return doc
@@ -271,7 +272,9 @@ def _filter(s: Searcher, filters: Filters) -> query.Query | None:
         matching = [n for n in names if n.casefold() in wanted]
         parts.append(query.Or([query.Term("outlet", n) for n in matching]) if matching else query.NullQuery)
     if filters.dates.start is not None or filters.dates.end is not None:
-        parts.append(query.NumericRange("ts", filters.dates.start, filters.dates.end))
+        start, end = filters.dates.start, filters.dates.end
+        parts.append(query.NumericRange("ts", None if start is None else math.ceil(start),
+                                        None if end is None else math.floor(end)))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else query.And(parts)
@@ -288,7 +291,7 @@ def _sort(sort: Sort) -> sorting.MultiFacet | None:
 
 def _snippet(hit: Any) -> Snippet:
     for name in ("body", "caption"):
-        found = hit.highlights(name, top=2)
+        found = hit.highlights(name, top=2) if name in hit else None
         if isinstance(found, Snippet) and found.text:
             return found
     lead = " ".join(str(hit.get("body", "")).split())

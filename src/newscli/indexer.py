@@ -272,12 +272,12 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
     """The index, built on first use and brought up to date when the archive changed."""
     folder = config.index_dir
     manifest = Manifest.load(folder)
+    roots = roots_for(config, manifest, None)
     if manifest is None or not Engine.exists(str(folder)):
-        warn(f"building the index in {folder} (first run)")
+        warn(f"building the index of {', '.join(roots)} in {folder} (first run)")
         report = update(config, progress=progress)
         _tell(report, warn)
         return Engine.open(str(folder))
-    roots = roots_for(config, manifest, None)
     todo = changes(config, manifest, roots)
     if todo.any or roots != manifest.roots:
         described = _describe(todo)

@@ -44,7 +44,7 @@ class Snippet:
 @dataclass(frozen=True, slots=True)
 class Hit:
     article: Article
-    score: float
+    score: float | None  # None when sorted by date
     snippet: Snippet
 
 

@@ -172,7 +172,7 @@ def search_json(result: SearchResult) -> str:
             "hits": [
                 {
                     **article_json(h.article),
-                    "score": round(h.score, 4),
+                    "score": None if h.score is None else round(h.score, 4),
                     "snippet": h.snippet.text,
                     "highlights": [list(span) for span in h.snippet.spans],
                 }

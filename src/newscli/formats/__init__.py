@@ -84,9 +84,9 @@ def _document(text: str, markdown: bool, names: Mapping[str, list[str]]) -> Pars
         elif title is not None:
             derived = {"title": title, "body": rest}
         else:
-            derived = parse_text(body)
+            derived = parse_text(body, titled="title" in fields)
     else:
-        derived = parse_text(body)
+        derived = parse_text(body, titled="title" in fields)
     return Parsed({**derived, **fields}, format=Format.MARKDOWN if markdown else Format.TEXT)
 
 

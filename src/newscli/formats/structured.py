@@ -35,9 +35,8 @@ def load_yaml_mapping(text: str, *, first_line: int = 1, what: str) -> dict[str,
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + first_line}" if mark is not None else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        line, problem = yaml_problem(e)
+        where = f" at line {line + first_line - 1}" if line else ""
         raise ArticleError(f"invalid YAML in {what}{where}: {problem}") from None
     except RecursionError:
         raise ArticleError(f"{what} is nested too deeply") from None
@@ -46,6 +45,15 @@ def load_yaml_mapping(text: str, *, first_line: int = 1, what: str) -> dict[str,
     if not isinstance(data, dict):
         raise ArticleError(f"{what} must be a mapping of fields, not {kind(data)}")
     return data
+
+
+def yaml_problem(error: Exception) -> tuple[int | None, str]:
+    """The 1-based line a YAML error is at, and what is wrong there."""
+    # The context mark is where the broken construct starts; the problem mark, where
+    # the parser gave up (often the end of the text).
+    mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return (mark.line + 1 if mark is not None else None), problem
 
 
 def markdown_title(body: str) -> tuple[str | None, str]:

@@ -50,8 +50,11 @@ def split_paragraphs(text: str) -> list[str]:
     return [p.strip("\n") for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
 
 
-def parse_text(text: str) -> dict[str, object]:
-    """Fields of a plain-text article: title, caption, body and, if given, source."""
+def parse_text(text: str, titled: bool = False) -> dict[str, object]:
+    """Fields of a plain-text article: title, caption, body and, if given, source.
+
+    `titled` says the title is known already (from front matter): the first line is text.
+    """
     paragraphs = split_paragraphs(text)
     fields: dict[str, object] = {}
     if paragraphs:
@@ -60,8 +63,8 @@ def parse_text(text: str) -> dict[str, object]:
             fields["source"] = m["source"]
             remainder = "\n".join(last_lines[:-1]).strip()
             paragraphs[-1:] = [remainder] if remainder else []
-    if not paragraphs:
-        fields["body"] = ""
+    if not paragraphs or titled:
+        fields["body"] = "\n\n".join(paragraphs)
         return fields
     first, _, rest_of_first = paragraphs[0].partition("\n")
     first = first.strip()
