@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from whoosh import analysis, fields, index, qparser, query, scoring, sorting
+from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.highlight import ContextFragmenter, Formatter
 from whoosh.index import EmptyIndexError, IndexVersionError
 from whoosh.searching import Searcher
@@ -68,6 +69,21 @@ def _line_fields(schema: fields.Schema) -> fields.Schema:
 
 
 SCHEMA = _line_fields(_schema())
+
+
+def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
+    # Whoosh 2.7 remembers only the length columns it found, so every posting of a field
+    # without one (keywords, IDs, spelling) costs a stat() of the missing file: commits
+    # take twice as long. A segment's files never change, so remembering the absence is safe.
+    try:
+        return self._readers[fieldname]
+    except KeyError:
+        reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        self._readers[fieldname] = reader
+        return reader
+
+
+W3PerDocReader._cached_reader = _cached_reader
 
 
 class Engine:
