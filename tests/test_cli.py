@@ -23,16 +23,52 @@ def doc(title: str, body: str, **meta: str) -> str:
 def news(tmp_path: Path) -> Path:
     """A small archive with several outlets, dates and formats."""
     root = tmp_path / "news"
-    write(root / "a.md", doc("Troop build-up on the border", "Soldiers massed near the border.",
-                             source="Reuters", date="2024-02-10", tags="war, europe", author="Ann Lee"))
-    write(root / "b.md", doc("Peace talks resume in Geneva", "Diplomats met for ground forces talks.",
-                             source="AP", date="2024-03-01", language="en"))
-    write(root / "c.txt", "Cocoa prices rise\n\nCocoa rose sharply as the drought hit the crop.\n\nSource: Reuters\n")
-    write(root / "feed.jsonl",
-          json.dumps({"title": "Leap day budget vote", "source": "Al Jazeera", "date": "2024-02-29T18:00:00Z",
-                      "body": "Parliament voted on the budget on the leap day."}) + "\n"
-          + json.dumps({"title": "Election night", "source": "Fox News", "date": "2020-11-03",
-                        "body": "Votes were counted all night."}) + "\n")
+    write(
+        root / "a.md",
+        doc(
+            "Troop build-up on the border",
+            "Soldiers massed near the border.",
+            source="Reuters",
+            date="2024-02-10",
+            tags="war, europe",
+            author="Ann Lee",
+        ),
+    )
+    write(
+        root / "b.md",
+        doc(
+            "Peace talks resume in Geneva",
+            "Diplomats met for ground forces talks.",
+            source="AP",
+            date="2024-03-01",
+            language="en",
+        ),
+    )
+    write(
+        root / "c.txt",
+        "Cocoa prices rise\n\nCocoa rose sharply as the drought hit the crop.\n\nSource: Reuters\n",
+    )
+    write(
+        root / "feed.jsonl",
+        json.dumps(
+            {
+                "title": "Leap day budget vote",
+                "source": "Al Jazeera",
+                "date": "2024-02-29T18:00:00Z",
+                "body": "Parliament voted on the budget on the leap day.",
+            }
+        )
+        + "\n"
+        + json.dumps(
+            {
+                "title": "Election night",
+                "source": "Fox News",
+                "date": "2020-11-03",
+                "body": "Votes were counted all night.",
+            }
+        )
+        + "\n",
+    )
     return root
 
 
@@ -102,7 +138,10 @@ def test_query_syntax(run: Run, news: Path, query: str, titles: list[str]) -> No
 
 
 def test_title_matches_rank_above_body_matches(run: Run, tmp_path: Path) -> None:
-    write(tmp_path / "n" / "1.txt", "Markets calm\n\nThe election was mentioned once here among many other words.\n")
+    write(
+        tmp_path / "n" / "1.txt",
+        "Markets calm\n\nThe election was mentioned once here among many other words.\n",
+    )
     write(tmp_path / "n" / "2.txt", "Election results\n\nCounting went on into the night.\n")
     index(run, tmp_path / "n")
     hits = json.loads(run("search", "election", "--json").stdout)["hits"]
@@ -165,8 +204,17 @@ def test_search_json_schema(run: Run, archive: Path) -> None:
     assert "body" not in hit
 
 
-@pytest.mark.parametrize("args", [["--since", "last tuesday"], ["--until", "2024-13"], ["--limit", "-1"],
-                                  ["--sort", "best"], ["--page", "0"], ["--nope"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--since", "last tuesday"],
+        ["--until", "2024-13"],
+        ["--limit", "-1"],
+        ["--sort", "best"],
+        ["--page", "0"],
+        ["--nope"],
+    ],
+)
 def test_bad_options_are_one_line_usage_errors(run: Run, archive: Path, args: list[str]) -> None:
     result = run("search", "x", *args)
     assert result.exit_code == 2
@@ -216,7 +264,9 @@ def test_show_unknown_and_too_short_ids(run: Run, archive: Path) -> None:
     run("index")
     unknown = run("show", "ffffffffffff")
     assert (unknown.exit_code, unknown.stdout, unknown.stderr) == (
-        1, "", "newscli: error: no article with ID 'ffffffffffff'\n"
+        1,
+        "",
+        "newscli: error: no article with ID 'ffffffffffff'\n",
     )
     short = run("show", SEED_ID[:3])
     assert short.exit_code == 2 and "at least 4 characters" in short.stderr
@@ -259,7 +309,10 @@ def test_list_newest_first_with_undated_last(run: Run, news: Path, archive: Path
 def test_list_by_source_matches_any_outlet_case_insensitively(run: Run, news: Path, archive: Path) -> None:
     index(run, news, archive)
     result = run("list", "--source", "AL JAZEERA", "--json")
-    assert sorted(a["title"] for a in json.loads(result.stdout)["articles"]) == [SEED_TITLE, "Leap day budget vote"]
+    assert sorted(a["title"] for a in json.loads(result.stdout)["articles"]) == [
+        SEED_TITLE,
+        "Leap day budget vote",
+    ]
     assert run("list", "--source", "agencies", "--json").exit_code == 0
     table = run("list", "--source", "Al Jazeera")
     assert table.exit_code == 0 and SEED_ID in table.stdout and "Leap day budget vote" in table.stdout
@@ -270,8 +323,11 @@ def test_sources_counts_each_outlet(run: Run, news: Path, archive: Path) -> None
     index(run, news, archive)
     data = json.loads(run("sources", "--json").stdout)
     assert data["sources"] == [
-        {"name": "Al Jazeera", "count": 2}, {"name": "Reuters", "count": 2}, {"name": "agencies", "count": 1},
-        {"name": "AP", "count": 1}, {"name": "Fox News", "count": 1},
+        {"name": "Al Jazeera", "count": 2},
+        {"name": "Reuters", "count": 2},
+        {"name": "agencies", "count": 1},
+        {"name": "AP", "count": 1},
+        {"name": "Fox News", "count": 1},
     ]
     table = run("sources").stdout
     assert [line.split()[-1] for line in table.splitlines() if "Reuters" in line] == ["2"]
@@ -367,7 +423,10 @@ def test_ids_are_stable_across_locations_and_other_content(run: Run, tmp_path: P
 
 def test_index_missing_path_is_an_error(run: Run) -> None:
     result = run("index", "no/such/folder")
-    assert (result.exit_code, result.stderr) == (2, "newscli: error: no such file or folder: no/such/folder\n")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "newscli: error: no such file or folder: no/such/folder\n",
+    )
 
 
 def test_concurrent_index_waits_then_fails_clearly(run: Run, archive: Path, tmp_path: Path) -> None:
@@ -390,8 +449,9 @@ def test_concurrent_index_waits_then_fails_clearly(run: Run, archive: Path, tmp_
 # Global options, config and errors
 
 
-def test_index_dir_option_and_environment(run: Run, archive: Path, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_index_dir_option_and_environment(
+    run: Run, archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run("--index-dir", str(tmp_path / "flag"), "index")
     assert (tmp_path / "flag" / "manifest.json").is_file()
     monkeypatch.setenv("NEWSCLI_INDEX_DIR", str(tmp_path / "env"))
@@ -402,8 +462,10 @@ def test_index_dir_option_and_environment(run: Run, archive: Path, tmp_path: Pat
 
 def test_config_sets_archive_and_index(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "elsewhere" / "s.txt", "Tram strike\n\nNo trams ran.\n")
-    config = write(tmp_path / "config" / "newscli" / "config.yaml",
-                   f"archive: {tmp_path / 'elsewhere'}\nindex_dir: {tmp_path / 'ix'}\n")
+    config = write(
+        tmp_path / "config" / "newscli" / "config.yaml",
+        f"archive: {tmp_path / 'elsewhere'}\nindex_dir: {tmp_path / 'ix'}\n",
+    )
     assert run("search", "tram").exit_code == 0
     assert (tmp_path / "ix" / "manifest.json").is_file()
     monkeypatch.setenv("NEWSCLI_INDEX_DIR", str(tmp_path / "ix2"))
@@ -460,7 +522,10 @@ def test_damaged_index_names_the_fix(run: Run, archive: Path, tmp_path: Path) ->
 
 
 def test_markup_in_articles_is_printed_literally(run: Run, tmp_path: Path) -> None:
-    write(tmp_path / "n" / "x.txt", "[bold red]Breaking[/] \x1b]52;c;ZXZpbA==\x07news\n\nBody [link=http://x]here[/link].\n")
+    write(
+        tmp_path / "n" / "x.txt",
+        "[bold red]Breaking[/] \x1b]52;c;ZXZpbA==\x07news\n\nBody [link=http://x]here[/link].\n",
+    )
     index(run, tmp_path / "n")
     out = run("--color", "always", "search", "breaking").stdout
     assert "[bold red]Breaking[/]" in out
@@ -503,8 +568,18 @@ def test_interrupted_index_keeps_a_usable_index(tmp_path: Path) -> None:
     time.sleep(2.5)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    search = [sys.executable, "-m", "newscli", "--config", str(write(tmp_path / "c.yaml", "auto_refresh: false\n")),
-              "search", "quay", "--json", "--limit", "1"]
+    search = [
+        sys.executable,
+        "-m",
+        "newscli",
+        "--config",
+        str(write(tmp_path / "c.yaml", "auto_refresh: false\n")),
+        "search",
+        "quay",
+        "--json",
+        "--limit",
+        "1",
+    ]
     during = subprocess.run(search, env=env, capture_output=True, text=True)
     assert during.returncode == 0, during.stderr
     assert 3000 <= json.loads(during.stdout)["total"] <= 9000

@@ -108,7 +108,12 @@ def test_front_matter_fields_win_and_body_follows() -> None:
     )
     assert a.title == "Given title"
     assert (a.source, a.date, a.authors) == ("Reuters", "2024-02-27", ("Ann Lee", "Bo Chen"))
-    assert (a.url, a.tags, a.language, a.caption) == ("https://example.com/a", ("war", "europe"), "en", "A photo")
+    assert (a.url, a.tags, a.language, a.caption) == (
+        "https://example.com/a",
+        ("war", "europe"),
+        "en",
+        "A photo",
+    )
     assert "First line" in a.body
 
 
@@ -145,12 +150,22 @@ def test_fields_of_the_wrong_type_are_named(yaml: str, message: str) -> None:
 
 def test_json_prefers_untokenised_text_and_common_names() -> None:
     record = {
-        "headline": "H", "publisher": "P", "publishedAt": "2019-08-19T10:00:00Z", "byline": "By Ann Lee",
-        "link": "https://x", "content": "tokenised , text", "content_original": "real, text",
+        "headline": "H",
+        "publisher": "P",
+        "publishedAt": "2019-08-19T10:00:00Z",
+        "byline": "By Ann Lee",
+        "link": "https://x",
+        "content": "tokenised , text",
+        "content_original": "real, text",
     }
     a = article(json.dumps(record), ".json")
     assert (a.title, a.source, a.date, a.authors, a.url, a.body) == (
-        "H", "P", "2019-08-19T10:00:00+00:00", ("Ann Lee",), "https://x", "real, text"
+        "H",
+        "P",
+        "2019-08-19T10:00:00+00:00",
+        ("Ann Lee",),
+        "https://x",
+        "real, text",
     )
     assert a.record is None
 
@@ -174,8 +189,14 @@ def test_deeply_nested_json_is_an_error_not_a_crash() -> None:
 
 @pytest.mark.parametrize(
     ("value", "iso"),
-    [("8/19/19", "2019-08-19"), ("12/22/16", "2016-12-22"), ("", None), ("2024-02-27", "2024-02-27"),
-     ("1987-02-26T15:01:01", "1987-02-26T15:01:01"), ("2024-02-27T10:00:00Z", "2024-02-27T10:00:00+00:00")],
+    [
+        ("8/19/19", "2019-08-19"),
+        ("12/22/16", "2016-12-22"),
+        ("", None),
+        ("2024-02-27", "2024-02-27"),
+        ("1987-02-26T15:01:01", "1987-02-26T15:01:01"),
+        ("2024-02-27T10:00:00Z", "2024-02-27T10:00:00+00:00"),
+    ],
 )
 def test_dates(value: str, iso: str | None) -> None:
     assert article(json.dumps({"title": "t", "date": value}), ".json").date == iso

@@ -81,10 +81,10 @@ class State:
             return indexer.ensure_fresh(self.config, progress, self.say)
 
     def progress(self, label: str) -> Any:
-        """A progress bar on a terminal's stderr; nothing on a pipe."""
+        """A progress bar on a terminal's stderr, shown once there is work; nothing on a pipe."""
         from contextlib import nullcontext
 
-        if not self.err.is_terminal:
+        if not sys.stderr.isatty():
             return nullcontext(None)
         return _ProgressBar(self.err, label)
 
@@ -102,15 +102,19 @@ class _ProgressBar:
             transient=True,
         )
         self._task = self._progress.add_task(label, total=None)
+        self._started = False
 
     def __enter__(self) -> Callable[[int, int], None]:
-        self._progress.start()
         return self.update
 
     def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
+        if self._started:
+            self._progress.stop()
 
     def update(self, done: int, total: int) -> None:
+        if not self._started:
+            self._progress.start()
+            self._started = True
         self._progress.update(self._task, completed=done, total=total)
 
 
@@ -229,9 +233,7 @@ SORTS = click.Choice(["relevance", "newest", "oldest"])
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(__version__, prog_name="newscli")
 @click.pass_context
-def cli(
-    ctx: click.Context, index_dir: str | None, config_file: str | None, color: str | None, verbose: bool
-) -> None:
+def cli(ctx: click.Context, index_dir: str | None, config_file: str | None, color: str | None, verbose: bool) -> None:
     """Search, read and browse a folder of news articles.
 
     \b
@@ -275,9 +277,7 @@ def index(state: State, paths: tuple[str, ...], rebuild: bool, json_: bool) -> N
         state.say("waiting for another newscli to finish updating the index...")
 
     with state.progress("indexing") as progress:
-        report = indexer.update(
-            state.config, list(paths) or None, rebuild=rebuild, progress=progress, on_wait=waiting
-        )
+        report = indexer.update(state.config, list(paths) or None, rebuild=rebuild, progress=progress, on_wait=waiting)
     state.err.print(render.index_summary(report), soft_wrap=True)
     if json_:
         click.echo(render.index_json(report))

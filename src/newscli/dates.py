@@ -67,7 +67,5 @@ def bound(text: str, *, end: bool) -> float:
         else:
             return timestamp(normalize(text) or "")
     except ValueError:
-        raise ValueError(
-            f"cannot read the date {text!r}: use YYYY, YYYY-MM, YYYY-MM-DD or an ISO 8601 time"
-        ) from None
+        raise ValueError(f"cannot read the date {text!r}: use YYYY, YYYY-MM, YYYY-MM-DD or an ISO 8601 time") from None
     return (stop.timestamp() - 1e-6) if end else start.timestamp()

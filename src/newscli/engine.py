@@ -32,7 +32,7 @@ from newscli.models import (
 
 SCHEMA_VERSION = 1
 _LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag names stay whole
-SNIPPET_CHARS = 240
+SNIPPET_CHARS = 160
 _SPACE = re.compile(r"\s+")
 REBUILD_HINT = "run `newscli index --rebuild` to build it again"
 
@@ -164,11 +164,12 @@ class Engine:
         with self._ix.searcher(weighting=scoring.BM25F()) as s:
             wanted = None if limit == 0 else limit * page
             results = s.search(q, limit=wanted, filter=_filter(s, filters), sortedby=_sort(sort), terms=True)
-            results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+            results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
             results.formatter = _SnippetFormatter()
             first = 0 if limit == 0 else limit * (page - 1)
             hits = tuple(
-                Hit(_article(h.fields()), float(h.score) if sort == Sort.RELEVANCE else None, _snippet(h)) for h in results[first:wanted]
+                Hit(_article(h.fields()), float(h.score) if sort == Sort.RELEVANCE else None, _snippet(h))
+                for h in results[first:wanted]
             )
             total = len(results)
             suggestion = _suggest(s, text) if total == 0 else None
@@ -289,8 +290,11 @@ def _filter(s: Searcher, filters: Filters) -> query.Query | None:
         parts.append(query.Or([query.Term("outlet", n) for n in matching]) if matching else query.NullQuery)
     if filters.dates.start is not None or filters.dates.end is not None:
         start, end = filters.dates.start, filters.dates.end
-        parts.append(query.NumericRange("ts", None if start is None else math.ceil(start),
-                                        None if end is None else math.floor(end)))
+        parts.append(
+            query.NumericRange(
+                "ts", None if start is None else math.ceil(start), None if end is None else math.floor(end)
+            )
+        )
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else query.And(parts)
@@ -300,9 +304,7 @@ def _sort(sort: Sort) -> sorting.MultiFacet | None:
     if sort == Sort.RELEVANCE:
         return None
     newest = sort == Sort.NEWEST
-    return sorting.MultiFacet(
-        [sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts", reverse=newest)]
-    )
+    return sorting.MultiFacet([sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts", reverse=newest)])
 
 
 def _snippet(hit: Any) -> Snippet:

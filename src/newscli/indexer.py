@@ -124,9 +124,7 @@ def changes(config: Config, manifest: Manifest, roots: list[str]) -> Changes:
     seen = {e.path for e in found.entries}
     gone_roots = tuple(r.rstrip(os.sep) + os.sep for r in found.missing_roots)
     removed = [
-        p
-        for p in manifest.files
-        if p not in seen and not p.startswith(gone_roots) and p not in found.missing_roots
+        p for p in manifest.files if p not in seen and not p.startswith(gone_roots) and p not in found.missing_roots
     ]
     return Changes(found, new, changed, removed, unchanged)
 
@@ -189,9 +187,7 @@ def update(
     return report
 
 
-def _apply(
-    engine: Engine, manifest: Manifest, todo: Changes, config: Config, progress: Progress | None
-) -> IndexReport:
+def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, progress: Progress | None) -> IndexReport:
     report = IndexReport(skipped=list(todo.scan.skipped), ignored=todo.scan.ignored)
     for entry in todo.unchanged:
         state = manifest.files[entry.path]

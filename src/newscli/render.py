@@ -13,7 +13,6 @@ from typing import Any
 
 from rich import box
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
@@ -56,10 +55,9 @@ def search_results(result: SearchResult) -> RenderableType:
         head.append_text(_byline(hit.article))
         items.append(head)
         items.append(Text(clean(hit.article.title), style="bold"))
-        snippet = Text(clean(hit.snippet.text), style="default")
+        snippet = Text(clean(hit.snippet.text), style="dim")
         for start, end in hit.snippet.spans:
             snippet.stylize("bold magenta", start, end)
-        snippet.pad_left(2)
         items.append(snippet)
         items.append(Text())
     return Group(*items[:-1]) if items else Text()
@@ -98,6 +96,8 @@ def article_view(a: Article) -> RenderableType:
             lines.append(line)
     lines.append(Rule(style="dim"))
     if a.format == Format.MARKDOWN:
+        from rich.markdown import Markdown  # slow to import; only shown articles need it
+
         lines.append(Markdown(clean(a.body), hyperlinks=False))
     else:
         for paragraph in paragraphs(a.body):

@@ -94,9 +94,7 @@ _OUTLET_SPLIT = re.compile(r"\s*[+;]\s*")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:[,;]|\band\b|&)\s*")
 
 
-def to_article(
-    fields: Mapping[str, Any], *, id: str, path: str, record: int | None, format: Format
-) -> Article:
+def to_article(fields: Mapping[str, Any], *, id: str, path: str, record: int | None, format: Format) -> Article:
     """Checks each field's type and normalises it; ArticleError names the bad field."""
     title = _text(fields, "title") or ""
     body = _text(fields, "body") or ""

@@ -1,0 +1,155 @@
+"""The three shared corpora, indexed whole, as a person would: counts and known articles."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import CORPORA, Run
+
+pytestmark = pytest.mark.corpora
+
+TOPICS = ("business", "entertainment", "politics", "sport", "tech")
+
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """An archive of links to the corpora (BBC's folder given its source) and its index."""
+    if not CORPORA.is_dir():
+        pytest.skip(f"the shared corpora are not at {CORPORA}")
+    from click.testing import CliRunner
+
+    from newscli.cli import cli
+
+    root = tmp_path_factory.mktemp("corpora") / "news"
+    (root / "bbc").mkdir(parents=True)
+    (root / "bbc" / ".newscli.yaml").write_text("source: BBC News\n")
+    for topic in TOPICS:
+        (root / "bbc" / topic).symlink_to(CORPORA / "bbc" / topic)
+    (root / "allsides").symlink_to(CORPORA / "allsides")
+    (root / "reuters21578.jsonl").symlink_to(CORPORA / "reuters21578.jsonl")
+    index_dir = root.parent / "index"
+    result = CliRunner().invoke(cli, ["--index-dir", str(index_dir), "index", str(root)])
+    assert result.exit_code == 0, result.stderr
+    return root, index_dir, result.stderr
+
+
+def query(run: Run, index_dir: Path, *args: str) -> dict[str, Any]:
+    result = run("--index-dir", str(index_dir), *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def allsides_records() -> dict[str, dict[str, Any]]:
+    records = {}
+    for path in glob.glob(str(CORPORA / "allsides" / "*.json")):
+        with open(path, encoding="utf-8") as f:
+            records[os.path.basename(path)] = json.load(f)
+    return records
+
+
+def test_every_article_indexes_and_nothing_is_skipped(corpus_index: tuple[Path, Path, str]) -> None:
+    _, _, summary = corpus_index
+    assert "30,061 added, 0 updated, 0 removed, 0 unchanged, 0 skipped" in summary
+
+
+def test_counts_per_source(run: Run, corpus_index: tuple[Path, Path, str]) -> None:
+    _, index_dir, _ = corpus_index
+    expected = Counter(r["source"] for r in allsides_records().values())
+    expected["BBC News"] += 2225
+    with open(CORPORA / "reuters21578.jsonl", encoding="utf-8") as f:
+        expected["Reuters"] += sum(1 for line in f if line.strip())
+    got = {s["name"]: s["count"] for s in query(run, index_dir, "sources")["sources"]}
+    assert got == dict(expected)
+    assert len(got) == 139
+
+
+def test_reuters_bahia_cocoa_review(run: Run, corpus_index: tuple[Path, Path, str]) -> None:
+    root, index_dir, _ = corpus_index
+    data = query(
+        run,
+        index_dir,
+        "search",
+        'title:"Bahia Cocoa Review"',
+        "--since",
+        "1987-02-26",
+        "--until",
+        "1987-02-26",
+    )
+    first = data["hits"][0]
+    assert (first["title"], first["source"], first["date"]) == (
+        "Bahia Cocoa Review",
+        "Reuters",
+        "1987-02-26T15:01:01",
+    )
+    assert (first["path"], first["record"]) == (str(root / "reuters21578.jsonl"), 1)
+    shown = run("--index-dir", str(index_dir), "show", first["id"], "--no-pager").stdout
+    # Hard line wraps are undone when shown.
+    assert "Showers continued throughout the week in the Bahia cocoa zone" in shown
+
+
+def test_bbc_story_with_a_latin1_byte(run: Run, corpus_index: tuple[Path, Path, str]) -> None:
+    root, index_dir, _ = corpus_index
+    article = query(run, index_dir, "show", str(root / "bbc" / "sport" / "199.txt"))["article"]
+    assert (article["title"], article["source"], article["date"]) == ("Chelsea sack Mutu", "BBC News", None)
+    assert "a £15.8m signing from Parma" in article["body"]
+
+
+def test_allsides_story_with_a_short_us_date(run: Run, corpus_index: tuple[Path, Path, str]) -> None:
+    root, index_dir, _ = corpus_index
+    article = query(run, index_dir, "show", str(root / "allsides" / "YfRBarrj1bzMVOSd.json"))["article"]
+    assert article["date"] == "2019-08-19"
+    assert article["source"] == "USA TODAY"
+    assert article["title"].startswith("How college students can bridge American divides")
+    found = query(
+        run,
+        index_dir,
+        "list",
+        "--source",
+        "usa today",
+        "--since",
+        "2019-08-19",
+        "--until",
+        "2019-08-19",
+        "--limit",
+        "0",
+    )
+    assert article["id"] in [a["id"] for a in found["articles"]]
+
+
+def test_every_allsides_and_reuters_article_keeps_its_metadata(run: Run, corpus_index: tuple[Path, Path, str]) -> None:
+    root, index_dir, _ = corpus_index
+    articles = query(run, index_dir, "list", "--limit", "0")["articles"]
+    assert len(articles) == 30061
+    by_path = {a["path"]: a for a in articles if a["record"] is None}
+    for name, raw in allsides_records().items():
+        a = by_path[str(root / "allsides" / name)]
+        assert a["title"] == " ".join(raw["title"].split())
+        assert a["source"] == raw["source"] and a["url"] == raw["url"]
+        if raw["date"][:4].isdigit():
+            assert a["date"] == raw["date"]
+        elif raw["date"]:
+            month, day, year = raw["date"].split("/")
+            assert a["date"] == f"20{year}-{int(month):02}-{int(day):02}"
+        else:
+            assert a["date"] is None
+        assert all(author in raw["authors"] for author in a["authors"])
+        assert bool(a["authors"]) == bool(raw["authors"].strip())
+    reuters = {a["record"]: a for a in articles if a["source"] == "Reuters"}
+    with open(CORPORA / "reuters21578.jsonl", encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            raw = json.loads(line)
+            a = reuters[number]
+            assert (a["title"], a["date"]) == (" ".join(raw["title"].split()), raw["date"])
+
+
+def test_reindexing_the_corpora_changes_nothing(run: Run, corpus_index: tuple[Path, Path, str]) -> None:
+    root, index_dir, _ = corpus_index
+    result = run("--index-dir", str(index_dir), "index")
+    assert "0 added, 0 updated, 0 removed, 30,061 unchanged, 0 skipped" in result.stderr
