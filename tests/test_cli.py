@@ -128,6 +128,8 @@ def test_stemming_finds_other_forms(run: Run, news: Path) -> None:
         ("author:lee", ["Troop build-up on the border"]),
         ("tag:europe", ["Troop build-up on the border"]),
         ("vot*", ["Election night", "Leap day budget vote"]),
+        ("(cocoa OR peace) rise", ["Cocoa prices rise"]),
+        ("lang:en", ["Peace talks resume in Geneva"]),
     ],
 )
 def test_query_syntax(run: Run, news: Path, query: str, titles: list[str]) -> None:

@@ -108,7 +108,7 @@ def article_view(a: Article) -> RenderableType:
 
 
 def article_table(result: ListResult) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("ID", style="yellow", no_wrap=True)
     table.add_column("Date", style="cyan", no_wrap=True)
     table.add_column("Source", style="green", max_width=24)
@@ -119,7 +119,7 @@ def article_table(result: ListResult) -> Table:
 
 
 def sources_table(counts: list[SourceCount]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("Source", style="green")
     table.add_column("Articles", justify="right")
     for c in counts:
