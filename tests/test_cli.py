@@ -589,3 +589,105 @@ def test_interrupted_index_keeps_a_usable_index(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     after = subprocess.run(search, env=env, capture_output=True, text=True)
     assert json.loads(after.stdout)["total"] == 9000
+
+
+def test_ctrl_c_stops_indexing_and_a_rerun_completes_it(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "n"
+    for i in range(12000):
+        write(root / f"{i:05}.txt", f"Story {i}\n\nThe pier story number {i}.\n")
+    env = {**os.environ, "NEWSCLI_INDEX_DIR": str(tmp_path / "ix")}
+    cmd = [sys.executable, "-m", "newscli", "index", str(root)]
+    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    count = subprocess.run(
+        [sys.executable, "-m", "newscli", "search", "pier", "--json", "--limit", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(count.stdout)["total"] == 12000
+
+
+def test_show_prints_every_field(run: Run, tmp_path: Path) -> None:
+    write(
+        tmp_path / "n" / "a.md",
+        doc(
+            "Full story",
+            "Some **bold** words.\n\n- item one",
+            source="Wire + agencies",
+            date="2024-02-27",
+            authors="[Ann Lee, Bo Chen]",
+            url="https://example.com/a",
+            tags="[war, europe]",
+            language="en",
+            caption="A photo (AFP)",
+        ),
+    )
+    index(run, tmp_path / "n")
+    out = run("show", str(tmp_path / "n" / "a.md"), "--no-pager").stdout
+    for expected in (
+        "Full story",
+        "A photo (AFP)",
+        "Wire + agencies  2024-02-27",
+        "By: Ann Lee, Bo Chen",
+        "URL: https://example.com/a",
+        "Tags: war, europe",
+        "Language: en",
+        "ID: ",
+        f"Path: {tmp_path / 'n' / 'a.md'}",
+        "Some bold words.",
+        "• item one",
+    ):
+        assert expected in out
+    assert "**" not in out
+
+
+def test_search_sees_a_changed_file(run: Run, archive: Path) -> None:
+    run("index")
+    story = write(archive / "s.txt", "Ferry news\n\nThe ferry sailed.\n")
+    assert run("search", "ferry").exit_code == 0
+    write(story, "Ferry news\n\nThe boat sank.\n")
+    bump(story)
+    result = run("search", "sank")
+    assert result.exit_code == 0
+    assert "index updated: 0 added, 1 updated, 0 removed" in result.stderr
+    assert run("search", "sailed").exit_code == 1
+
+
+def test_no_progress_bar_on_a_pipe(run: Run, archive: Path) -> None:
+    result = run("index")
+    assert "━" not in result.stderr and "\x1b" not in result.stderr
+
+
+def test_flags_beat_environment_beat_config(
+    run: Run, archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = write(tmp_path / "c.yaml", f"index_dir: {tmp_path / 'from-config'}\n")
+    monkeypatch.setenv("NEWSCLI_CONFIG", str(config))
+    run("index")
+    assert (tmp_path / "from-config" / "manifest.json").is_file()
+    monkeypatch.setenv("NEWSCLI_INDEX_DIR", str(tmp_path / "from-env"))
+    run("index")
+    assert (tmp_path / "from-env" / "manifest.json").is_file()
+    run("--index-dir", str(tmp_path / "from-flag"), "index")
+    assert (tmp_path / "from-flag" / "manifest.json").is_file()
+
+
+def test_index_json_report(run: Run, archive: Path) -> None:
+    write(archive / "bad.json", "[1")
+    data = json.loads(run("index", "--json").stdout)
+    assert (data["version"], data["added"], data["interrupted"]) == (1, 1, False)
+    assert data["skipped"] == [
+        {"where": str(archive / "bad.json"), "reason": "invalid JSON at line 1 column 3: Expecting ',' delimiter"}
+    ]

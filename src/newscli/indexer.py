@@ -211,7 +211,9 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
             for path in todo.removed:
                 w.delete_file(path)
             for entry, articles, _ in pending:
-                if entry.path in manifest.files:
+                # A run stopped between a commit and the manifest write leaves articles of
+                # files the manifest does not know: clear those too, so none is there twice.
+                if entry.path in manifest.files or not index_was_empty:
                     w.delete_file(entry.path)
                 for article in articles:
                     w.add(article)
