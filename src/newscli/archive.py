@@ -90,7 +90,7 @@ def _walk(
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        path = os.path.join(folder, entry.name)
+        path = entry.path
         try:
             info = entry.stat()
         except OSError as e:
@@ -126,7 +126,8 @@ def _add_file(
 
 
 def _has_suffix(name: str) -> bool:
-    return os.path.splitext(name)[1].lower() in SUFFIXES
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in SUFFIXES
 
 
 def _folder_defaults(path: str, names: Mapping[str, list[str]], result: Scan) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -38,7 +38,6 @@ class State:
     index_dir: str | None = None
     color: str | None = None
     verbose: bool = False
-    _config: Config | None = field(default=None, repr=False)
 
     @cached_property
     def config(self) -> Config:

@@ -107,8 +107,8 @@ class Engine:
     def create(cls, folder: str) -> Engine:
         """A new empty index, replacing whatever index the folder held."""
         os.makedirs(folder, exist_ok=True)
-        for name in os.listdir(folder):
-            if name.endswith((".toc", ".seg", ".pst", ".trm", ".lck")) or name.startswith("_MAIN"):
+        for name in os.listdir(folder):  # Whoosh names all its files MAIN... or _MAIN...
+            if name.startswith(("MAIN", "_MAIN")):
                 target = os.path.join(folder, name)
                 shutil.rmtree(target) if os.path.isdir(target) else os.remove(target)
         return cls(index.create_in(folder, SCHEMA))

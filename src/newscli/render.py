@@ -26,10 +26,12 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]+\S)")
 
 def clean(text: str) -> str:
     """Control characters shown as `^[`-style symbols, so none reaches the terminal as a command."""
-    return _CONTROL.sub(
-        lambda m: "^" + chr((ord(m.group()) + 64) % 128) if ord(m.group()) < 128 else "\ufffd",
-        text.replace("\r\n", "\n").replace("\r", "\n"),
-    )
+    return _CONTROL.sub(_visible, text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return "^" + chr((code + 64) % 128) if code < 128 else "\ufffd"
 
 
 def paragraphs(body: str) -> list[str]:
