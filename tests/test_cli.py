@@ -536,9 +536,11 @@ def test_markup_in_articles_is_printed_literally(run: Run, tmp_path: Path) -> No
     assert "[link=http://x]here[/link]" in shown.stdout
 
 
-def test_color_never_and_always(run: Run, archive: Path) -> None:
+def test_color_never_and_always(run: Run, archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "\x1b[" not in run("--color", "never", "search", "Ukraine").stdout
-    assert "\x1b[" in run("--color", "always", "search", "Ukraine").stdout
+    assert "\x1b[33m" in run("--color", "always", "search", "Ukraine").stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[33m" in run("--color", "always", "search", "Ukraine").stdout
 
 
 def test_version_and_help(run: Run) -> None:
@@ -691,3 +693,14 @@ def test_index_json_report(run: Run, archive: Path) -> None:
     assert data["skipped"] == [
         {"where": str(archive / "bad.json"), "reason": "invalid JSON at line 1 column 3: Expecting ',' delimiter"}
     ]
+
+
+def test_repeated_ids_are_skipped_not_duplicated(run: Run, tmp_path: Path) -> None:
+    feed = tmp_path / "n" / "feed.jsonl"
+    write(feed, '{"id": "a1", "title": "First"}\n{"id": "a1", "title": "Again"}\n')
+    write(tmp_path / "n" / "other.jsonl", '{"id": "a1", "title": "Elsewhere"}\n')
+    result = run("index", str(tmp_path / "n"))
+    assert f"skipped {feed}:2: same ID " in result.stderr
+    assert f"as an article in {feed}:1" in result.stderr
+    assert "1 added, 0 updated, 0 removed, 0 unchanged, 2 skipped" in result.stderr
+    assert json.loads(run("list", "--json").stdout)["total"] == 1

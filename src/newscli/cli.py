@@ -37,7 +37,6 @@ class State:
     config_file: str | None = None
     index_dir: str | None = None
     color: str | None = None
-    verbose: bool = False
 
     @cached_property
     def config(self) -> Config:
@@ -51,11 +50,13 @@ class State:
         color = self.config.color
         if color == "never":
             return Console(stderr=stderr, color_system=None, highlight=False)
-        if color == "always":
-            console = Console(stderr=stderr, force_terminal=True, highlight=False)
+        if color == "always":  # a flag or setting, so it wins over NO_COLOR
+            console = Console(stderr=stderr, force_terminal=True, no_color=False, highlight=False)
             # A terminal type with no colours of its own (TERM=dumb) still gets the basic ones.
             if console.color_system is None:
-                console = Console(stderr=stderr, force_terminal=True, color_system="standard", highlight=False)
+                console = Console(
+                    stderr=stderr, force_terminal=True, no_color=False, color_system="standard", highlight=False
+                )
             return console
         return Console(stderr=stderr, highlight=False)
 
@@ -248,7 +249,8 @@ def cli(ctx: click.Context, index_dir: str | None, config_file: str | None, colo
     if none is set); later commands pick up added, changed and removed files.
     Exit status: 0 success, 1 no match or not found, 2 usage or other error.
     """
-    ctx.obj = State(config_file, index_dir, color, verbose)
+    del verbose  # read by NewscliGroup.main, which reports errors after click is done
+    ctx.obj = State(config_file, index_dir, color)
 
 
 @cli.command()

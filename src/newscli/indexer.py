@@ -237,12 +237,14 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
                 if isinstance(item, Skipped):
                     skipped.append(item)
                     continue
-                owner = owners.get(item.id) or (None if index_was_empty else engine.path_of(item.id))
-                if owner is not None and owner != entry.path and owner not in replaced:
-                    where = entry.path if item.record is None else f"{entry.path}:{item.record}"
-                    skipped.append(Skipped(where, f"same ID {item.id} as an article in {owner}"))
+                owner = owners.get(item.id)
+                if owner is None and not index_was_empty:
+                    owner = engine.path_of(item.id)
+                    owner = None if owner == entry.path or owner in replaced else owner
+                if owner is not None:
+                    skipped.append(Skipped(_where(item), f"same ID {item.id} as an article in {owner}"))
                     continue
-                owners[item.id] = entry.path
+                owners[item.id] = _where(item)
                 articles.append(item)
             pending.append((entry, articles, skipped))
             previous = manifest.files.get(entry.path)
@@ -266,6 +268,10 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
     return report
 
 
+def _where(article: Article) -> str:
+    return article.path if article.record is None else f"{article.path}:{article.record}"
+
+
 def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str], None]) -> Engine:
     """The index, built on first use and brought up to date when the archive changed."""
     folder = config.index_dir
@@ -273,8 +279,7 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
     roots = roots_for(config, manifest, None)
     if manifest is None or not Engine.exists(str(folder)):
         warn(f"building the index of {', '.join(roots)} in {folder} (first run)")
-        report = update(config, progress=progress)
-        _tell(report, warn)
+        _tell(update(config, progress=progress), warn)
         return Engine.open(str(folder))
     todo = changes(config, manifest, roots)
     if todo.any or roots != manifest.roots:
@@ -284,9 +289,10 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
         else:
             try:
                 report = update(config, progress=progress, timeout=0)
-                _tell(report, warn)
             except IndexError_ as e:
                 warn(f"the archive changed ({described}) but {e.message}; results may miss it")
+            else:
+                _tell(report, warn)
     return Engine.open(str(folder))
 
 
@@ -296,6 +302,8 @@ def _describe(todo: Changes) -> str:
 
 
 def _tell(report: IndexReport, warn: Callable[[str], None]) -> None:
+    if report.interrupted:
+        raise KeyboardInterrupt
     warn(
         f"index updated: {report.added} added, {report.updated} updated, {report.removed} removed"
         + (f", {len(report.skipped)} skipped (see `newscli index`)" if report.skipped else "")
