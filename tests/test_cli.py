@@ -704,3 +704,27 @@ def test_repeated_ids_are_skipped_not_duplicated(run: Run, tmp_path: Path) -> No
     assert f"as an article in {feed}:1" in result.stderr
     assert "1 added, 0 updated, 0 removed, 0 unchanged, 2 skipped" in result.stderr
     assert json.loads(run("list", "--json").stdout)["total"] == 1
+
+
+def test_two_index_runs_at_once_end_with_each_article_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = tmp_path / "n"
+    for i in range(3000):
+        write(root / f"{i:04}.txt", f"Story {i}\n\nThe wharf story number {i}.\n")
+    env = {**os.environ, "NEWSCLI_INDEX_DIR": str(tmp_path / "ix")}
+    cmd = [sys.executable, "-m", "newscli", "index", str(root)]
+    runs = [subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [r.communicate(timeout=300)[1] for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outputs
+    assert sum("waiting for another newscli" in o for o in outputs) == 1
+    assert sorted(o.splitlines()[-1].split(": ", 1)[1] for o in outputs) == [
+        "0 added, 0 updated, 0 removed, 3,000 unchanged, 0 skipped",
+        "3,000 added, 0 updated, 0 removed, 0 unchanged, 0 skipped",
+    ]
+    found = subprocess.run(
+        [sys.executable, "-m", "newscli", "list", "--json", "--limit", "0"], env=env, capture_output=True, text=True
+    )
+    ids = [a["id"] for a in json.loads(found.stdout)["articles"]]
+    assert len(ids) == len(set(ids)) == 3000

@@ -292,6 +292,7 @@ def index(state: State, paths: tuple[str, ...], rebuild: bool, json_: bool) -> N
 @filter_options
 @click.option("--sort", type=SORTS, default="relevance", show_default=True, help="Order of results.")
 @click.option("--page", default=1, type=click.IntRange(min=1), metavar="N", help="Show page N of results.")
+@click.option("--explain", is_flag=True, help="Show how the query was understood before the results.")
 @output_options
 @pass_state
 def search(
@@ -303,32 +304,53 @@ def search(
     limit: int | None,
     sort: str,
     page: int,
+    explain: bool,
     json_: bool,
 ) -> None:
     """Search the archive: words are ANDed, titles weigh more than text.
 
     \b
     Query syntax:
-      ukraine troops          both words (stemmed: troops finds troop)
-      ukraine OR kyiv         either word
-      ukraine NOT russia      the first without the second
-      "ground forces"         the exact phrase
-      sanction*               words starting with sanction
-      title:peskov  source:jazeera  author:smith  tag:politics  lang:en
+      ukraine troops            both words (stemmed: troops finds troop)
+      ukraine OR kyiv           either word
+      ukraine NOT russia        the first without the second (also: -russia)
+      "ground forces"           the exact phrase
+      "peace talks"~5           both words within 5 words of each other
+      sanction*                 words starting with sanction
+      Zelensky~                 words within one letter of Zelensky (~2: two)
+      (kyiv OR kharkiv) shelling       grouping
+      title:peskov  source:jazeera  author:smith  tag:politics  lang:en  url:bbc
+      date:2024-02..2024-03  date:..2020  date:7d..    dates, as with --since/--until
+    Spellings of one name (Kyiv/Kiev, Zelensky/Zelenskyy, Gaddafi/Qaddafi...) are
+    searched as one; see `variants` in the README.
+
     \b
     Examples:
       newscli search Ukraine
       newscli search '"ground forces" Macron' --since 2024 --sort newest
-      newscli search cocoa --source Reuters --limit 0 --json
+      newscli search 'cocoa date:1987-02' --source Reuters --limit 0 --json
+      newscli search 'kiev -russia' --explain
     """
     from newscli import render
-    from newscli.models import Sort
+    from newscli.models import Ranking, SearchRequest, Sort
 
-    filters = _filters(sources, since, until)
-    result = state.engine().search(query, filters, Sort(sort), 10 if limit is None else limit, page)
+    request = SearchRequest(
+        query,
+        _filters(sources, since, until),
+        Sort(sort),
+        10 if limit is None else limit,
+        page,
+        variants=state.config.variants,
+        ranking=Ranking.NEWS,
+    )
+    result = state.engine().search(request)
+    for note in result.explanation.notes:
+        state.say(f"note: {note}")
     if json_:
-        click.echo(render.search_json(result))
+        click.echo(render.search_json(result, explain=explain))
     else:
+        if explain:
+            state.out.print(render.explanation(result.explanation))
         if result.hits:
             state.out.print(render.search_results(result))
         state.say(render.search_footer(result) + f" for {query!r}")

@@ -28,12 +28,14 @@ class Config:
     auto_refresh: bool = True
     max_file_mb: float = 10.0
     lock_timeout: float = 30.0
+    variants: tuple[tuple[str, ...], ...] = ()
     path: Path | None = None  # the config file read, if any
 
 
 def load(*, config_file: str | None = None, index_dir: str | None = None, color: str | None = None) -> Config:
     """The settings in force; config_file and index_dir come from flags or the environment."""
     from newscli.formats import DEFAULT_NAMES
+    from newscli.query import VARIANTS
 
     path = _config_path(config_file)
     values = _read(path) if path else {}
@@ -50,6 +52,7 @@ def load(*, config_file: str | None = None, index_dir: str | None = None, color:
         auto_refresh=values.get("auto_refresh", True),
         max_file_mb=values.get("max_file_mb", 10.0),
         lock_timeout=values.get("lock_timeout", 30.0),
+        variants=VARIANTS + tuple(values.get("variants", ())),
         path=path,
     )
 
@@ -116,6 +119,13 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise bad("a positive number")
         return float(value)
+    if key == "variants":
+        if not isinstance(value, list) or not all(
+            isinstance(g, list) and len(g) > 1 and all(isinstance(v, str) and len(v.split()) == 1 for v in g)
+            for g in value
+        ):
+            raise bad("a list of groups of single-word spellings, e.g. [[Kyiv, Kiev]]")
+        return [tuple(g) for g in value]
     if key == "fields":
         if not isinstance(value, dict):
             raise bad("a mapping from a field to the names it is found under")
@@ -128,5 +138,5 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
                 raise bad(f"a mapping whose '{name}' is a name or a list of names")
             fields[name] = aliases
         return fields
-    known = "archive, index_dir, color, auto_refresh, max_file_mb, lock_timeout, fields"
+    known = "archive, index_dir, color, auto_refresh, max_file_mb, lock_timeout, variants, fields"
     raise ConfigError(f"{path}:{line}: unknown setting '{key}' (known: {known})")

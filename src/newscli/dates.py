@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+_RELATIVE = re.compile(r"^(\d+)([dwmy])$")
+
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -46,14 +48,20 @@ def timestamp(iso: str) -> float:
     return moment.timestamp()
 
 
-def bound(text: str, *, end: bool) -> float:
+def bound(text: str, *, end: bool, now: datetime | None = None) -> float:
     """The first (or, with end=True, the last) moment of a --since/--until value.
 
     A year or a month names the whole period: --until 2024-02 includes 29 February.
+    Relative values count back from today: `7d`, `2w`, `3m`, `1y`, `today`, `yesterday`
+    (each names a whole day). Periods are in UTC, as article dates without an offset are.
     """
-    text = text.strip()
+    text = text.strip().lower()
+    today = (now or datetime.now(UTC)).astimezone(UTC).date()
     try:
-        if _YEAR.match(text):
+        if text in ("today", "yesterday") or _RELATIVE.match(text):
+            start = datetime.combine(_days_back(text, today), datetime.min.time(), UTC)
+            stop = start + timedelta(days=1)
+        elif _YEAR.match(text):
             start = datetime(int(text), 1, 1, tzinfo=UTC)
             stop = datetime(int(text) + 1, 1, 1, tzinfo=UTC)
         elif m := _MONTH.match(text):
@@ -65,7 +73,29 @@ def bound(text: str, *, end: bool) -> float:
             start = datetime(day.year, day.month, day.day, tzinfo=UTC)
             stop = start + timedelta(days=1)
         else:
-            return timestamp(normalize(text) or "")
+            return timestamp(normalize(text.upper()) or "")
     except ValueError:
-        raise ValueError(f"cannot read the date {text!r}: use YYYY, YYYY-MM, YYYY-MM-DD or an ISO 8601 time") from None
+        raise ValueError(
+            f"cannot read the date {text!r}: use YYYY, YYYY-MM, YYYY-MM-DD, an ISO 8601 time, "
+            "or 7d, 2w, 3m, 1y, today, yesterday"
+        ) from None
     return (stop.timestamp() - 1e-6) if end else start.timestamp()
+
+
+def _days_back(text: str, today: date) -> date:
+    if text == "today":
+        return today
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    m = _RELATIVE.match(text)
+    assert m is not None
+    count, unit = int(m[1]), m[2]
+    if unit == "d":
+        return today - timedelta(days=count)
+    if unit == "w":
+        return today - timedelta(weeks=count)
+    months = today.year * 12 + today.month - 1 - (count if unit == "m" else 12 * count)
+    year, month = divmod(months, 12)
+    month += 1
+    last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(today.day, last_day))

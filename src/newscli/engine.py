@@ -8,6 +8,7 @@ import re
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from whoosh import analysis, fields, index, qparser, query, scoring, sorting
@@ -20,17 +21,21 @@ from newscli import dates
 from newscli.errors import IndexError_, QueryError
 from newscli.models import (
     Article,
+    Explanation,
     Filters,
     Format,
     Hit,
     ListResult,
+    Ranking,
+    SearchRequest,
     SearchResult,
     Snippet,
     Sort,
     SourceCount,
 )
+from newscli.query import narrow, prepare
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag names stay whole
 SNIPPET_CHARS = 160
 HIGHLIGHT_CHARS = 6000
@@ -44,11 +49,11 @@ def _schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),
         record=fields.STORED,
-        title=fields.TEXT(analyzer=stem, stored=True, field_boost=3.0, spelling=True),
+        title=fields.TEXT(analyzer=stem, stored=True, spelling=True),
         caption=fields.TEXT(analyzer=stem, stored=True),
         body=fields.TEXT(analyzer=stem, stored=True, spelling=True),
         source=fields.TEXT(stored=True),
-        outlet=fields.KEYWORD(stored=True, scorable=False),
+        outlet=fields.KEYWORD(stored=True, scorable=False, sortable=True),
         author=fields.TEXT(),
         authors=fields.STORED,
         tag=fields.KEYWORD(lowercase=True, scorable=False),
@@ -156,27 +161,33 @@ class Engine:
             found = [_article(s.stored_fields(n)) for n in s.document_numbers(path=path)]
         return sorted(found, key=lambda a: a.record or 0)
 
-    def search(self, text: str, filters: Filters, sort: Sort, limit: int, page: int) -> SearchResult:
-        parser = qparser.MultifieldParser(["title", "caption", "body"], SCHEMA, group=qparser.AndGroup)
-        try:
-            q = parser.parse(text)
-        except Exception as e:  # whoosh's parser is lenient; anything it raises is a bad query
-            raise QueryError(f"cannot understand the query {text!r}: {e}") from None
-        if q is query.NullQuery or not text.strip():
+    def search(self, request: SearchRequest) -> SearchResult:
+        prepared = prepare(request.text)
+        if not prepared.text:
             raise QueryError("the query is empty", hint="give words to search for")
-        with self._ix.searcher(weighting=scoring.BM25F()) as s:
+        filters = Filters(request.filters.sources, narrow(request.filters.dates, prepared.dates))
+        q = _parse(prepared.text, request.ranking)
+        variants: list[str] = []
+        if request.variants:
+            q = _with_variants(q, request.variants, variants)
+        if request.ranking == Ranking.NEWS:
+            q = _with_phrase_boost(q)
+        weighting = scoring.BM25F()
+        with self._ix.searcher(weighting=weighting) as s:
+            limit, page = request.limit, request.page
             wanted = None if limit == 0 else limit * page
-            results = s.search(q, limit=wanted, filter=_filter(s, filters), sortedby=_sort(sort), terms=True)
+            results = s.search(q, limit=wanted, filter=_filter(s, filters), sortedby=_sort(request), terms=True)
             results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
             results.formatter = _SnippetFormatter()
             first = 0 if limit == 0 else limit * (page - 1)
+            relevance = request.sort == Sort.RELEVANCE
             hits = tuple(
-                Hit(_article(h.fields()), float(h.score) if sort == Sort.RELEVANCE else None, _snippet(h))
-                for h in results[first:wanted]
+                Hit(_article(h.fields()), _score(h) if relevance else None, _snippet(h)) for h in results[first:wanted]
             )
             total = len(results)
-            suggestion = _suggest(s, text) if total == 0 else None
-        return SearchResult(text, total, page, limit, hits, suggestion)
+            suggestion = _suggest(s, prepared.text) if total == 0 else None
+        explanation = Explanation(str(q), _describe(filters), tuple(variants), prepared.notes)
+        return SearchResult(request.text, total, page, limit, hits, explanation, suggestion)
 
     def browse(self, filters: Filters, sort: Sort, limit: int) -> ListResult:
         with self._ix.searcher() as s:
@@ -303,11 +314,92 @@ def _filter(s: Searcher, filters: Filters) -> query.Query | None:
     return parts[0] if len(parts) == 1 else query.And(parts)
 
 
-def _sort(sort: Sort) -> sorting.MultiFacet | None:
+def _sort(request: SearchRequest | Sort) -> sorting.MultiFacet | None:
+    sort = request if isinstance(request, Sort) else request.sort
     if sort == Sort.RELEVANCE:
+        if isinstance(request, SearchRequest) and request.ranking == Ranking.NEWS:
+            # Equal scores go to the newer article.
+            return sorting.MultiFacet(
+                [
+                    sorting.ScoreFacet(),
+                    sorting.FieldFacet("dated", reverse=True),
+                    sorting.FieldFacet("ts", reverse=True),
+                ]
+            )
         return None
     newest = sort == Sort.NEWEST
     return sorting.MultiFacet([sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts", reverse=newest)])
+
+
+TEXT_FIELDS = ("title", "caption", "body")
+FIELD_BOOSTS = {"title": 3.0, "caption": 1.5, "body": 1.0}
+PHRASE_BOOST = 2.0
+PHRASE_SLOP = 5
+
+
+def _parse(text: str, ranking: Ranking) -> query.Query:
+    boosts = FIELD_BOOSTS if ranking == Ranking.NEWS else None
+    parser = qparser.MultifieldParser(list(TEXT_FIELDS), SCHEMA, fieldboosts=boosts, group=qparser.AndGroup)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    try:
+        q = parser.parse(text)
+    except Exception as e:  # whoosh's parser is lenient; anything it raises is a bad query
+        raise QueryError(f"cannot understand the query {text!r}: {e}") from None
+    if q is query.NullQuery:
+        raise QueryError(f"nothing to search for in {text!r}", hint="give words to search for")
+    return q
+
+
+def _with_variants(q: query.Query, groups: tuple[tuple[str, ...], ...], applied: list[str]) -> query.Query:
+    """Each word of a group of spellings (Kyiv, Kiev) searched as any of them."""
+    analyzer = SCHEMA["body"].analyzer
+    stems: dict[str, list[str]] = {}
+    for group in groups:
+        forms = [tokens[0] for v in group if len(tokens := [t.text for t in analyzer(v)]) == 1]
+        for form in forms:
+            stems[form] = list(dict.fromkeys(forms))
+
+    def swap(node: query.Query) -> query.Query:
+        if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS and node.text in stems:
+            forms = stems[node.text]
+            applied.append(f"{node.text} -> {' | '.join(forms)}")
+            return query.Or([query.Term(node.fieldname, f, boost=node.boost) for f in forms])
+        return node
+
+    q = q.accept(swap)
+    applied[:] = list(dict.fromkeys(applied))
+    return q
+
+
+def _with_phrase_boost(q: query.Query) -> query.Query:
+    """Articles holding the query's words as a phrase rank first, then those with them close together."""
+    words = [t for f, t in q.iter_all_terms() if f == "body"] if isinstance(q, query.And) else []
+    plain = all(isinstance(c, query.Or) and all(isinstance(t, query.Term) for t in c) for c in q) if words else False
+    if len(words) < 2 or not plain:
+        return q
+    closeness = [
+        query.Phrase(field, words, slop=slop, boost=boost)
+        for field in ("title", "body")
+        for slop, boost in ((1, PHRASE_BOOST), (PHRASE_SLOP, PHRASE_BOOST / 2))
+    ]
+    return query.AndMaybe(q, query.Or(closeness))
+
+
+def _score(hit: Any) -> float:
+    # Sorted with a ScoreFacet first, a hit's "score" is its sort key, led by the negated score.
+    return float(-hit.score[0] if isinstance(hit.score, tuple) else hit.score)
+
+
+def _describe(filters: Filters) -> tuple[str, ...]:
+    described = [f"source is {' or '.join(filters.sources)}"] if filters.sources else []
+    start, end = filters.dates.start, filters.dates.end
+    if start is not None or end is not None:
+
+        def iso(t: float | None) -> str:
+            return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds") if t is not None else "any time"
+
+        described.append(f"date from {iso(start)} to {iso(end)} (UTC); undated articles left out")
+    return tuple(described)
 
 
 def _snippet(hit: Any) -> Snippet:

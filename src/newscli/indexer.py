@@ -22,7 +22,7 @@ from typing import Any
 
 from newscli import archive
 from newscli.config import DEFAULT_ARCHIVE, Config
-from newscli.engine import Engine
+from newscli.engine import SCHEMA_VERSION, Engine
 from newscli.errors import IndexError_, NewscliError
 from newscli.models import Article, IndexReport, Skipped
 
@@ -39,6 +39,7 @@ class Manifest:
     roots: list[str] = field(default_factory=list)
     # path -> [size, mtime_ns, context, articles indexed, [[where, reason], ...]]
     files: dict[str, list[Any]] = field(default_factory=dict)
+    schema: int = SCHEMA_VERSION  # of the index it describes
 
     @classmethod
     def load(cls, folder: Path) -> Manifest | None:
@@ -46,7 +47,7 @@ class Manifest:
             data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
             if data.get("version") != MANIFEST_VERSION:
                 return None
-            return cls(list(data["roots"]), dict(data["files"]))
+            return cls(list(data["roots"]), dict(data["files"]), int(data.get("schema", 0)))
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
@@ -56,7 +57,7 @@ class Manifest:
             ) from None
 
     def save(self, folder: Path) -> None:
-        data = {"version": MANIFEST_VERSION, "roots": self.roots, "files": self.files}
+        data = {"version": MANIFEST_VERSION, "schema": self.schema, "roots": self.roots, "files": self.files}
         temporary = folder / f".{MANIFEST}.{os.getpid()}"
         with open(temporary, "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
@@ -172,7 +173,7 @@ def update(
     started = time.monotonic()
     with locked(folder, config.lock_timeout if timeout is None else timeout, on_wait):
         manifest = None if rebuild else Manifest.load(folder)
-        if manifest is not None and not Engine.exists(str(folder)):
+        if manifest is not None and (manifest.schema != SCHEMA_VERSION or not Engine.exists(str(folder))):
             manifest = None
         roots = roots_for(config, manifest, given)
         if manifest is None:
@@ -277,8 +278,9 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
     folder = config.index_dir
     manifest = Manifest.load(folder)
     roots = roots_for(config, manifest, None)
-    if manifest is None or not Engine.exists(str(folder)):
-        warn(f"building the index of {', '.join(roots)} in {folder} (first run)")
+    if manifest is None or manifest.schema != SCHEMA_VERSION or not Engine.exists(str(folder)):
+        why = "first run" if manifest is None else "the index was made by another version of newscli"
+        warn(f"building the index of {', '.join(roots)} in {folder} ({why})")
         _tell(update(config, progress=progress), warn)
         return Engine.open(str(folder))
     todo = changes(config, manifest, roots)

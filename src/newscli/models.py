@@ -17,6 +17,11 @@ class Sort(StrEnum):
     OLDEST = "oldest"
 
 
+class Ranking(StrEnum):
+    NEWS = "news"  # title and phrase matches first, ties to the newer article
+    BM25 = "bm25"  # Whoosh's plain BM25F over title, caption and body, for comparison
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     id: str
@@ -61,12 +66,32 @@ class Filters:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchRequest:
+    text: str
+    filters: Filters = Filters()
+    sort: Sort = Sort.RELEVANCE
+    limit: int = 10  # 0: all
+    page: int = 1
+    variants: tuple[tuple[str, ...], ...] = ()  # groups of spellings searched as one
+    ranking: Ranking = Ranking.NEWS
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    query: str  # the query as the engine runs it: fields, stemmed terms, boosts
+    filters: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what was changed in a query that could not be used as written
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     query: str
     total: int
     page: int
     limit: int
     hits: tuple[Hit, ...]
+    explanation: Explanation
     suggestion: str | None = None
 
 

@@ -17,7 +17,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from newscli.models import Article, Format, IndexReport, ListResult, SearchResult, SourceCount
+from newscli.models import Article, Explanation, Format, IndexReport, ListResult, SearchResult, SourceCount
 
 JSON_VERSION = 1
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -63,6 +63,14 @@ def search_results(result: SearchResult) -> RenderableType:
         items.append(snippet)
         items.append(Text())
     return Group(*items[:-1]) if items else Text()
+
+
+def explanation(e: Explanation) -> RenderableType:
+    lines = [Text("query:    ", style="dim") + Text(e.query)]
+    lines += [Text("filter:   ", style="dim") + Text(f) for f in e.filters]
+    lines += [Text("variants: ", style="dim") + Text(v) for v in e.variants]
+    lines += [Text("note:     ", style="dim") + Text(n) for n in e.notes]
+    return Group(*lines, Text())
 
 
 def search_footer(result: SearchResult) -> str:
@@ -163,9 +171,23 @@ def dumps(payload: dict[str, Any]) -> str:
     return json.dumps({"version": JSON_VERSION, **payload}, ensure_ascii=False, indent=2)
 
 
-def search_json(result: SearchResult) -> str:
+def search_json(result: SearchResult, *, explain: bool = False) -> str:
+    e = result.explanation
+    extra = (
+        {
+            "explain": {
+                "query": e.query,
+                "filters": list(e.filters),
+                "variants": list(e.variants),
+                "notes": list(e.notes),
+            }
+        }
+        if explain
+        else {}
+    )
     return dumps(
         {
+            **extra,
             "query": result.query,
             "total": result.total,
             "page": result.page,
