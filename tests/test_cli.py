@@ -371,6 +371,7 @@ def test_incremental_index_counts_added_updated_removed(run: Run, tmp_path: Path
     assert run("search", "zebra").exit_code == 0
     assert run("search", "second").exit_code == 1
     assert "2 added, 0 updated, 0 removed, 0 unchanged" in run("index", "--rebuild", str(root)).stderr
+    assert "2 added, 0 updated, 0 removed, 0 unchanged" in run("index", "--rebuild").stderr  # same archive
 
 
 def test_search_picks_up_changes_to_the_archive(run: Run, archive: Path) -> None:

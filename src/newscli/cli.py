@@ -293,6 +293,7 @@ def index(state: State, paths: tuple[str, ...], rebuild: bool, json_: bool) -> N
 @click.option("--sort", type=SORTS, default="relevance", show_default=True, help="Order of results.")
 @click.option("--page", default=1, type=click.IntRange(min=1), metavar="N", help="Show page N of results.")
 @click.option("--explain", is_flag=True, help="Show how the query was understood before the results.")
+@click.option("--facets", is_flag=True, help="Count the matches by outlet and by month.")
 @output_options
 @pass_state
 def search(
@@ -305,6 +306,7 @@ def search(
     sort: str,
     page: int,
     explain: bool,
+    facets: bool,
     json_: bool,
 ) -> None:
     """Search the archive: words are ANDed, titles weigh more than text.
@@ -342,6 +344,7 @@ def search(
         page,
         variants=state.config.variants,
         ranking=Ranking.NEWS,
+        facets=facets,
     )
     result = state.engine().search(request)
     for note in result.explanation.notes:
@@ -351,6 +354,8 @@ def search(
     else:
         if explain:
             state.out.print(render.explanation(result.explanation))
+        if result.facets:
+            state.out.print(render.facets(result.facets))
         if result.hits:
             state.out.print(render.search_results(result))
         state.say(render.search_footer(result) + f" for {query!r}")
@@ -398,6 +403,87 @@ def show(state: State, ref: str, raw: bool, no_pager: bool, json_: bool) -> None
             out.print(view)
     else:
         out.print(view)
+
+
+@cli.command()
+@click.argument("ref", metavar="ID|PATH")
+@click.option(
+    "--limit",
+    default=10,
+    type=click.IntRange(min=1),
+    metavar="N",
+    show_default=True,
+    help="Show the N most related articles.",
+)
+@output_options
+@pass_state
+def related(state: State, ref: str, limit: int, json_: bool) -> None:
+    """Articles most like one article, and the words that make them so.
+
+    \b
+    Examples:
+      newscli related 5d79
+      newscli related articles/000_1affae172cd90381.txt --limit 5 --json
+    """
+    from newscli import lookup, render
+
+    engine = state.engine()
+    result = engine.related(lookup.find(engine, ref), limit)
+    if json_:
+        click.echo(render.related_json(result))
+    else:
+        state.out.print(render.related(result))
+    if not result.hits:
+        state.say("no related articles")
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("query")
+@click.option(
+    "--by",
+    type=click.Choice(["day", "week", "month", "year"]),
+    default="month",
+    show_default=True,
+    help="Length of each period.",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="NAME",
+    help="Only this outlet (case-insensitive; repeat for several).",
+)
+@click.option("--since", metavar="DATE", help="Only articles dated on or after DATE.")
+@click.option("--until", metavar="DATE", help="Only articles dated on or before DATE.")
+@output_options
+@pass_state
+def timeline(
+    state: State, query: str, by: str, sources: tuple[str, ...], since: str | None, until: str | None, json_: bool
+) -> None:
+    """How many articles matching QUERY appeared in each period, as a bar chart.
+
+    QUERY uses the syntax of `newscli search`. Periods are UTC days, ISO weeks,
+    months or years; empty periods between the first and the last are shown.
+
+    \b
+    Examples:
+      newscli timeline ukraine
+      newscli timeline 'cocoa OR coffee' --by week --source Reuters
+      newscli timeline election --by year --json
+    """
+    from newscli import render
+    from newscli.models import SearchRequest
+    from newscli.stats import Period
+
+    request = SearchRequest(query, _filters(sources, since, until), variants=state.config.variants)
+    result = state.engine().timeline(request, Period(by))
+    if json_:
+        click.echo(render.timeline_json(result))
+    else:
+        state.out.print(render.timeline(result))
+    if result.total == 0:
+        sys.exit(1)
 
 
 @cli.command(name="list")

@@ -6,8 +6,10 @@ import math
 import os
 import re
 import shutil
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,19 +23,23 @@ from newscli import dates
 from newscli.errors import IndexError_, QueryError
 from newscli.models import (
     Article,
+    Bucket,
     Explanation,
+    Facets,
     Filters,
     Format,
     Hit,
     ListResult,
     Ranking,
+    Related,
     SearchRequest,
     SearchResult,
     Snippet,
     Sort,
-    SourceCount,
+    Timeline,
 )
 from newscli.query import narrow, prepare
+from newscli.stats import Period, per_period
 
 SCHEMA_VERSION = 2
 _LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag names stay whole
@@ -63,6 +69,7 @@ def _schema() -> fields.Schema:
         date=fields.STORED,
         ts=fields.NUMERIC(int, bits=64, sortable=True),
         dated=fields.NUMERIC(int, sortable=True),
+        day=fields.ID(sortable=True),  # the UTC day, for counts per period
         format=fields.STORED,
         schema_version=fields.STORED,
     )
@@ -162,21 +169,18 @@ class Engine:
         return sorted(found, key=lambda a: a.record or 0)
 
     def search(self, request: SearchRequest) -> SearchResult:
-        prepared = prepare(request.text)
-        if not prepared.text:
-            raise QueryError("the query is empty", hint="give words to search for")
-        filters = Filters(request.filters.sources, narrow(request.filters.dates, prepared.dates))
-        q = _parse(prepared.text, request.ranking)
-        variants: list[str] = []
-        if request.variants:
-            q = _with_variants(q, request.variants, variants)
-        if request.ranking == Ranking.NEWS:
-            q = _with_phrase_boost(q)
-        weighting = scoring.BM25F()
-        with self._ix.searcher(weighting=weighting) as s:
+        q, filters, explanation = _compile(request)
+        with self._ix.searcher(weighting=scoring.BM25F()) as s:
             limit, page = request.limit, request.page
             wanted = None if limit == 0 else limit * page
-            results = s.search(q, limit=wanted, filter=_filter(s, filters), sortedby=_sort(request), terms=True)
+            results = s.search(
+                q,
+                limit=wanted,
+                filter=_filter(s, filters),
+                sortedby=_sort(request),
+                groupedby=_GROUPS if request.facets else None,
+                terms=True,
+            )
             results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
             results.formatter = _SnippetFormatter()
             first = 0 if limit == 0 else limit * (page - 1)
@@ -185,9 +189,38 @@ class Engine:
                 Hit(_article(h.fields()), _score(h) if relevance else None, _snippet(h)) for h in results[first:wanted]
             )
             total = len(results)
-            suggestion = _suggest(s, prepared.text) if total == 0 else None
-        explanation = Explanation(str(q), _describe(filters), tuple(variants), prepared.notes)
-        return SearchResult(request.text, total, page, limit, hits, explanation, suggestion)
+            suggestion = _suggest(s, explanation.prepared) if total == 0 else None
+            facets = None
+            if request.facets:
+                outlets, days, undated = _counts(results, total)
+                months = per_period(days, Period.MONTH)
+                facets = Facets(tuple(outlets), tuple(months), undated)
+        return SearchResult(request.text, total, page, limit, hits, explanation.public, suggestion, facets)
+
+    def timeline(self, request: SearchRequest, by: Period) -> Timeline:
+        q, filters, _ = _compile(request)
+        with self._ix.searcher() as s:
+            results = s.search(q, limit=1, filter=_filter(s, filters), groupedby=_GROUPS)
+            total = len(results)
+            _, days, undated = _counts(results, total)
+        return Timeline(request.text, by.value, total, undated, tuple(per_period(days, by)))
+
+    def related(self, article: Article, limit: int) -> Related:
+        """The articles most like one: Whoosh's more-like-this over title and text."""
+        with self._ix.searcher() as s:
+            docnum = s.document_number(id=article.id)
+            if docnum is None:
+                return Related(article, (), ())
+            stems = [t for t, _ in s.key_terms([docnum], "body", numterms=12)]
+            terms = [t for t, _ in s.key_terms([docnum], "title", numterms=4) if t not in stems] + stems
+            like = query.Or([query.Term("body", t) for t in terms] + [query.Term("title", t, boost=2.0) for t in terms])
+            results = s.search(like, limit=limit + 1, terms=True)
+            results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
+            results.formatter = _SnippetFormatter()
+            hits = tuple(
+                Hit(_article(h.fields()), float(h.score), _snippet(h)) for h in results if h["id"] != article.id
+            )[:limit]
+        return Related(article, tuple(_as_written(terms, article)), hits)
 
     def browse(self, filters: Filters, sort: Sort, limit: int) -> ListResult:
         with self._ix.searcher() as s:
@@ -199,20 +232,11 @@ class Engine:
             )
             return ListResult(len(results), tuple(_article(h.fields()) for h in results))
 
-    def sources(self) -> list[SourceCount]:
+    def sources(self) -> list[Bucket]:
         """Each outlet with its article count; spellings that differ only in case are one outlet."""
-        counts: dict[str, dict[str, int]] = {}
         with self._ix.searcher() as s:
-            for term in s.lexicon("outlet"):
-                name = term.decode("utf-8")
-                n = sum(1 for _ in s.docs_for_query(query.Term("outlet", name)))
-                if n:
-                    counts.setdefault(name.casefold(), {})[name] = n
-        merged = [
-            SourceCount(max(spellings, key=lambda k: spellings[k]), sum(spellings.values()))
-            for spellings in counts.values()
-        ]
-        return sorted(merged, key=lambda c: (-c.count, c.name.casefold()))
+            results = s.search(query.Every(), limit=1, groupedby=_GROUPS)
+            return _counts(results, len(results))[0]
 
 
 class Writer:
@@ -249,6 +273,7 @@ def _document(a: Article) -> dict[str, Any]:
         "lang": a.language,
         "url": a.url,
         "ts": int(dates.timestamp(a.date)) if a.date else None,
+        "day": datetime.fromtimestamp(dates.timestamp(a.date), UTC).date().isoformat() if a.date else None,
     }
     doc.update({k: v for k, v in optional.items() if v})
     return doc
@@ -329,6 +354,55 @@ def _sort(request: SearchRequest | Sort) -> sorting.MultiFacet | None:
         return None
     newest = sort == Sort.NEWEST
     return sorting.MultiFacet([sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts", reverse=newest)])
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    public: Explanation
+    prepared: str
+
+
+def _compile(request: SearchRequest) -> tuple[query.Query, Filters, _Compiled]:
+    """The Whoosh query and filters for a request, and how they were arrived at."""
+    prepared = prepare(request.text)
+    if not prepared.text:
+        raise QueryError("the query is empty", hint="give words to search for")
+    filters = Filters(request.filters.sources, narrow(request.filters.dates, prepared.dates))
+    q = _parse(prepared.text, request.ranking)
+    variants: list[str] = []
+    if request.variants:
+        q = _with_variants(q, request.variants, variants)
+    if request.ranking == Ranking.NEWS:
+        q = _with_phrase_boost(q)
+    explanation = Explanation(str(q), _describe(filters), tuple(variants), prepared.notes)
+    return q, filters, _Compiled(explanation, prepared.text)
+
+
+_GROUPS = {
+    "outlet": sorting.FieldFacet("outlet", allow_overlap=True, maptype=sorting.Count),
+    "day": sorting.FieldFacet("day", maptype=sorting.Count),
+}
+
+
+def _counts(results: Any, total: int) -> tuple[list[Bucket], dict[str, int], int]:
+    """Articles per outlet (spellings differing in case merged), per day, and how many are undated."""
+    spellings: dict[str, dict[str, int]] = {}
+    for name, n in results.groups("outlet").items():
+        if name:
+            spellings.setdefault(name.casefold(), {})[name] = n
+    outlets = [Bucket(max(f, key=lambda k: f[k]), sum(f.values())) for f in spellings.values()]
+    outlets.sort(key=lambda b: (-b.count, b.name.casefold()))
+    days = {day: n for day, n in results.groups("day").items() if day}
+    return outlets, days, total - sum(days.values())
+
+
+def _as_written(stems: list[str], article: Article) -> list[str]:
+    """The word each stem most often stands for in the article's own text."""
+    analyzer = SCHEMA["body"].analyzer
+    seen: dict[str, Counter[str]] = {}
+    for token in analyzer(f"{article.title}\n{article.body}", mode="index", chars=True, keeporiginal=True):
+        seen.setdefault(token.text, Counter())[token.original.lower()] += 1
+    return [seen[s].most_common(1)[0][0] if s in seen else s for s in stems]
 
 
 TEXT_FIELDS = ("title", "caption", "body")

@@ -172,11 +172,14 @@ def update(
     folder = config.index_dir
     started = time.monotonic()
     with locked(folder, config.lock_timeout if timeout is None else timeout, on_wait):
-        manifest = None if rebuild else Manifest.load(folder)
-        if manifest is not None and (manifest.schema != SCHEMA_VERSION or not Engine.exists(str(folder))):
-            manifest = None
+        try:
+            manifest = Manifest.load(folder)
+        except IndexError_:
+            if not rebuild:
+                raise
+            manifest = None  # a damaged manifest is what --rebuild is for
         roots = roots_for(config, manifest, given)
-        if manifest is None:
+        if rebuild or manifest is None or manifest.schema != SCHEMA_VERSION or not Engine.exists(str(folder)):
             engine = Engine.create(str(folder))
             manifest = Manifest()
         else:

@@ -74,6 +74,7 @@ class SearchRequest:
     page: int = 1
     variants: tuple[tuple[str, ...], ...] = ()  # groups of spellings searched as one
     ranking: Ranking = Ranking.NEWS
+    facets: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ class SearchResult:
     hits: tuple[Hit, ...]
     explanation: Explanation
     suggestion: str | None = None
+    facets: Facets | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +104,34 @@ class ListResult:
 
 
 @dataclass(frozen=True, slots=True)
-class SourceCount:
+class Bucket:
+    """A count of articles: for an outlet, a period."""
+
     name: str
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Facets:
+    outlets: tuple[Bucket, ...]  # most articles first
+    months: tuple[Bucket, ...]  # oldest first, empty months included
+    undated: int
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    query: str
+    by: str
+    total: int
+    undated: int
+    periods: tuple[Bucket, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    article: Article
+    terms: tuple[str, ...]  # the words that made the others related, as written
+    hits: tuple[Hit, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -17,7 +18,18 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from newscli.models import Article, Explanation, Format, IndexReport, ListResult, SearchResult, SourceCount
+from newscli.models import (
+    Article,
+    Bucket,
+    Explanation,
+    Facets,
+    Format,
+    IndexReport,
+    ListResult,
+    Related,
+    SearchResult,
+    Timeline,
+)
 
 JSON_VERSION = 1
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -71,6 +83,56 @@ def explanation(e: Explanation) -> RenderableType:
     lines += [Text("variants: ", style="dim") + Text(v) for v in e.variants]
     lines += [Text("note:     ", style="dim") + Text(n) for n in e.notes]
     return Group(*lines, Text())
+
+
+_BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def bar(count: int, largest: int, width: int = 40) -> str:
+    """A horizontal bar, in eighths of a character, as long as count is against largest."""
+    eighths = round(count / largest * width * 8) if largest else 0
+    if count and not eighths:
+        eighths = 1
+    return "█" * (eighths // 8) + (_BLOCKS[eighths % 8] if eighths % 8 else "")
+
+
+def bar_chart(title: str, buckets: Sequence[Bucket], *, width: int = 40) -> RenderableType:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="green", no_wrap=True)
+    table.add_column(justify="right")
+    table.add_column(style="cyan", no_wrap=True)
+    largest = max((b.count for b in buckets), default=0)
+    for b in buckets:
+        table.add_row(Text(clean(b.name)), f"{b.count:,}", bar(b.count, largest, width))
+    return Group(Text(title, style="bold"), table)
+
+
+FACET_ROWS = 10
+
+
+def facets(f: Facets) -> RenderableType:
+    outlets = list(f.outlets[:FACET_ROWS])
+    if len(f.outlets) > FACET_ROWS:
+        outlets.append(Bucket(f"({len(f.outlets) - FACET_ROWS} more)", sum(b.count for b in f.outlets[FACET_ROWS:])))
+    months = list(f.months[-24:])
+    parts: list[RenderableType] = [bar_chart("By outlet", outlets, width=30)]
+    title = "By month" + (f" (last 24 of {len(f.months)})" if len(f.months) > 24 else "")
+    parts.append(bar_chart(title, months, width=30))
+    if f.undated:
+        parts.append(Text(f"{f.undated:,} undated", style="dim"))
+    return Group(*parts, Text())
+
+
+def timeline(t: Timeline) -> RenderableType:
+    note = f"{t.total:,} matches" + (f", {t.undated:,} of them undated and not shown" if t.undated else "")
+    return Group(bar_chart(f"{t.query!r} by {t.by}: {note}", t.periods))
+
+
+def related(r: Related) -> RenderableType:
+    head = Text("Related to ", style="dim") + Text(clean(r.article.title), style="bold")
+    terms = Text("by the words: ", style="dim") + Text(", ".join(r.terms), style="magenta")
+    results = SearchResult("", len(r.hits), 1, 0, r.hits, Explanation(""))
+    return Group(head, terms, Text(), search_results(results))
 
 
 def search_footer(result: SearchResult) -> str:
@@ -128,7 +190,7 @@ def article_table(result: ListResult) -> Table:
     return table
 
 
-def sources_table(counts: list[SourceCount]) -> Table:
+def sources_table(counts: list[Bucket]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("Source", style="green")
     table.add_column("Articles", justify="right")
@@ -173,18 +235,17 @@ def dumps(payload: dict[str, Any]) -> str:
 
 def search_json(result: SearchResult, *, explain: bool = False) -> str:
     e = result.explanation
-    extra = (
-        {
-            "explain": {
-                "query": e.query,
-                "filters": list(e.filters),
-                "variants": list(e.variants),
-                "notes": list(e.notes),
-            }
+    extra: dict[str, Any] = {}
+    if explain:
+        extra["explain"] = {
+            "query": e.query,
+            "filters": list(e.filters),
+            "variants": list(e.variants),
+            "notes": list(e.notes),
         }
-        if explain
-        else {}
-    )
+    if result.facets:
+        f = result.facets
+        extra["facets"] = {"outlets": _buckets(f.outlets), "months": _buckets(f.months), "undated": f.undated}
     return dumps(
         {
             **extra,
@@ -206,6 +267,19 @@ def search_json(result: SearchResult, *, explain: bool = False) -> str:
     )
 
 
+def _buckets(buckets: Sequence[Bucket]) -> list[dict[str, Any]]:
+    return [{"name": b.name, "count": b.count} for b in buckets]
+
+
+def timeline_json(t: Timeline) -> str:
+    return dumps({"query": t.query, "by": t.by, "total": t.total, "undated": t.undated, "periods": _buckets(t.periods)})
+
+
+def related_json(r: Related) -> str:
+    hits = [{**article_json(h.article), "score": round(h.score or 0.0, 4), "snippet": h.snippet.text} for h in r.hits]
+    return dumps({"article": article_json(r.article), "terms": list(r.terms), "related": hits})
+
+
 def list_json(result: ListResult) -> str:
     return dumps({"total": result.total, "articles": [article_json(a) for a in result.articles]})
 
@@ -214,7 +288,7 @@ def show_json(a: Article) -> str:
     return dumps({"article": article_json(a, body=True)})
 
 
-def sources_json(counts: list[SourceCount]) -> str:
+def sources_json(counts: list[Bucket]) -> str:
     return dumps({"sources": [{"name": c.name, "count": c.count} for c in counts]})
 
 
