@@ -182,7 +182,7 @@ def test_limit_and_page(run: Run, tmp_path: Path) -> None:
     every = json.loads(run("search", "harbour", "--json", "--limit", "0").stdout)
     assert len(every["hits"]) == 25
     assert len({h["id"] for h in first["hits"] + third["hits"]}) == 15
-    assert "1-10 of 25 matches; more with --page 2" in run("search", "harbour").stderr
+    assert "1-10 of 25 matches for 'harbour'; more with --page 2" in run("search", "harbour").stderr
 
 
 def test_no_match_exits_1_and_suggests_a_spelling(run: Run, archive: Path) -> None:

@@ -294,6 +294,7 @@ def index(state: State, paths: tuple[str, ...], rebuild: bool, json_: bool) -> N
 @click.option("--page", default=1, type=click.IntRange(min=1), metavar="N", help="Show page N of results.")
 @click.option("--explain", is_flag=True, help="Show how the query was understood before the results.")
 @click.option("--facets", is_flag=True, help="Count the matches by outlet and by month.")
+@click.option("--all", "all_copies", is_flag=True, help="Show every copy of a republished story, not one.")
 @output_options
 @pass_state
 def search(
@@ -307,6 +308,7 @@ def search(
     page: int,
     explain: bool,
     facets: bool,
+    all_copies: bool,
     json_: bool,
 ) -> None:
     """Search the archive: words are ANDed, titles weigh more than text.
@@ -345,6 +347,7 @@ def search(
         variants=state.config.variants,
         ranking=Ranking.NEWS,
         facets=facets,
+        fold_copies=not all_copies,
     )
     result = state.engine().search(request)
     for note in result.explanation.notes:
@@ -358,7 +361,7 @@ def search(
             state.out.print(render.facets(result.facets))
         if result.hits:
             state.out.print(render.search_results(result))
-        state.say(render.search_footer(result) + f" for {query!r}")
+        state.say(render.search_footer(result))
     if result.total == 0:
         if result.suggestion and not json_:
             state.say(f"did you mean: {result.suggestion}")

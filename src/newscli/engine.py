@@ -6,6 +6,7 @@ import math
 import os
 import re
 import shutil
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from whoosh.highlight import ContextFragmenter, Formatter
 from whoosh.index import EmptyIndexError, IndexVersionError
 from whoosh.searching import Searcher
 
-from newscli import dates
+from newscli import dates, dupes
 from newscli.errors import IndexError_, QueryError
 from newscli.models import (
     Article,
@@ -41,7 +42,7 @@ from newscli.models import (
 from newscli.query import narrow, prepare
 from newscli.stats import Period, per_period
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag names stay whole
 SNIPPET_CHARS = 160
 HIGHLIGHT_CHARS = 6000
@@ -70,6 +71,9 @@ def _schema() -> fields.Schema:
         ts=fields.NUMERIC(int, bits=64, sortable=True),
         dated=fields.NUMERIC(int, sortable=True),
         day=fields.ID(sortable=True),  # the UTC day, for counts per period
+        story=fields.ID(stored=True, sortable=True),  # the ID of the first copy of a republished story
+        dupkey=fields.KEYWORD(),
+        sketch=fields.STORED,
         format=fields.STORED,
         schema_version=fields.STORED,
     )
@@ -148,6 +152,16 @@ class Engine:
 
     # Reading
 
+    def copies_of(self, sketch: array[int]) -> str | None:
+        """The story of an indexed article with nearly the same text, if there is one."""
+        with self._ix.searcher() as s:
+            for hit in s.search(query.Or([query.Term("dupkey", k) for k in dupes.keys(sketch)]), limit=20):
+                other = array("I")
+                other.frombytes(hit["sketch"])
+                if dupes.similarity(sketch, other) >= dupes.SAME_STORY:
+                    return str(hit["story"])
+        return None
+
     def path_of(self, article_id: str) -> str | None:
         with self._ix.searcher() as s:
             stored = s.document(id=article_id)
@@ -170,32 +184,44 @@ class Engine:
 
     def search(self, request: SearchRequest) -> SearchResult:
         q, filters, explanation = _compile(request)
+        groups = dict(_GROUPS) if request.facets else {}
+        if request.fold_copies:
+            groups["story"] = sorting.FieldFacet("story", maptype=sorting.Count)
+        limit, page = request.limit, request.page
+        first = 0 if limit == 0 else limit * (page - 1)
         with self._ix.searcher(weighting=scoring.BM25F()) as s:
-            limit, page = request.limit, request.page
-            wanted = None if limit == 0 else limit * page
-            results = s.search(
-                q,
-                limit=wanted,
-                filter=_filter(s, filters),
-                sortedby=_sort(request),
-                groupedby=_GROUPS if request.facets else None,
-                terms=True,
-            )
+            # Fetch enough hits to fill the page with one hit per story, more if copies crowd it.
+            fetch = None if limit == 0 else limit * page
+            while True:
+                results = s.search(
+                    q,
+                    limit=fetch,
+                    filter=_filter(s, filters),
+                    sortedby=_sort(request),
+                    groupedby=groups or None,
+                    terms=True,
+                )
+                matches = len(results)
+                shown = _one_per_story(results) if request.fold_copies else list(results)
+                if fetch is None or len(shown) >= limit * page or fetch >= matches:
+                    break
+                fetch *= 4
             results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
             results.formatter = _SnippetFormatter()
-            first = 0 if limit == 0 else limit * (page - 1)
             relevance = request.sort == Sort.RELEVANCE
             hits = tuple(
-                Hit(_article(h.fields()), _score(h) if relevance else None, _snippet(h)) for h in results[first:wanted]
+                Hit(_article(h.fields()), _score(h) if relevance else None, _snippet(h), _copies(s, h))
+                for h in shown[first : None if limit == 0 else first + limit]
             )
-            total = len(results)
-            suggestion = _suggest(s, explanation.prepared) if total == 0 else None
+            total = len(results.groups("story")) if request.fold_copies else matches
+            suggestion = _suggest(s, explanation.prepared) if matches == 0 else None
             facets = None
             if request.facets:
-                outlets, days, undated = _counts(results, total)
-                months = per_period(days, Period.MONTH)
-                facets = Facets(tuple(outlets), tuple(months), undated)
-        return SearchResult(request.text, total, page, limit, hits, explanation.public, suggestion, facets)
+                outlets, days, undated = _counts(results, matches)
+                facets = Facets(tuple(outlets), tuple(per_period(days, Period.MONTH)), undated)
+        return SearchResult(
+            request.text, total, page, limit, hits, explanation.public, suggestion, facets, matches - total
+        )
 
     def timeline(self, request: SearchRequest, by: Period) -> Timeline:
         q, filters, _ = _compile(request)
@@ -243,8 +269,13 @@ class Writer:
     def __init__(self, writer: Any) -> None:
         self._w = writer
 
-    def add(self, article: Article) -> None:
-        self._w.add_document(**_document(article))
+    def add(self, article: Article, story: str, sketch: array[int] | None) -> None:
+        doc = _document(article)
+        doc["story"] = story
+        if sketch is not None:
+            doc["dupkey"] = " ".join(dupes.keys(sketch))
+            doc["sketch"] = sketch.tobytes()
+        self._w.add_document(**doc)
 
     def delete_file(self, path: str) -> None:
         self._w.delete_by_term("path", path)
@@ -457,6 +488,24 @@ def _with_phrase_boost(q: query.Query) -> query.Query:
         for slop, boost in ((1, PHRASE_BOOST), (PHRASE_SLOP, PHRASE_BOOST / 2))
     ]
     return query.AndMaybe(q, query.Or(closeness))
+
+
+def _one_per_story(results: Any) -> list[Any]:
+    seen: set[str] = set()
+    kept = []
+    for hit in results:
+        story = hit.get("story") or hit["id"]
+        if story not in seen:
+            seen.add(story)
+            kept.append(hit)
+    return kept
+
+
+def _copies(s: Searcher, hit: Any) -> tuple[Article, ...]:
+    story = hit.get("story")
+    if not story:
+        return ()
+    return tuple(_article(d) for d in s.documents(story=story) if d["id"] != hit["id"])
 
 
 def _score(hit: Any) -> float:

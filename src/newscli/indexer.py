@@ -14,13 +14,14 @@ import fcntl
 import json
 import os
 import time
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newscli import archive
+from newscli import archive, dupes
 from newscli.config import DEFAULT_ARCHIVE, Config
 from newscli.engine import SCHEMA_VERSION, Engine
 from newscli.errors import IndexError_, NewscliError
@@ -206,7 +207,8 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
     replaced = set(todo.removed) | {e.path for e in todo.changed}
     index_was_empty = engine.doc_count() == 0
     owners: dict[str, str] = {}
-    pending: list[tuple[archive.FileEntry, list[Article], list[Skipped]]] = []
+    pending: list[tuple[archive.FileEntry, list[tuple[Article, tuple[str, array[int] | None]]], list[Skipped]]] = []
+    copies = _Copies()
     count = 0
 
     def commit() -> None:
@@ -219,8 +221,8 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
                 # files the manifest does not know: clear those too, so none is there twice.
                 if entry.path in manifest.files or not index_was_empty:
                     w.delete_file(entry.path)
-                for article in articles:
-                    w.add(article)
+                for article, (story, sketch) in articles:
+                    w.add(article, story, sketch)
         for path in todo.removed:
             manifest.files.pop(path, None)
         todo.removed.clear()
@@ -236,6 +238,7 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
     try:
         for entry in todo.new + todo.changed:
             articles: list[Article] = []
+            stories: list[tuple[str, array[int] | None]] = []
             skipped: list[Skipped] = []
             for item in archive.read(entry, config.field_names, config.max_file_mb):
                 if isinstance(item, Skipped):
@@ -250,7 +253,8 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
                     continue
                 owners[item.id] = _where(item)
                 articles.append(item)
-            pending.append((entry, articles, skipped))
+                stories.append(_story(item, copies, engine, index_was_empty))
+            pending.append((entry, list(zip(articles, stories, strict=True)), skipped))
             previous = manifest.files.get(entry.path)
             if previous is None:
                 report.added += len(articles)
@@ -270,6 +274,34 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
     except KeyboardInterrupt:
         report.interrupted = True
     return report
+
+
+class _Copies:
+    """The stories of this run's articles, by sketch key, until they are committed and searchable."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, list[tuple[str, array[int]]]] = {}
+
+    def find(self, sketch: array[int]) -> str | None:
+        for key in dupes.keys(sketch):
+            for story, other in self.by_key.get(key, ()):
+                if dupes.similarity(sketch, other) >= dupes.SAME_STORY:
+                    return story
+        return None
+
+    def add(self, story: str, sketch: array[int]) -> None:
+        for key in dupes.keys(sketch):
+            self.by_key.setdefault(key, []).append((story, sketch))
+
+
+def _story(article: Article, copies: _Copies, engine: Engine, index_was_empty: bool) -> tuple[str, array[int] | None]:
+    """The story an article belongs to: that of an earlier copy of its text, else its own ID."""
+    sketch = dupes.sketch(article.body)
+    if sketch is None:
+        return article.id, None
+    story = copies.find(sketch) or (None if index_was_empty else engine.copies_of(sketch)) or article.id
+    copies.add(story, sketch)
+    return story, sketch
 
 
 def _where(article: Article) -> str:

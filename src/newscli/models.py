@@ -51,6 +51,7 @@ class Hit:
     article: Article
     score: float | None  # None when sorted by date
     snippet: Snippet
+    copies: tuple[Article, ...] = ()  # the same story republished, folded into this hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ class SearchRequest:
     variants: tuple[tuple[str, ...], ...] = ()  # groups of spellings searched as one
     ranking: Ranking = Ranking.NEWS
     facets: bool = False
+    fold_copies: bool = True  # one hit per story; False shows every copy
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,7 @@ class SearchResult:
     explanation: Explanation
     suggestion: str | None = None
     facets: Facets | None = None
+    folded: int = 0  # matching copies of a story folded into its hit (not in total)
 
 
 @dataclass(frozen=True, slots=True)

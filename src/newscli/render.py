@@ -73,6 +73,10 @@ def search_results(result: SearchResult) -> RenderableType:
         for start, end in hit.snippet.spans:
             snippet.stylize("bold magenta", start, end)
         items.append(snippet)
+        if hit.copies:
+            outlets = sorted({o for c in hit.copies for o in (c.outlets or ("unknown source",))})
+            also = Text(f"also in {len(hit.copies)} {'copy' if len(hit.copies) == 1 else 'copies'}: ", style="dim")
+            items.append(also + Text(clean(", ".join(outlets)), style="green"))
         items.append(Text())
     return Group(*items[:-1]) if items else Text()
 
@@ -138,13 +142,18 @@ def related(r: Related) -> RenderableType:
 def search_footer(result: SearchResult) -> str:
     total = result.total
     noun = "match" if total == 1 else "matches"
-    if not result.hits:
-        return f"{total} {noun}"
-    first = 1 if result.limit == 0 else result.limit * (result.page - 1) + 1
-    last = first + len(result.hits) - 1
-    shown = f"{first}-{last} of {total} {noun}" if (first, last) != (1, total) else f"{total} {noun}"
-    if last < total:
+    shown = f"{total} {noun}"
+    if result.hits:
+        first = 1 if result.limit == 0 else result.limit * (result.page - 1) + 1
+        last = first + len(result.hits) - 1
+        if (first, last) != (1, total):
+            shown = f"{first}-{last} of {shown}"
+    shown += f" for {result.query!r}"
+    if result.hits and last < total:
         shown += f"; more with --page {result.page + 1}"
+    if result.folded:
+        copies = "copy" if result.folded == 1 else "copies"
+        shown += f" ({result.folded} republished {copies} folded in; --all shows them)"
     return shown
 
 
@@ -254,12 +263,17 @@ def search_json(result: SearchResult, *, explain: bool = False) -> str:
             "page": result.page,
             "limit": result.limit,
             "suggestion": result.suggestion,
+            "folded": result.folded,
             "hits": [
                 {
                     **article_json(h.article),
                     "score": None if h.score is None else round(h.score, 4),
                     "snippet": h.snippet.text,
                     "highlights": [list(span) for span in h.snippet.spans],
+                    "copies": [
+                        {"id": c.id, "title": c.title, "source": c.source, "date": c.date, "path": c.path}
+                        for c in h.copies
+                    ],
                 }
                 for h in result.hits
             ],

@@ -1,0 +1,41 @@
+"""Spotting the same story republished (wire copy), by sketches of word shingles.
+
+Each article's text is cut into overlapping 5-word shingles; the sketch is the
+64 smallest shingle hashes (a bottom-k sketch). Two sketches estimate how much
+text two articles share; their few smallest hashes serve as index keys that
+near-copies almost always share, so candidates are found without comparing
+every pair.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import zlib
+from array import array
+
+SHINGLE = 5
+SKETCH = 64
+KEYS = 6
+MIN_WORDS = 40  # shorter texts (briefs, captions) are too alike by chance
+SAME_STORY = 0.6  # estimated share of shingles above which two articles are copies
+_WORD = re.compile(r"\w+")
+
+
+def sketch(text: str) -> array[int] | None:
+    words = _WORD.findall(text.lower())
+    if len(words) < MIN_WORDS:
+        return None
+    hashes = {zlib.crc32(" ".join(words[i : i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1)}
+    return array("I", sorted(heapq.nsmallest(SKETCH, hashes)))
+
+
+def keys(s: array[int]) -> list[str]:
+    return [f"{h:08x}" for h in s[:KEYS]]
+
+
+def similarity(a: array[int], b: array[int]) -> float:
+    """The estimated share of shingles two articles have in common (Jaccard), 0 to 1."""
+    union = heapq.nsmallest(SKETCH, set(a) | set(b))
+    both = set(a) & set(b)
+    return sum(1 for h in union if h in both) / len(union) if union else 0.0
