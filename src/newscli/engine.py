@@ -258,6 +258,13 @@ class Engine:
             )
             return ListResult(len(results), tuple(_article(h.fields()) for h in results))
 
+    def stories(self) -> dict[str, list[Article]]:
+        """Every story that more than one article tells, by its story ID."""
+        with self._ix.searcher() as s:
+            results = s.search(query.Every(), limit=1, groupedby={"story": sorting.FieldFacet("story")})
+            groups = {k: v for k, v in results.groups("story").items() if len(v) > 1}
+            return {k: [_article(s.stored_fields(n)) for n in docs] for k, docs in groups.items()}
+
     def sources(self) -> list[Bucket]:
         """Each outlet with its article count; spellings that differ only in case are one outlet."""
         with self._ix.searcher() as s:
