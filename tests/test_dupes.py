@@ -55,3 +55,15 @@ def test_a_copy_added_later_joins_the_story(run: Run, tmp_path: Path) -> None:
     data = json.loads(run("search", "peskov", "--json").stdout)
     assert data["total"] == 1
     assert [c["source"] for c in data["hits"][0]["copies"]] in (["Al Jazeera"], ["AP"])
+
+
+def test_stories_lists_each_story_told_more_than_once(run: Run, tmp_path: Path) -> None:
+    from newscli.engine import Engine
+
+    root = tmp_path / "n"
+    write(root / "ap.md", story("AP", "2024-02-27", "Kremlin warns West", STORY))
+    write(root / "fox.md", story("Fox News", "2024-02-27", "Kremlin warns the West", STORY + " More later."))
+    write(root / "own.md", story("BBC", "2024-02-27", "Macron speech", "Macron spoke about troops. " * 12))
+    run("index", str(root))
+    stories = Engine.open(str(tmp_path / "data" / "newscli" / "index")).stories()
+    assert [sorted(a.source for a in members) for members in stories.values()] == [["AP", "Fox News"]]

@@ -160,7 +160,7 @@ def test_explain_shows_terms_fields_filters_and_variants(run: Run, wires: Path) 
     result = run("search", "kiev troops", "--since", "2022", "--source", "Wire", "--explain")
     out = result.stdout
     assert out.startswith("query:")
-    assert "title:kiev^3.0" in out and "body:troop" in out
+    assert "title:kiev^1.5" in out and "body:troop" in out
     assert "variants: kiev -> kyiv | kiev" in out
     assert "filter:   source is Wire" in out
     assert "filter:   date from 2022-01-01T00:00:00+00:00 to any time (UTC)" in out
