@@ -67,3 +67,13 @@ def test_stories_lists_each_story_told_more_than_once(run: Run, tmp_path: Path) 
     run("index", str(root))
     stories = Engine.open(str(tmp_path / "data" / "newscli" / "index")).stories()
     assert [sorted(a.source for a in members) for members in stories.values()] == [["AP", "Fox News"]]
+
+
+def test_recurring_reports_weeks_apart_are_not_folded(run: Run, tmp_path: Path) -> None:
+    root = tmp_path / "n"
+    write(root / "mar.md", story("Reuters", "1987-03-02", "Fed adds reserves", STORY))
+    write(root / "apr.md", story("Reuters", "1987-04-02", "Fed adds reserves", STORY))
+    write(root / "next.md", story("AP", "1987-04-03", "Fed adds reserves", STORY))
+    run("index", str(root))
+    data = json.loads(run("search", "peskov", "--json").stdout)
+    assert (data["total"], data["folded"]) == (2, 1)

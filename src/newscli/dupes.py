@@ -19,6 +19,9 @@ SKETCH = 64
 KEYS = 6
 MIN_WORDS = 40  # shorter texts (briefs, captions) are too alike by chance
 SAME_STORY = 0.6  # estimated share of shingles above which two articles are copies
+# Copies of a story run within days of each other; recurring reports that share
+# boilerplate ("Fed adds reserves", weekly price tables) are weeks apart.
+WINDOW_DAYS = 2
 _WORD = re.compile(r"\w+")
 
 
@@ -32,6 +35,12 @@ def sketch(text: str) -> array[int] | None:
 
 def keys(s: array[int]) -> list[str]:
     return [f"{h:08x}" for h in s[:KEYS]]
+
+
+def same_story(a: array[int], a_time: float | None, b: array[int], b_time: float | None) -> bool:
+    if a_time is not None and b_time is not None and abs(a_time - b_time) > WINDOW_DAYS * 86400:
+        return False
+    return similarity(a, b) >= SAME_STORY
 
 
 def similarity(a: array[int], b: array[int]) -> float:

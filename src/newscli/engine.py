@@ -152,13 +152,14 @@ class Engine:
 
     # Reading
 
-    def copies_of(self, sketch: array[int]) -> str | None:
-        """The story of an indexed article with nearly the same text, if there is one."""
+    def copies_of(self, sketch: array[int], when: float | None) -> str | None:
+        """The story of an indexed article with nearly the same text from about the same time, if any."""
         with self._ix.searcher() as s:
             for hit in s.search(query.Or([query.Term("dupkey", k) for k in dupes.keys(sketch)]), limit=20):
                 other = array("I")
                 other.frombytes(hit["sketch"])
-                if dupes.similarity(sketch, other) >= dupes.SAME_STORY:
+                date = hit.get("date")
+                if dupes.same_story(sketch, when, other, dates.timestamp(date) if date else None):
                     return str(hit["story"])
         return None
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newscli import archive, dupes
+from newscli import archive, dates, dupes
 from newscli.config import DEFAULT_ARCHIVE, Config
 from newscli.engine import SCHEMA_VERSION, Engine
 from newscli.errors import IndexError_, NewscliError
@@ -280,18 +280,18 @@ class _Copies:
     """The stories of this run's articles, by sketch key, until they are committed and searchable."""
 
     def __init__(self) -> None:
-        self.by_key: dict[str, list[tuple[str, array[int]]]] = {}
+        self.by_key: dict[str, list[tuple[str, array[int], float | None]]] = {}
 
-    def find(self, sketch: array[int]) -> str | None:
+    def find(self, sketch: array[int], when: float | None) -> str | None:
         for key in dupes.keys(sketch):
-            for story, other in self.by_key.get(key, ()):
-                if dupes.similarity(sketch, other) >= dupes.SAME_STORY:
+            for story, other, other_when in self.by_key.get(key, ()):
+                if dupes.same_story(sketch, when, other, other_when):
                     return story
         return None
 
-    def add(self, story: str, sketch: array[int]) -> None:
+    def add(self, story: str, sketch: array[int], when: float | None) -> None:
         for key in dupes.keys(sketch):
-            self.by_key.setdefault(key, []).append((story, sketch))
+            self.by_key.setdefault(key, []).append((story, sketch, when))
 
 
 def _story(article: Article, copies: _Copies, engine: Engine, index_was_empty: bool) -> tuple[str, array[int] | None]:
@@ -299,8 +299,9 @@ def _story(article: Article, copies: _Copies, engine: Engine, index_was_empty: b
     sketch = dupes.sketch(article.body)
     if sketch is None:
         return article.id, None
-    story = copies.find(sketch) or (None if index_was_empty else engine.copies_of(sketch)) or article.id
-    copies.add(story, sketch)
+    when = dates.timestamp(article.date) if article.date else None
+    story = copies.find(sketch, when) or (None if index_was_empty else engine.copies_of(sketch, when)) or article.id
+    copies.add(story, sketch, when)
     return story, sketch
 
 
