@@ -156,6 +156,30 @@ def test_name_variants_are_searched_as_one(run: Run, wires: Path, tmp_path: Path
     assert len(json.loads(result.stdout)["hits"]) == 2
 
 
+def test_every_stored_field_can_be_searched(run: Run, tmp_path: Path) -> None:
+    write(
+        tmp_path / "f" / "a.md",
+        "---\ntitle: Dam report\nsource: Rivers Weekly\nauthor: Ana Ruiz\n"
+        "tags: [water, energy]\nlanguage: es\nurl: https://www.example.org/news/dam-report\n"
+        "caption: The dam at dusk (AFP)\n---\nThe reservoir is low.\n",
+    )
+    write(tmp_path / "f" / "b.md", "---\ntitle: Other\nsource: Daily\n---\nNothing about it.\n")
+    run("index", str(tmp_path / "f"))
+    for q in (
+        "title:dam",
+        "body:reservoir",
+        "caption:dusk",
+        "source:rivers",
+        'source:"rivers weekly"',
+        "author:ruiz",
+        "tag:energy",
+        "lang:es",
+        "url:example",
+        'url:"example.org"',
+    ):
+        assert titles(run, q) == ["Dam report"], q
+
+
 def test_explain_shows_terms_fields_filters_and_variants(run: Run, wires: Path) -> None:
     result = run("search", "kiev troops", "--since", "2022", "--source", "Wire", "--explain")
     out = result.stdout

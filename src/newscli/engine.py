@@ -42,7 +42,7 @@ from newscli.models import (
 from newscli.query import narrow, prepare
 from newscli.stats import Period, per_period
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag names stay whole
 SNIPPET_CHARS = 160
 HIGHLIGHT_CHARS = 6000
@@ -66,7 +66,7 @@ def _schema() -> fields.Schema:
         tag=fields.KEYWORD(lowercase=True, scorable=False),
         tags=fields.STORED,
         lang=fields.KEYWORD(lowercase=True, stored=True),
-        url=fields.ID(stored=True),
+        url=fields.TEXT(analyzer=analysis.RegexTokenizer(r"[^\W_]+") | analysis.LowercaseFilter(), stored=True),
         date=fields.STORED,
         ts=fields.NUMERIC(int, bits=64, sortable=True),
         dated=fields.NUMERIC(int, sortable=True),
