@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -553,75 +552,6 @@ def test_version_and_help(run: Run) -> None:
         assert result.exit_code == 0 and "Examples:" in result.stdout
 
 
-def test_interrupted_index_keeps_a_usable_index(tmp_path: Path) -> None:
-    """kill -9 in the middle of a run: the index still answers, a re-run completes it."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    root = tmp_path / "n"
-    for i in range(3000):
-        write(root / f"{i:04}.txt", f"Story {i}\n\nThe quay story number {i} with filler text.\n")
-    env = {**os.environ, "NEWSCLI_INDEX_DIR": str(tmp_path / "ix")}
-    cmd = [sys.executable, "-m", "newscli", "index", str(root)]
-    first = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    assert first.returncode == 0, first.stderr
-    for i in range(3000, 9000):
-        write(root / f"{i:04}.txt", f"Story {i}\n\nThe quay story number {i} with filler text.\n")
-    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
-    time.sleep(2.5)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    search = [
-        sys.executable,
-        "-m",
-        "newscli",
-        "--config",
-        str(write(tmp_path / "c.yaml", "auto_refresh: false\n")),
-        "search",
-        "quay",
-        "--json",
-        "--limit",
-        "1",
-    ]
-    during = subprocess.run(search, env=env, capture_output=True, text=True)
-    assert during.returncode == 0, during.stderr
-    assert 3000 <= json.loads(during.stdout)["total"] <= 9000
-    again = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    assert again.returncode == 0, again.stderr
-    after = subprocess.run(search, env=env, capture_output=True, text=True)
-    assert json.loads(after.stdout)["total"] == 9000
-
-
-def test_ctrl_c_stops_indexing_and_a_rerun_completes_it(tmp_path: Path) -> None:
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    root = tmp_path / "n"
-    for i in range(12000):
-        write(root / f"{i:05}.txt", f"Story {i}\n\nThe pier story number {i}.\n")
-    env = {**os.environ, "NEWSCLI_INDEX_DIR": str(tmp_path / "ix")}
-    cmd = [sys.executable, "-m", "newscli", "index", str(root)]
-    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
-    time.sleep(4)
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
-    assert "interrupted" in stderr and "Traceback" not in stderr
-    again = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    assert again.returncode == 0, again.stderr
-    count = subprocess.run(
-        [sys.executable, "-m", "newscli", "search", "pier", "--json", "--limit", "1"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert json.loads(count.stdout)["total"] == 12000
-
-
 def test_show_prints_every_field(run: Run, tmp_path: Path) -> None:
     write(
         tmp_path / "n" / "a.md",
@@ -705,27 +635,3 @@ def test_repeated_ids_are_skipped_not_duplicated(run: Run, tmp_path: Path) -> No
     assert f"as an article in {feed}:1" in result.stderr
     assert "1 added, 0 updated, 0 removed, 0 unchanged, 2 skipped" in result.stderr
     assert json.loads(run("list", "--json").stdout)["total"] == 1
-
-
-def test_two_index_runs_at_once_end_with_each_article_once(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    root = tmp_path / "n"
-    for i in range(3000):
-        write(root / f"{i:04}.txt", f"Story {i}\n\nThe wharf story number {i}.\n")
-    env = {**os.environ, "NEWSCLI_INDEX_DIR": str(tmp_path / "ix")}
-    cmd = [sys.executable, "-m", "newscli", "index", str(root)]
-    runs = [subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outputs = [r.communicate(timeout=300)[1] for r in runs]
-    assert [r.returncode for r in runs] == [0, 0], outputs
-    assert sum("waiting for another newscli" in o for o in outputs) == 1
-    assert sorted(o.splitlines()[-1].split(": ", 1)[1] for o in outputs) == [
-        "0 added, 0 updated, 0 removed, 3,000 unchanged, 0 skipped",
-        "3,000 added, 0 updated, 0 removed, 0 unchanged, 0 skipped",
-    ]
-    found = subprocess.run(
-        [sys.executable, "-m", "newscli", "list", "--json", "--limit", "0"], env=env, capture_output=True, text=True
-    )
-    ids = [a["id"] for a in json.loads(found.stdout)["articles"]]
-    assert len(ids) == len(set(ids)) == 3000

@@ -1,0 +1,79 @@
+"""Indexing interrupted (kill -9, Ctrl-C) or run twice at once, in real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .conftest import write
+
+
+def stories(root: Path, numbers: range, word: str) -> None:
+    for i in numbers:
+        write(root / f"{i:05}.txt", f"Story {i}\n\nThe {word} story number {i} with filler text.\n")
+
+
+def newscli(index_dir: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "newscli", "--index-dir", str(index_dir), *args]
+
+
+def run(command: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, capture_output=True, text=True, env=os.environ)
+
+
+def total(index_dir: Path, word: str) -> int:
+    # auto_refresh off: count what the index holds, not what a refresh would add.
+    config = write(index_dir.parent / "no-refresh.yaml", "auto_refresh: false\n")
+    found = run(newscli(index_dir, "--config", str(config), "search", word, "--json", "--limit", "1"))
+    assert found.returncode == 0, found.stderr
+    return int(json.loads(found.stdout)["total"])
+
+
+def test_kill_9_mid_run_leaves_a_usable_index_and_a_rerun_completes_it(tmp_path: Path) -> None:
+    root, index_dir = tmp_path / "n", tmp_path / "ix"
+    stories(root, range(3000), "quay")
+    assert run(newscli(index_dir, "index", str(root))).returncode == 0
+    stories(root, range(3000, 9000), "quay")
+    proc = subprocess.Popen(newscli(index_dir, "index", str(root)), stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 3000 <= total(index_dir, "quay") <= 9000
+    again = run(newscli(index_dir, "index", str(root)))
+    assert again.returncode == 0, again.stderr
+    assert total(index_dir, "quay") == 9000
+
+
+def test_ctrl_c_stops_indexing_and_a_rerun_completes_it(tmp_path: Path) -> None:
+    root, index_dir = tmp_path / "n", tmp_path / "ix"
+    stories(root, range(12000), "pier")
+    proc = subprocess.Popen(newscli(index_dir, "index", str(root)), stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    again = run(newscli(index_dir, "index", str(root)))
+    assert again.returncode == 0, again.stderr
+    assert total(index_dir, "pier") == 12000
+
+
+def test_two_index_runs_at_once_end_with_each_article_once(tmp_path: Path) -> None:
+    root, index_dir = tmp_path / "n", tmp_path / "ix"
+    stories(root, range(3000), "wharf")
+    runs = [subprocess.Popen(newscli(index_dir, "index", str(root)), stderr=subprocess.PIPE, text=True) for _ in "ab"]
+    outputs = [r.communicate(timeout=300)[1] for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outputs
+    assert sum("waiting for another newscli" in o for o in outputs) == 1
+    assert sorted(o.splitlines()[-1].split(": ", 1)[1] for o in outputs) == [
+        "0 added, 0 updated, 0 removed, 3,000 unchanged, 0 skipped",
+        "3,000 added, 0 updated, 0 removed, 0 unchanged, 0 skipped",
+    ]
+    listed = run(newscli(index_dir, "list", "--json", "--limit", "0"))
+    ids = [a["id"] for a in json.loads(listed.stdout)["articles"]]
+    assert len(ids) == len(set(ids)) == 3000
