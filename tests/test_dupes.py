@@ -40,7 +40,8 @@ def test_copies_are_folded_into_one_hit(run: Run, tmp_path: Path) -> None:
     assert len(folded["copies"]) == 2
     assert {folded["source"]} | {c["source"] for c in folded["copies"]} == {"AP", "Fox News", "Reuters"}
     shown = run("search", "macron troops")
-    assert "also in 2 copies:" in shown.stdout
+    others = sorted(c["source"] for c in folded["copies"])
+    assert f"also in 2 outlets: {', '.join(others)}" in shown.stdout
     assert "(2 republished copies folded in; --all shows them)" in shown.stderr
     every = json.loads(run("search", "macron troops", "--all", "--json").stdout)
     assert (every["total"], every["folded"]) == (4, 0)

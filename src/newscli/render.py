@@ -74,9 +74,7 @@ def search_results(result: SearchResult) -> RenderableType:
             snippet.stylize("bold magenta", start, end)
         items.append(snippet)
         if hit.copies:
-            outlets = sorted({o for c in hit.copies for o in (c.outlets or ("unknown source",))})
-            also = Text(f"also in {len(hit.copies)} {'copy' if len(hit.copies) == 1 else 'copies'}: ", style="dim")
-            items.append(also + Text(clean(", ".join(outlets)), style="green"))
+            items.append(_also_in(hit.copies))
         items.append(Text())
     return Group(*items[:-1]) if items else Text()
 
@@ -137,6 +135,14 @@ def related(r: Related) -> RenderableType:
     terms = Text("by the words: ", style="dim") + Text(", ".join(r.terms), style="magenta")
     results = SearchResult("", len(r.hits), 1, 0, r.hits, Explanation(""))
     return Group(head, terms, Text(), search_results(results))
+
+
+def _also_in(copies: Sequence[Article]) -> Text:
+    outlets = sorted({o for c in copies for o in (c.outlets or ("unknown source",))}, key=str.casefold)
+    told = f"also in {len(outlets)} outlet{'s' * (len(outlets) != 1)}"
+    if len(copies) > len(outlets):
+        told += f" ({len(copies)} copies)"
+    return Text(told + ": ", style="dim") + Text(clean(", ".join(outlets)), style="green")
 
 
 def search_footer(result: SearchResult) -> str:
