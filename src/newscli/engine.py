@@ -238,8 +238,8 @@ class Engine:
             docnum = s.document_number(id=article.id)
             if docnum is None:
                 return Related(article, (), ())
-            stems = [t for t, _ in s.key_terms([docnum], "body", numterms=12)]
-            terms = [t for t, _ in s.key_terms([docnum], "title", numterms=4) if t not in stems] + stems
+            stems = [t for t, _ in s.key_terms([docnum], "body", numterms=15) if len(t) > 2][:12]
+            terms = [t for t, _ in s.key_terms([docnum], "title", numterms=4) if t not in stems and len(t) > 2] + stems
             like = query.Or([query.Term("body", t) for t in terms] + [query.Term("title", t, boost=2.0) for t in terms])
             results = s.search(like, limit=limit + 1, terms=True)
             results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
@@ -554,7 +554,12 @@ class _SnippetFormatter(Formatter):  # type: ignore[misc]
     def format(self, fragments: Iterable[Any], replace: bool = False) -> Snippet:
         text = ""
         spans: list[tuple[int, int]] = []
+        seen: set[str] = set()
         for fragment in fragments:
+            passage = fragment.text[fragment.startchar : fragment.endchar]
+            if passage in seen:  # some sources repeat paragraphs; one snippet of each is enough
+                continue
+            seen.add(passage)
             if text:
                 text += " … "
             position = fragment.startchar
