@@ -198,7 +198,7 @@ class Engine:
                     q,
                     limit=fetch,
                     filter=_filter(s, filters),
-                    sortedby=_sort(request),
+                    sortedby=_sort(request.sort, request.ranking),
                     groupedby=groups or None,
                     terms=True,
                 )
@@ -378,21 +378,13 @@ def _filter(s: Searcher, filters: Filters) -> query.Query | None:
     return parts[0] if len(parts) == 1 else query.And(parts)
 
 
-def _sort(request: SearchRequest | Sort) -> sorting.MultiFacet | None:
-    sort = request if isinstance(request, Sort) else request.sort
+def _sort(sort: Sort, ranking: Ranking = Ranking.BM25) -> sorting.MultiFacet | None:
+    """Undated articles come last in date order; with news ranking, equal scores go to the newer."""
+    dated_first = sorting.FieldFacet("dated", reverse=True)
     if sort == Sort.RELEVANCE:
-        if isinstance(request, SearchRequest) and request.ranking == Ranking.NEWS:
-            # Equal scores go to the newer article.
-            return sorting.MultiFacet(
-                [
-                    sorting.ScoreFacet(),
-                    sorting.FieldFacet("dated", reverse=True),
-                    sorting.FieldFacet("ts", reverse=True),
-                ]
-            )
-        return None
-    newest = sort == Sort.NEWEST
-    return sorting.MultiFacet([sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts", reverse=newest)])
+        newer = [dated_first, sorting.FieldFacet("ts", reverse=True)]
+        return sorting.MultiFacet([sorting.ScoreFacet(), *newer]) if ranking == Ranking.NEWS else None
+    return sorting.MultiFacet([dated_first, sorting.FieldFacet("ts", reverse=sort == Sort.NEWEST)])
 
 
 @dataclass(frozen=True, slots=True)
