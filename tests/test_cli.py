@@ -635,3 +635,11 @@ def test_repeated_ids_are_skipped_not_duplicated(run: Run, tmp_path: Path) -> No
     assert f"as an article in {feed}:1" in result.stderr
     assert "1 added, 0 updated, 0 removed, 0 unchanged, 2 skipped" in result.stderr
     assert json.loads(run("list", "--json").stdout)["total"] == 1
+
+
+def test_an_index_folder_that_cannot_be_written_is_one_line(run: Run, archive: Path, tmp_path: Path) -> None:
+    blocker = write(tmp_path / "not-a-folder", "x")
+    result = run("--index-dir", str(blocker / "ix"), "index")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("newscli: error: ") and len(result.stderr.splitlines()) == 1
+    assert str(blocker) in result.stderr

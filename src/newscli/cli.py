@@ -153,6 +153,11 @@ class NewscliGroup(click.Group):
         except BrokenPipeError:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
+        except OSError as e:  # a folder that cannot be written, a full disk
+            if verbose:
+                traceback.print_exc()
+            where = f": {e.filename}" if e.filename else ""
+            _fail(f"{e.strerror or e}{where}", 2)
         except Exception as e:
             if verbose:
                 traceback.print_exc()

@@ -329,6 +329,11 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
                 report = update(config, progress=progress, timeout=0)
             except IndexError_ as e:
                 warn(f"the archive changed ({described}) but {e.message}; results may miss it")
+            except OSError as e:  # a read-only or full index folder: search what is there
+                warn(
+                    f"the archive changed ({described}) but the index cannot be updated ({e.strerror}); "
+                    "results may miss it"
+                )
             else:
                 _tell(report, warn)
     return Engine.open(str(folder))
