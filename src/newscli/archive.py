@@ -91,6 +91,10 @@ def _walk(
         if entry.name.startswith("."):
             continue
         path = entry.path
+        if not _valid_name(entry.name):
+            if entry.is_dir() or _has_suffix(entry.name):
+                result.skipped.append(Skipped(_shown(path), "its name is not valid UTF-8: rename it to index it"))
+            continue
         try:
             info = entry.stat()
         except OSError as e:
@@ -123,6 +127,18 @@ def _add_file(
         result.skipped.append(Skipped(path, "not a regular file"))
         return
     result.entries.append(FileEntry(path, key, info.st_size, info.st_mtime_ns, context, defaults))
+
+
+def _valid_name(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 arrive as lone surrogates
+        return False
+    return True
+
+
+def _shown(path: str) -> str:
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _has_suffix(name: str) -> bool:

@@ -218,7 +218,7 @@ def index_summary(report: IndexReport) -> Text:
     text = Text()
     for s in report.skipped:
         text.append("skipped ", style="yellow")
-        text.append(clean(s.where))
+        text.append(clean(s.where).replace("\n", "^J"))
         text.append(f": {clean(s.reason)}\n")
     verb = "interrupted after" if report.interrupted else "indexed in"
     text.append(
