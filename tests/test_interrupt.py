@@ -34,32 +34,38 @@ def total(index_dir: Path, word: str) -> int:
     return int(json.loads(found.stdout)["total"])
 
 
+def interrupt_index(index_dir: Path, root: Path, sig: signal.Signals, after: float) -> tuple[int, str]:
+    """Starts `newscli index`, sends it a signal `after` seconds later; its exit status and stderr."""
+    proc = subprocess.Popen(newscli(index_dir, "index", str(root)), stderr=subprocess.PIPE, text=True)
+    time.sleep(after)
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=60)
+    return proc.returncode, stderr
+
+
+def rerun_index(index_dir: Path, root: Path) -> None:
+    again = run(newscli(index_dir, "index", str(root)))
+    assert again.returncode == 0, again.stderr
+
+
 def test_kill_9_mid_run_leaves_a_usable_index_and_a_rerun_completes_it(tmp_path: Path) -> None:
     root, index_dir = tmp_path / "n", tmp_path / "ix"
     stories(root, range(3000), "quay")
     assert run(newscli(index_dir, "index", str(root))).returncode == 0
     stories(root, range(3000, 9000), "quay")
-    proc = subprocess.Popen(newscli(index_dir, "index", str(root)), stderr=subprocess.PIPE, text=True)
-    time.sleep(2.5)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    interrupt_index(index_dir, root, signal.SIGKILL, after=2.5)
     assert 3000 <= total(index_dir, "quay") <= 9000
-    again = run(newscli(index_dir, "index", str(root)))
-    assert again.returncode == 0, again.stderr
+    rerun_index(index_dir, root)
     assert total(index_dir, "quay") == 9000
 
 
 def test_ctrl_c_stops_indexing_and_a_rerun_completes_it(tmp_path: Path) -> None:
     root, index_dir = tmp_path / "n", tmp_path / "ix"
     stories(root, range(12000), "pier")
-    proc = subprocess.Popen(newscli(index_dir, "index", str(root)), stderr=subprocess.PIPE, text=True)
-    time.sleep(4)
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr
+    returncode, stderr = interrupt_index(index_dir, root, signal.SIGINT, after=4)
+    assert returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
-    again = run(newscli(index_dir, "index", str(root)))
-    assert again.returncode == 0, again.stderr
+    rerun_index(index_dir, root)
     assert total(index_dir, "pier") == 12000
 
 

@@ -175,8 +175,16 @@ def output_options(f: F) -> F:
     return click.option("--json", "json_", is_flag=True, help="Print one JSON document (see README).")(f)
 
 
-def filter_options(f: F) -> F:
-    for option in reversed(
+def _stack(f: F, options: list[Callable[[F], F]]) -> F:
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def source_and_date_options(f: F) -> F:
+    """--source, --since and --until: which articles a command looks at."""
+    return _stack(
+        f,
         [
             click.option(
                 "--source",
@@ -187,17 +195,16 @@ def filter_options(f: F) -> F:
             ),
             click.option("--since", metavar="DATE", help="Only articles dated on or after DATE."),
             click.option("--until", metavar="DATE", help="Only articles dated on or before DATE."),
-            click.option(
-                "--limit",
-                default=None,
-                type=click.IntRange(min=0),
-                metavar="N",
-                help="Show at most N articles; 0 shows all.",
-            ),
-        ]
-    ):
-        f = option(f)
-    return f
+        ],
+    )
+
+
+def filter_options(f: F) -> F:
+    """--source, --since, --until and --limit."""
+    limit = click.option(
+        "--limit", default=None, type=click.IntRange(min=0), metavar="N", help="Show at most N articles; 0 shows all."
+    )
+    return _stack(f, [source_and_date_options, limit])
 
 
 def _filters(sources: tuple[str, ...], since: str | None, until: str | None) -> Filters:
@@ -455,15 +462,7 @@ def related(state: State, ref: str, limit: int, json_: bool) -> None:
     show_default=True,
     help="Length of each period.",
 )
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    metavar="NAME",
-    help="Only this outlet (case-insensitive; repeat for several).",
-)
-@click.option("--since", metavar="DATE", help="Only articles dated on or after DATE.")
-@click.option("--until", metavar="DATE", help="Only articles dated on or before DATE.")
+@source_and_date_options
 @output_options
 @pass_state
 def timeline(

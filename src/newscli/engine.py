@@ -207,8 +207,7 @@ class Engine:
                 if fetch is None or len(shown) >= limit * page or fetch >= matches:
                     break
                 fetch *= 4
-            results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
-            results.formatter = _SnippetFormatter()
+            _with_snippets(results)
             relevance = request.sort == Sort.RELEVANCE
             hits = tuple(
                 Hit(_article(h.fields()), _score(h) if relevance else None, _snippet(h), _copies(s, h))
@@ -242,8 +241,7 @@ class Engine:
             terms = [t for t, _ in s.key_terms([docnum], "title", numterms=4) if t not in stems and len(t) > 2] + stems
             like = query.Or([query.Term("body", t) for t in terms] + [query.Term("title", t, boost=2.0) for t in terms])
             results = s.search(like, limit=limit + 1, terms=True)
-            results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
-            results.formatter = _SnippetFormatter()
+            _with_snippets(results)
             hits = tuple(
                 Hit(_article(h.fields()), float(h.score), _snippet(h)) for h in results if h["id"] != article.id
             )[:limit]
@@ -524,6 +522,11 @@ def _describe(filters: Filters) -> tuple[str, ...]:
 
         described.append(f"date from {iso(start)} to {iso(end)} (UTC); undated articles left out")
     return tuple(described)
+
+
+def _with_snippets(results: Any) -> None:
+    results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
+    results.formatter = _SnippetFormatter()
 
 
 def _snippet(hit: Any) -> Snippet:

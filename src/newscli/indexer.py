@@ -180,14 +180,15 @@ def update(
                 raise
             manifest = None  # a damaged manifest is what --rebuild is for
         roots = roots_for(config, manifest, given)
-        if rebuild or manifest is None or manifest.schema != SCHEMA_VERSION or not Engine.exists(str(folder)):
+        current = None if rebuild else _usable(manifest, folder)
+        if current is None:
             engine = Engine.create(str(folder))
-            manifest = Manifest()
+            current = Manifest()
         else:
             engine = Engine.open(str(folder))
-        manifest.roots = roots
-        report = _apply(engine, manifest, changes(config, manifest, roots), config, progress)
-        manifest.save(folder)
+        current.roots = roots
+        report = _apply(engine, current, changes(config, current, roots), config, progress)
+        current.save(folder)
     report.seconds = time.monotonic() - started
     return report
 
@@ -249,9 +250,9 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
                     owner = engine.path_of(item.id)
                     owner = None if owner == entry.path or owner in replaced else owner
                 if owner is not None:
-                    skipped.append(Skipped(_where(item), f"same ID {item.id} as an article in {owner}"))
+                    skipped.append(Skipped(item.location, f"same ID {item.id} as an article in {owner}"))
                     continue
-                owners[item.id] = _where(item)
+                owners[item.id] = item.location
                 articles.append(item)
                 stories.append(_story(item, copies, engine, index_was_empty))
             pending.append((entry, list(zip(articles, stories, strict=True)), skipped))
@@ -305,8 +306,11 @@ def _story(article: Article, copies: _Copies, engine: Engine, index_was_empty: b
     return story, sketch
 
 
-def _where(article: Article) -> str:
-    return article.path if article.record is None else f"{article.path}:{article.record}"
+def _usable(manifest: Manifest | None, folder: Path) -> Manifest | None:
+    """The manifest, if it describes an index this version can update; None when one must be built."""
+    if manifest is None or manifest.schema != SCHEMA_VERSION or not Engine.exists(str(folder)):
+        return None
+    return manifest
 
 
 def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str], None]) -> Engine:
@@ -314,13 +318,14 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
     folder = config.index_dir
     manifest = Manifest.load(folder)
     roots = roots_for(config, manifest, None)
-    if manifest is None or manifest.schema != SCHEMA_VERSION or not Engine.exists(str(folder)):
+    current = _usable(manifest, folder)
+    if current is None:
         why = "first run" if manifest is None else "the index was made by another version of newscli"
         warn(f"building the index of {', '.join(roots)} in {folder} ({why})")
         _tell(update(config, progress=progress), warn)
         return Engine.open(str(folder))
-    todo = changes(config, manifest, roots)
-    if todo.any or roots != manifest.roots:
+    todo = changes(config, current, roots)
+    if todo.any or roots != current.roots:
         described = _describe(todo)
         if not config.auto_refresh:
             warn(f"the archive changed since the last index ({described}); run `newscli index`")

@@ -39,6 +39,11 @@ class Article:
     record: int | None = None  # .jsonl: 1-based line; .json: 0-based array index
     format: Format = Format.TEXT
 
+    @property
+    def location(self) -> str:
+        """The file, and for one record of a multi-article file, `path:record`."""
+        return self.path if self.record is None else f"{self.path}:{self.record}"
+
 
 @dataclass(frozen=True, slots=True)
 class Snippet:

@@ -24,6 +24,7 @@ from newscli.models import (
     Explanation,
     Facets,
     Format,
+    Hit,
     IndexReport,
     ListResult,
     Related,
@@ -61,8 +62,12 @@ def _byline(a: Article) -> Text:
 
 
 def search_results(result: SearchResult) -> RenderableType:
+    return hit_list(result.hits)
+
+
+def hit_list(hits: Sequence[Hit]) -> RenderableType:
     items: list[RenderableType] = []
-    for hit in result.hits:
+    for hit in hits:
         head = Text()
         head.append(hit.article.id, style="yellow")
         head.append("  ")
@@ -133,8 +138,7 @@ def timeline(t: Timeline) -> RenderableType:
 def related(r: Related) -> RenderableType:
     head = Text("Related to ", style="dim") + Text(clean(r.article.title), style="bold")
     terms = Text("by the words: ", style="dim") + Text(", ".join(r.terms), style="magenta")
-    results = SearchResult("", len(r.hits), 1, 0, r.hits, Explanation(""))
-    return Group(head, terms, Text(), search_results(results))
+    return Group(head, terms, Text(), hit_list(r.hits))
 
 
 def _also_in(copies: Sequence[Article]) -> Text:
@@ -175,7 +179,7 @@ def article_view(a: Article) -> RenderableType:
         ("Tags", ", ".join(a.tags)),
         ("Language", a.language or ""),
         ("ID", a.id),
-        ("Path", a.path + (f":{a.record}" if a.record is not None else "")),
+        ("Path", a.location),
     ):
         if value:
             line = Text(f"{label}: ", style="dim")
