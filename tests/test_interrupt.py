@@ -34,9 +34,15 @@ def total(index_dir: Path, word: str) -> int:
     return int(json.loads(found.stdout)["total"])
 
 
-def interrupt_index(index_dir: Path, root: Path, sig: signal.Signals, after: float) -> tuple[int, str]:
-    """Starts `newscli index`, sends it a signal `after` seconds later; its exit status and stderr."""
+def interrupt_index(
+    index_dir: Path, root: Path, sig: signal.Signals, after: float, wait_for: Path | None = None
+) -> tuple[int, str]:
+    """Starts `newscli index`, sends it a signal `after` seconds later (counted from when `wait_for`
+    appears, if given, so that a slow start does not decide the outcome); its exit status and stderr."""
     proc = subprocess.Popen(newscli(index_dir, "index", str(root)), stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while wait_for is not None and not wait_for.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     time.sleep(after)
     proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=60)
@@ -62,7 +68,10 @@ def test_kill_9_mid_run_leaves_a_usable_index_and_a_rerun_completes_it(tmp_path:
 def test_ctrl_c_stops_indexing_and_a_rerun_completes_it(tmp_path: Path) -> None:
     root, index_dir = tmp_path / "n", tmp_path / "ix"
     stories(root, range(12000), "pier")
-    returncode, stderr = interrupt_index(index_dir, root, signal.SIGINT, after=4)
+    # Interrupted after its first commit: what was committed is kept, the rest follows on a re-run.
+    returncode, stderr = interrupt_index(
+        index_dir, root, signal.SIGINT, after=0.5, wait_for=index_dir / "manifest.json"
+    )
     assert returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     rerun_index(index_dir, root)
