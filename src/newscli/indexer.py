@@ -203,78 +203,95 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
         report.removed += manifest.files[path][3]
     total_bytes = sum(e.size for e in todo.new + todo.changed) or 1
     done_bytes = 0
-    # An ID already in the index belongs to one file; another file may take it only if
-    # that file is being re-read or removed now.
     replaced = set(todo.removed) | {e.path for e in todo.changed}
     index_was_empty = engine.doc_count() == 0
     owners: dict[str, str] = {}
-    pending: list[tuple[archive.FileEntry, list[tuple[Article, tuple[str, array[int] | None]]], list[Skipped]]] = []
     copies = _Copies()
-    count = 0
-
-    def commit() -> None:
-        nonlocal count
-        with engine.writer() as w:
-            for path in todo.removed:
-                w.delete_file(path)
-            for entry, articles, _ in pending:
-                # A run stopped between a commit and the manifest write leaves articles of
-                # files the manifest does not know: clear those too, so none is there twice.
-                if entry.path in manifest.files or not index_was_empty:
-                    w.delete_file(entry.path)
-                for article, (story, sketch) in articles:
-                    w.add(article, story, sketch)
-        for path in todo.removed:
-            manifest.files.pop(path, None)
-        todo.removed.clear()
-        for entry, articles, skipped in pending:
-            manifest.files[entry.path] = entry.signature + [
-                len(articles),
-                [[s.where, s.reason] for s in skipped],
-            ]
-        manifest.save(config.index_dir)
-        pending.clear()
-        count = 0
-
+    to_read = iter(todo.new + todo.changed)
+    procs = _procs(total_bytes)
+    more = todo.any
     try:
-        for entry in todo.new + todo.changed:
-            articles: list[Article] = []
-            stories: list[tuple[str, array[int] | None]] = []
-            skipped: list[Skipped] = []
-            for item in archive.read(entry, config.field_names, config.max_file_mb):
-                if isinstance(item, Skipped):
-                    skipped.append(item)
-                    continue
-                owner = owners.get(item.id)
-                if owner is None and not index_was_empty:
-                    owner = engine.path_of(item.id)
-                    owner = None if owner == entry.path or owner in replaced else owner
-                if owner is not None:
-                    skipped.append(Skipped(item.location, f"same ID {item.id} as an article in {owner}"))
-                    continue
-                owners[item.id] = item.location
-                articles.append(item)
-                stories.append(_story(item, copies, engine, index_was_empty))
-            pending.append((entry, list(zip(articles, stories, strict=True)), skipped))
-            previous = manifest.files.get(entry.path)
-            if previous is None:
-                report.added += len(articles)
-            else:
-                report.updated += min(previous[3], len(articles))
-                report.added += max(0, len(articles) - previous[3])
-                report.removed += max(0, previous[3] - len(articles))
-            report.skipped.extend(skipped)
-            count += len(articles)
-            done_bytes += entry.size
-            if progress:
-                progress(done_bytes, total_bytes)
-            if count >= BATCH:
-                commit()
-        if pending or todo.removed:
-            commit()
+        while more:
+            # One commit per batch: the articles are written while the next files are read.
+            batch: list[tuple[archive.FileEntry, int, list[Skipped]]] = []
+            count = 0
+            with engine.writer(procs) as w:
+                for path in todo.removed:
+                    w.delete_file(path)
+                for entry in to_read:
+                    articles, skipped = _read(entry, config, engine, owners, replaced, copies, index_was_empty)
+                    # A run stopped between a commit and the manifest write leaves articles of
+                    # files the manifest does not know: clear those too, so none is there twice.
+                    if entry.path in manifest.files or not index_was_empty:
+                        w.delete_file(entry.path)
+                    for article, story, sketch in articles:
+                        w.add(article, story, sketch)
+                    batch.append((entry, len(articles), skipped))
+                    _count(report, manifest.files.get(entry.path), len(articles), skipped)
+                    count += len(articles)
+                    done_bytes += entry.size
+                    if progress:
+                        progress(done_bytes, total_bytes)
+                    if count >= BATCH:
+                        break
+                else:
+                    more = False
+            for path in todo.removed:
+                manifest.files.pop(path, None)
+            todo.removed.clear()
+            for entry, n, skipped in batch:
+                manifest.files[entry.path] = entry.signature + [n, [[s.where, s.reason] for s in skipped]]
+            manifest.save(config.index_dir)
     except KeyboardInterrupt:
         report.interrupted = True
     return report
+
+
+def _procs(total_bytes: int) -> int:
+    """Processes to write with: every core for a large amount of text, else just this one."""
+    if total_bytes < 4 * archive.MB:
+        return 1
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def _read(
+    entry: archive.FileEntry,
+    config: Config,
+    engine: Engine,
+    owners: dict[str, str],
+    replaced: set[str],
+    copies: _Copies,
+    index_was_empty: bool,
+) -> tuple[list[tuple[Article, str, array[int] | None]], list[Skipped]]:
+    """The articles of one file, with their stories, and what was skipped."""
+    articles: list[tuple[Article, str, array[int] | None]] = []
+    skipped: list[Skipped] = []
+    for item in archive.read(entry, config.field_names, config.max_file_mb):
+        if isinstance(item, Skipped):
+            skipped.append(item)
+            continue
+        # An ID already in the index belongs to one file; another file may take it only if
+        # that file is being re-read or removed now.
+        owner = owners.get(item.id)
+        if owner is None and not index_was_empty:
+            owner = engine.path_of(item.id)
+            owner = None if owner == entry.path or owner in replaced else owner
+        if owner is not None:
+            skipped.append(Skipped(item.location, f"same ID {item.id} as an article in {owner}"))
+            continue
+        owners[item.id] = item.location
+        articles.append((item, *_story(item, copies, engine, index_was_empty)))
+    return articles, skipped
+
+
+def _count(report: IndexReport, previous: list[Any] | None, n: int, skipped: list[Skipped]) -> None:
+    if previous is None:
+        report.added += n
+    else:
+        report.updated += min(previous[3], n)
+        report.added += max(0, n - previous[3])
+        report.removed += max(0, previous[3] - n)
+    report.skipped.extend(skipped)
 
 
 class _Copies:

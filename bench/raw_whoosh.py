@@ -1,0 +1,67 @@
+"""The engine's own limit: Whoosh indexing prepared documents, with no application around it.
+
+    python bench/raw_whoosh.py export ARCHIVE DOCS    # once: the documents newscli would write
+    python bench/raw_whoosh.py index DOCS INDEX_DIR  # timed by bench/run.py
+
+`export` reads the archive with newscli's parsers (not timed) and stores each
+document exactly as newscli hands it to Whoosh. `index` writes them into a new
+index with newscli's schema, using every core (Whoosh's multi-process writer)
+and one commit at the end: the fastest way Whoosh offers to build this index.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+
+def export(archive_root: str, docs_path: str) -> None:
+    from newscli import archive, indexer
+    from newscli.engine import _document
+    from newscli.formats import DEFAULT_NAMES
+
+    copies = indexer._Copies()
+    n = 0
+    with open(docs_path, "wb") as out:
+        for entry in archive.scan([os.path.abspath(archive_root)], DEFAULT_NAMES).entries:
+            for item in archive.read(entry, DEFAULT_NAMES, 10):
+                if isinstance(item, archive.Article):
+                    story, sketch = indexer._story(item, copies, None, True)  # type: ignore[arg-type]
+                    doc = _document(item)
+                    doc["story"] = story
+                    if sketch is not None:
+                        doc["dupkey"] = " ".join(indexer.dupes.keys(sketch))
+                        doc["sketch"] = sketch.tobytes()
+                    pickle.dump(doc, out, pickle.HIGHEST_PROTOCOL)
+                    n += 1
+    print(f"{n} documents", file=sys.stderr)
+
+
+def _documents(docs_path: str) -> Iterator[dict[str, Any]]:
+    with open(docs_path, "rb") as f:
+        while True:
+            try:
+                yield pickle.load(f)
+            except EOFError:
+                return
+
+
+def build(docs_path: str, folder: str) -> None:
+    from newscli import engine  # its schema; Whoosh is then used directly
+    from whoosh import index
+
+    os.makedirs(folder, exist_ok=True)
+    ix = index.create_in(folder, engine.SCHEMA)
+    procs = len(os.sched_getaffinity(0))
+    w = ix.writer(procs=procs, batchsize=200, multisegment=True, limitmb=engine.WRITER_MB, compound=False)
+    for doc in _documents(docs_path):
+        w.add_document(**doc)
+    w.commit()
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    {"export": export, "index": build}[command](*args)

@@ -1,0 +1,365 @@
+"""Speed benchmark: newscli beside raw Whoosh and ripgrep, at 1x, 3x and 10x the reference corpora.
+
+    python bench/run.py                     # all of it (about an hour and a half on 2 cores)
+    python bench/run.py --scales 1 --index-runs 1 --runs 3   # a quick look (a few minutes)
+
+The 1x archive is ../shared/corpora (BBC, AllSides, Reuters: 30,061 articles;
+the BBC folder gets `source: BBC News` from a `.newscli.yaml`), linked, not
+copied. Larger archives add generated copies of it: every article again with
+a new ID and about one word in eight replaced by another word of the same
+article. Everything is written below --work (default: a folder in /tmp).
+
+Every figure is measured on whole processes, the way a person runs them, with
+output to a pipe; times are medians of --runs runs (full indexing: of
+--index-runs runs at 1x, one run at larger scales), newscli and its comparison
+taking turns in the same loop so that machine noise hits both alike. The table
+is printed as Markdown; --output also writes it to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CORPORA = HERE.parent.parent / "shared" / "corpora"
+NEWSCLI = str(Path(sys.executable).parent / "newscli")
+QUERIES = [
+    "Ukraine", "oil", "election", "football", "coffee", "microsoft",
+    "climate", "tax", "china", "bank", "music", "immigration",
+]  # fmt: skip
+CHANGED = 100
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpora", type=Path, default=CORPORA)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/newscli-bench"))
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 3, 10])
+    parser.add_argument("--runs", type=int, default=7, help="runs of each quick command (default 7)")
+    parser.add_argument("--index-runs", type=int, default=3, help="full index runs at 1x (default 3)")
+    parser.add_argument("--output", type=Path, help="also write the table to this file")
+    args = parser.parse_args()
+    if not (args.corpora / "bbc").is_dir():
+        sys.exit(f"bench: no corpora in {args.corpora} (give --corpora)")
+    args.work.mkdir(parents=True, exist_ok=True)
+    rg = _ripgrep()
+    columns = {}
+    for scale in args.scales:
+        print(f"bench: {scale}x", file=sys.stderr)
+        archive = _archive(args.corpora, args.work, scale)
+        columns[scale] = _measure(archive, args.work / f"x{scale}", rg, args.runs, args.index_runs if scale == 1 else 1)
+    table = _table(columns, args, rg)
+    print(table)
+    if args.output:
+        args.output.write_text(table, encoding="utf-8")
+
+
+# The archives
+
+
+def _archive(corpora: Path, work: Path, scale: int) -> Path:
+    """An archive of `scale` copies of the corpora: the corpora themselves, then generated copies."""
+    root = work / f"archive-x{scale}"
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir()
+    for n in range(scale):
+        copy = _original(corpora, work) if n == 0 else _copy(corpora, work, n)
+        (root / f"copy{n}").symlink_to(copy)
+    return root
+
+
+def _original(corpora: Path, work: Path) -> Path:
+    folder = work / "copy0"
+    if not folder.exists():
+        folder.mkdir()
+        bbc = folder / "bbc"
+        bbc.mkdir()
+        (bbc / ".newscli.yaml").write_text("source: BBC News\n")
+        for topic in sorted(p for p in (corpora / "bbc").iterdir() if p.is_dir()):
+            (bbc / topic.name).symlink_to(topic.resolve())
+        (folder / "allsides").symlink_to((corpora / "allsides").resolve())
+        (folder / "reuters21578.jsonl").symlink_to((corpora / "reuters21578.jsonl").resolve())
+    return folder
+
+
+def _copy(corpora: Path, work: Path, n: int) -> Path:
+    folder = work / f"copy{n}"
+    if folder.exists():
+        return folder
+    print(f"bench: generating copy {n} of the corpora", file=sys.stderr)
+    rng = random.Random(n)
+    partial = work / f".copy{n}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    bbc = partial / "bbc"
+    bbc.mkdir(parents=True)
+    (bbc / ".newscli.yaml").write_text("source: BBC News\n")
+    for topic in sorted(p for p in (corpora / "bbc").iterdir() if p.is_dir()):
+        (bbc / topic.name).mkdir()
+        for f in sorted(topic.glob("*.txt")):
+            title, _, body = f.read_bytes().decode("utf-8", "replace").partition("\n")
+            (bbc / topic.name / f.name).write_text(f"{title}\n{vary(body, rng)}", encoding="utf-8")
+    (partial / "allsides").mkdir()
+    for f in sorted((corpora / "allsides").glob("*.json")):
+        record = json.loads(f.read_text(encoding="utf-8"))
+        record["ID"] = f"{record.get('ID', f.stem)}-copy{n}"
+        for key in ("content", "content_original"):
+            if isinstance(record.get(key), str):
+                record[key] = vary(record[key], rng)
+        (partial / "allsides" / f.name).write_text(json.dumps(record), encoding="utf-8")
+    with open(corpora / "reuters21578.jsonl", encoding="utf-8") as src, open(
+        partial / "reuters21578.jsonl", "w", encoding="utf-8"
+    ) as out:
+        for line in src:
+            record = json.loads(line)
+            record["id"] = f"{record['id']}-copy{n}"
+            record["body"] = vary(record.get("body") or "", rng)
+            out.write(json.dumps(record) + "\n")
+    partial.rename(folder)
+    return folder
+
+
+def vary(text: str, rng: random.Random) -> str:
+    """The text with about one word in eight replaced by another word of it."""
+    words = text.split(" ")
+    for i in range(len(words)):
+        if rng.random() < 0.125:
+            words[i] = words[rng.randrange(len(words))]
+    return " ".join(words)
+
+
+def _files(archive: Path) -> list[Path]:
+    return [Path(d, f) for d, _, names in os.walk(archive, followlinks=True) for f in names if f.endswith((".txt", ".json", ".jsonl"))]
+
+
+# Measuring
+
+
+class Run:
+    """One whole process: its wall time and the peak memory of it and all its helpers."""
+
+    def __init__(self, command: Sequence[str], env: dict[str, str], sample_tree: bool = False) -> None:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.tree_peak = 0
+        sampler = None
+        if sample_tree:
+            sampler = threading.Thread(target=self._sample, args=(process,), daemon=True)
+            sampler.start()
+        self.stdout, self.stderr = process.communicate()
+        self.seconds = time.perf_counter() - started
+        if process.returncode != 0:
+            raise SystemExit(f"bench: {' '.join(command)} failed ({process.returncode}):\n{self.stderr.decode()}")
+        if sampler:
+            sampler.join()
+
+    def _sample(self, process: subprocess.Popen[bytes]) -> None:
+        """Sums the proportional set size (shared pages counted once) of the process and its descendants."""
+        while process.poll() is None:
+            self.tree_peak = max(self.tree_peak, sum(_pss(pid) for pid in _tree(process.pid)))
+            time.sleep(0.05)
+
+
+def _tree(pid: int) -> list[int]:
+    found = [pid]
+    for p in found:
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    found += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return found
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _peak_rss(command: Sequence[str], env: dict[str, str]) -> int:
+    """Peak resident memory of one process, as the kernel counts it."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_maxrss * 1024
+
+
+def _environment(work: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCLI_")}
+    env["XDG_CONFIG_HOME"] = str(work / "config")  # no config file
+    return env
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: int) -> dict[str, object]:
+    work.mkdir(parents=True, exist_ok=True)
+    env = _environment(work)
+    files = _files(archive)
+    index = work / "index"
+    docs = work / "documents.pickle"
+    if not docs.exists():
+        print("bench: exporting documents for raw Whoosh", file=sys.stderr)
+        subprocess.run([sys.executable, str(HERE / "raw_whoosh.py"), "export", str(archive), str(docs)], check=True, env=env)
+    figures: dict[str, object] = {"files": len(files), "archive_bytes": sum(f.stat().st_size for f in files)}
+
+    ours, raw = [], []
+    for n in range(index_runs):
+        print(f"bench: full index, run {n + 1} of {index_runs}", file=sys.stderr)
+        shutil.rmtree(work / "raw", ignore_errors=True)
+        raw.append(Run([sys.executable, str(HERE / "raw_whoosh.py"), "index", str(docs), str(work / "raw")], env, True))
+        shutil.rmtree(index, ignore_errors=True)
+        ours.append(Run([NEWSCLI, "--index-dir", str(index), "index", str(archive)], env, True))
+    summary = json.loads(subprocess.run([NEWSCLI, "--index-dir", str(index), "sources", "--json"], env=env, capture_output=True, check=True).stdout)
+    figures["articles"] = sum(s["count"] for s in summary["sources"])
+    figures["index"] = _median([r.seconds for r in ours])
+    figures["raw"] = _median([r.seconds for r in raw])
+    figures["index_memory"] = max(r.tree_peak for r in ours)
+    figures["raw_memory"] = max(r.tree_peak for r in raw)
+    figures["index_bytes"] = sum(f.stat().st_size for f in index.iterdir() if f.is_file())
+
+    print("bench: re-index", file=sys.stderr)
+    reindex = [NEWSCLI, "--index-dir", str(index), "index", str(archive)]
+    extra = archive / "extra"
+    originals = sorted((archive / "copy0" / "bbc" / "business").glob("*.txt"))[:CHANGED]
+    timings: dict[str, list[float]] = {k: [] for k in ("unchanged", "added", "changed", "removed")}
+    for n in range(runs):
+        timings["unchanged"].append(Run(reindex, env).seconds)
+        extra.mkdir()
+        rng = random.Random(n)
+        for f in originals:
+            (extra / f"{n}-{f.name}").write_text(vary(f.read_text(encoding="utf-8", errors="replace"), rng))
+        timings["added"].append(Run(reindex, env).seconds)
+        for f in extra.iterdir():
+            f.write_text(f.read_text() + "\nOne more paragraph, added later.\n")
+        timings["changed"].append(Run(reindex, env).seconds)
+        shutil.rmtree(extra)
+        timings["removed"].append(Run(reindex, env).seconds)
+    figures.update({k: _median(v) for k, v in timings.items()})
+
+    print("bench: commands", file=sys.stderr)
+    base = [NEWSCLI, "--index-dir", str(index)]
+    found = json.loads(Run(base + ["search", "oil", "--json"], env).stdout)
+    some_id = found["hits"][0]["id"]
+    commands: dict[str, Sequence[str]] = {
+        "show": base + ["show", some_id, "--no-pager"],
+        "list": base + ["list", "--source", "Reuters"],
+        "sources": base + ["sources"],
+        "help": [NEWSCLI, "--help"],
+    }
+    times: dict[str, list[float]] = {k: [] for k in ["search", "rg", *commands]}
+    per_query: dict[str, list[float]] = {q: [] for q in QUERIES}
+    for _ in range(runs):
+        for q in QUERIES:
+            seconds = Run(base + ["search", q], env).seconds
+            per_query[q].append(seconds)
+            times["search"].append(seconds)
+            if rg:
+                times["rg"].append(Run([rg, "-il", "--follow", "--no-messages", q, str(archive)], env).seconds)
+        for name, command in commands.items():
+            times[name].append(Run(command, env).seconds)
+    figures.update({k: _median(v) if v else None for k, v in times.items()})
+    figures["slowest_query"] = max(_median(v) for v in per_query.values())
+    figures["search_rss"] = max(_peak_rss(base + ["search", q], env) for q in QUERIES)
+    return figures
+
+
+def _ripgrep() -> str | None:
+    found = shutil.which("rg")
+    if found is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("bench: installing ripgrep from the Debian packages", file=sys.stderr)
+        subprocess.run(["apt-get", "update", "-qq"], capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "ripgrep"], capture_output=True)
+        found = shutil.which("rg")
+    if found is None:
+        print("bench: ripgrep is not installed and cannot be installed here; its column is left out", file=sys.stderr)
+    return found
+
+
+# The table
+
+
+def _table(columns: dict[int, dict[str, object]], args: argparse.Namespace, rg: str | None) -> str:
+    scales = list(columns)
+
+    def row(label: str, show: Callable[[dict[str, object]], str]) -> str:
+        return f"| {label} | " + " | ".join(show(columns[s]) for s in scales) + " |"
+
+    def ms(key: str) -> Callable[[dict[str, object]], str]:
+        return lambda f: "n/a" if f.get(key) is None else f"{float(f[key]) * 1000:,.0f} ms"  # type: ignore[arg-type]
+
+    def s(key: str) -> Callable[[dict[str, object]], str]:
+        return lambda f: f"{float(f[key]):,.2f} s"  # type: ignore[arg-type]
+
+    def mb(key: str) -> Callable[[dict[str, object]], str]:
+        return lambda f: f"{int(f[key]) / 2**20:,.0f} MB"  # type: ignore[call-overload]
+
+    def rate(key: str) -> Callable[[dict[str, object]], str]:
+        return lambda f: f"{float(f[key]):,.0f} s ({int(f['articles']) / float(f[key]):,.0f}/s)"  # type: ignore[call-overload,arg-type]
+
+    def ratio(a: str, b: str) -> Callable[[dict[str, object]], str]:
+        return lambda f: "n/a" if f.get(b) is None else f"{float(f[a]) / float(f[b]):.2f}x"  # type: ignore[arg-type]
+
+    first = columns[scales[0]]
+    lines = [
+        f"Measured {datetime.date.today().isoformat()} on {platform.node() or 'this machine'}: "
+        f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}, {platform.system()}.",
+        f"Medians of {args.runs} runs (full index: of {args.index_runs} at 1x, one run above), "
+        f"whole processes, output to a pipe. Queries: {', '.join(QUERIES)}.",
+        "",
+        "| | " + " | ".join(f"{s}x" for s in scales) + " |",
+        "|---|" + "---|" * len(scales),
+        row("articles (files)", lambda f: f"{int(f['articles']):,} ({int(f['files']):,})"),  # type: ignore[call-overload]
+        row("full index, newscli", rate("index")),
+        row("full index, raw Whoosh (all cores, one commit)", rate("raw")),
+        row("newscli / raw Whoosh", ratio("index", "raw")),
+        row("re-index, nothing changed", s("unchanged")),
+        row(f"re-index, {CHANGED} articles added", s("added")),
+        row(f"re-index, {CHANGED} changed", s("changed")),
+        row(f"re-index, {CHANGED} removed", s("removed")),
+        row(f"`newscli search` ({len(QUERIES)} queries)", ms("search")),
+        row("slowest query (its median)", ms("slowest_query")),
+        row("`rg -il` (same words, same files)", ms("rg") if rg else lambda f: "not installed"),
+        row("`newscli show ID`", ms("show")),
+        row("`newscli list --source Reuters`", ms("list")),
+        row("`newscli sources`", ms("sources")),
+        row("`newscli --help`", ms("help")),
+        row("peak memory, indexing (all processes)", mb("index_memory")),
+        row("peak memory, raw Whoosh (all processes)", mb("raw_memory")),
+        row("peak memory, one search (RSS)", mb("search_rss")),
+        row("index size / archive size", lambda f: f"{int(f['index_bytes']) / 2**20:,.0f} MB / {int(f['archive_bytes']) / 2**20:,.0f} MB"),  # type: ignore[call-overload]
+    ]
+    if len(scales) > 1:
+        last = columns[scales[-1]]
+        lines += [
+            "",
+            f"At {scales[-1]}x against 1x: search time {float(last['search']) / float(first['search']):.2f}x; "  # type: ignore[arg-type]
+            f"indexing throughput {(int(last['articles']) / float(last['index'])) / (int(first['articles']) / float(first['index'])):.2f}x.",  # type: ignore[call-overload,arg-type]
+        ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
