@@ -29,7 +29,7 @@ def export(archive_root: str, docs_path: str) -> None:
         for entry in archive.scan([os.path.abspath(archive_root)], DEFAULT_NAMES).entries:
             for item in archive.read(entry, DEFAULT_NAMES, 10):
                 if isinstance(item, archive.Article):
-                    story, sketch = indexer._story(item, copies, None, True)  # type: ignore[arg-type]
+                    story, sketch = indexer._story(item, copies, None)
                     doc = _document(item)
                     doc["story"] = story
                     if sketch is not None:
@@ -50,8 +50,9 @@ def _documents(docs_path: str) -> Iterator[dict[str, Any]]:
 
 
 def build(docs_path: str, folder: str) -> None:
-    from newscli import engine  # its schema; Whoosh is then used directly
     from whoosh import index
+
+    from newscli import engine  # its schema; Whoosh is then used directly
 
     os.makedirs(folder, exist_ok=True)
     ix = index.create_in(folder, engine.SCHEMA)

@@ -61,7 +61,7 @@ def main() -> None:
         print(f"bench: {scale}x", file=sys.stderr)
         archive = _archive(args.corpora, args.work, scale)
         columns[scale] = _measure(archive, args.work / f"x{scale}", rg, args.runs, args.index_runs if scale == 1 else 1)
-    table = _table(columns, args, rg)
+    table = _table(columns, args)
     print(table)
     if args.output:
         args.output.write_text(table, encoding="utf-8")
@@ -120,9 +120,10 @@ def _copy(corpora: Path, work: Path, n: int) -> Path:
             if isinstance(record.get(key), str):
                 record[key] = vary(record[key], rng)
         (partial / "allsides" / f.name).write_text(json.dumps(record), encoding="utf-8")
-    with open(corpora / "reuters21578.jsonl", encoding="utf-8") as src, open(
-        partial / "reuters21578.jsonl", "w", encoding="utf-8"
-    ) as out:
+    with (
+        open(corpora / "reuters21578.jsonl", encoding="utf-8") as src,
+        open(partial / "reuters21578.jsonl", "w", encoding="utf-8") as out,
+    ):
         for line in src:
             record = json.loads(line)
             record["id"] = f"{record['id']}-copy{n}"
@@ -142,7 +143,12 @@ def vary(text: str, rng: random.Random) -> str:
 
 
 def _files(archive: Path) -> list[Path]:
-    return [Path(d, f) for d, _, names in os.walk(archive, followlinks=True) for f in names if f.endswith((".txt", ".json", ".jsonl"))]
+    return [
+        Path(d, f)
+        for d, _, names in os.walk(archive, followlinks=True)
+        for f in names
+        if f.endswith((".txt", ".json", ".jsonl"))
+    ]
 
 
 # Measuring
@@ -214,7 +220,7 @@ def _median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: int) -> dict[str, object]:
+def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: int) -> dict[str, float]:
     work.mkdir(parents=True, exist_ok=True)
     env = _environment(work)
     files = _files(archive)
@@ -222,8 +228,10 @@ def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: i
     docs = work / "documents.pickle"
     if not docs.exists():
         print("bench: exporting documents for raw Whoosh", file=sys.stderr)
-        subprocess.run([sys.executable, str(HERE / "raw_whoosh.py"), "export", str(archive), str(docs)], check=True, env=env)
-    figures: dict[str, object] = {"files": len(files), "archive_bytes": sum(f.stat().st_size for f in files)}
+        subprocess.run(
+            [sys.executable, str(HERE / "raw_whoosh.py"), "export", str(archive), str(docs)], check=True, env=env
+        )
+    figures: dict[str, float] = {"files": len(files), "archive_bytes": sum(f.stat().st_size for f in files)}
 
     ours, raw = [], []
     for n in range(index_runs):
@@ -232,7 +240,11 @@ def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: i
         raw.append(Run([sys.executable, str(HERE / "raw_whoosh.py"), "index", str(docs), str(work / "raw")], env, True))
         shutil.rmtree(index, ignore_errors=True)
         ours.append(Run([NEWSCLI, "--index-dir", str(index), "index", str(archive)], env, True))
-    summary = json.loads(subprocess.run([NEWSCLI, "--index-dir", str(index), "sources", "--json"], env=env, capture_output=True, check=True).stdout)
+    summary = json.loads(
+        subprocess.run(
+            [NEWSCLI, "--index-dir", str(index), "sources", "--json"], env=env, capture_output=True, check=True
+        ).stdout
+    )
     figures["articles"] = sum(s["count"] for s in summary["sources"])
     figures["index"] = _median([r.seconds for r in ours])
     figures["raw"] = _median([r.seconds for r in raw])
@@ -280,7 +292,7 @@ def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: i
                 times["rg"].append(Run([rg, "-il", "--follow", "--no-messages", q, str(archive)], env).seconds)
         for name, command in commands.items():
             times[name].append(Run(command, env).seconds)
-    figures.update({k: _median(v) if v else None for k, v in times.items()})
+    figures.update({k: _median(v) for k, v in times.items() if v})
     figures["slowest_query"] = max(_median(v) for v in per_query.values())
     figures["search_rss"] = max(_peak_rss(base + ["search", q], env) for q in QUERIES)
     return figures
@@ -301,47 +313,43 @@ def _ripgrep() -> str | None:
 # The table
 
 
-def _table(columns: dict[int, dict[str, object]], args: argparse.Namespace, rg: str | None) -> str:
+def _table(columns: dict[int, dict[str, float]], args: argparse.Namespace) -> str:
     scales = list(columns)
 
-    def row(label: str, show: Callable[[dict[str, object]], str]) -> str:
+    def row(label: str, show: Callable[[dict[str, float]], str]) -> str:
         return f"| {label} | " + " | ".join(show(columns[s]) for s in scales) + " |"
 
-    def ms(key: str) -> Callable[[dict[str, object]], str]:
-        return lambda f: "n/a" if f.get(key) is None else f"{float(f[key]) * 1000:,.0f} ms"  # type: ignore[arg-type]
+    def ms(key: str) -> Callable[[dict[str, float]], str]:
+        return lambda f: f"{f[key] * 1000:,.0f} ms" if key in f else "not measured"
 
-    def s(key: str) -> Callable[[dict[str, object]], str]:
-        return lambda f: f"{float(f[key]):,.2f} s"  # type: ignore[arg-type]
+    def s(key: str) -> Callable[[dict[str, float]], str]:
+        return lambda f: f"{f[key]:,.2f} s"
 
-    def mb(key: str) -> Callable[[dict[str, object]], str]:
-        return lambda f: f"{int(f[key]) / 2**20:,.0f} MB"  # type: ignore[call-overload]
+    def mb(key: str) -> Callable[[dict[str, float]], str]:
+        return lambda f: f"{f[key] / 2**20:,.0f} MB"
 
-    def rate(key: str) -> Callable[[dict[str, object]], str]:
-        return lambda f: f"{float(f[key]):,.0f} s ({int(f['articles']) / float(f[key]):,.0f}/s)"  # type: ignore[call-overload,arg-type]
+    def rate(key: str) -> Callable[[dict[str, float]], str]:
+        return lambda f: f"{f[key]:,.0f} s ({f['articles'] / f[key]:,.0f}/s)"
 
-    def ratio(a: str, b: str) -> Callable[[dict[str, object]], str]:
-        return lambda f: "n/a" if f.get(b) is None else f"{float(f[a]) / float(f[b]):.2f}x"  # type: ignore[arg-type]
-
-    first = columns[scales[0]]
     lines = [
-        f"Measured {datetime.date.today().isoformat()} on {platform.node() or 'this machine'}: "
-        f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}, {platform.system()}.",
-        f"Medians of {args.runs} runs (full index: of {args.index_runs} at 1x, one run above), "
+        f"Measured {datetime.date.today().isoformat()}: {len(os.sched_getaffinity(0))} cores, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}.",
+        f"Medians of {args.runs} runs (full index: of {args.index_runs} at 1x, one run above 1x), "
         f"whole processes, output to a pipe. Queries: {', '.join(QUERIES)}.",
         "",
         "| | " + " | ".join(f"{s}x" for s in scales) + " |",
         "|---|" + "---|" * len(scales),
-        row("articles (files)", lambda f: f"{int(f['articles']):,} ({int(f['files']):,})"),  # type: ignore[call-overload]
+        row("articles (files)", lambda f: f"{f['articles']:,.0f} ({f['files']:,.0f})"),
         row("full index, newscli", rate("index")),
         row("full index, raw Whoosh (all cores, one commit)", rate("raw")),
-        row("newscli / raw Whoosh", ratio("index", "raw")),
+        row("newscli / raw Whoosh", lambda f: f"{f['index'] / f['raw']:.2f}x"),
         row("re-index, nothing changed", s("unchanged")),
         row(f"re-index, {CHANGED} articles added", s("added")),
         row(f"re-index, {CHANGED} changed", s("changed")),
         row(f"re-index, {CHANGED} removed", s("removed")),
-        row(f"`newscli search` ({len(QUERIES)} queries)", ms("search")),
+        row(f"`newscli search` (median over {len(QUERIES)} queries)", ms("search")),
         row("slowest query (its median)", ms("slowest_query")),
-        row("`rg -il` (same words, same files)", ms("rg") if rg else lambda f: "not installed"),
+        row("`rg -il` (same words, same files)", ms("rg")),
         row("`newscli show ID`", ms("show")),
         row("`newscli list --source Reuters`", ms("list")),
         row("`newscli sources`", ms("sources")),
@@ -349,14 +357,18 @@ def _table(columns: dict[int, dict[str, object]], args: argparse.Namespace, rg: 
         row("peak memory, indexing (all processes)", mb("index_memory")),
         row("peak memory, raw Whoosh (all processes)", mb("raw_memory")),
         row("peak memory, one search (RSS)", mb("search_rss")),
-        row("index size / archive size", lambda f: f"{int(f['index_bytes']) / 2**20:,.0f} MB / {int(f['archive_bytes']) / 2**20:,.0f} MB"),  # type: ignore[call-overload]
+        row(
+            "index size / archive size",
+            lambda f: f"{f['index_bytes'] / 2**20:,.0f} / {f['archive_bytes'] / 2**20:,.0f} MB",
+        ),
     ]
     if len(scales) > 1:
-        last = columns[scales[-1]]
+        first, last = columns[scales[0]], columns[scales[-1]]
+        speed = (last["articles"] / last["index"]) / (first["articles"] / first["index"])
         lines += [
             "",
-            f"At {scales[-1]}x against 1x: search time {float(last['search']) / float(first['search']):.2f}x; "  # type: ignore[arg-type]
-            f"indexing throughput {(int(last['articles']) / float(last['index'])) / (int(first['articles']) / float(first['index'])):.2f}x.",  # type: ignore[call-overload,arg-type]
+            f"At {scales[-1]}x against {scales[0]}x: search time {last['search'] / first['search']:.2f}x; "
+            f"indexing throughput {speed:.2f}x.",
         ]
     return "\n".join(lines) + "\n"
 

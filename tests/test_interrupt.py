@@ -12,10 +12,30 @@ from pathlib import Path
 
 from .conftest import write
 
+FILLER = "Filler text of a length like a short news brief's, so that indexing has real work to do. " * 3
+
 
 def stories(root: Path, numbers: range, word: str) -> None:
+    # Several MB in all: enough for indexing to use its helper processes.
     for i in numbers:
-        write(root / f"{i:05}.txt", f"Story {i}\n\nThe {word} story number {i} with filler text.\n")
+        write(root / f"{i:05}.txt", f"Story {i}\n\nThe {word} story number {i}. {FILLER}\n")
+
+
+def leftovers(index_dir: Path) -> list[str]:
+    """newscli processes (helpers included) still working on this index a few seconds on."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if str(index_dir).encode() in args and b"newscli" in args:
+                found.append(f"{pid}: {b' '.join(args).decode(errors='replace')}")
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
 
 
 def newscli(index_dir: Path, *args: str) -> list[str]:
@@ -29,7 +49,7 @@ def run(command: list[str]) -> subprocess.CompletedProcess[str]:
 def total(index_dir: Path, word: str) -> int:
     # auto_refresh off: count what the index holds, not what a refresh would add.
     config = write(index_dir.parent / "no-refresh.yaml", "auto_refresh: false\n")
-    found = run(newscli(index_dir, "--config", str(config), "search", word, "--json", "--limit", "1"))
+    found = run(newscli(index_dir, "--config", str(config), "search", word, "--all", "--json", "--limit", "1"))
     assert found.returncode == 0, found.stderr
     return int(json.loads(found.stdout)["total"])
 
@@ -60,6 +80,7 @@ def test_kill_9_mid_run_leaves_a_usable_index_and_a_rerun_completes_it(tmp_path:
     assert run(newscli(index_dir, "index", str(root))).returncode == 0
     stories(root, range(3000, 9000), "quay")
     interrupt_index(index_dir, root, signal.SIGKILL, after=2.5)
+    assert leftovers(index_dir) == []
     assert 3000 <= total(index_dir, "quay") <= 9000
     rerun_index(index_dir, root)
     assert total(index_dir, "quay") == 9000
@@ -74,6 +95,7 @@ def test_ctrl_c_stops_indexing_and_a_rerun_completes_it(tmp_path: Path) -> None:
     )
     assert returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
+    assert leftovers(index_dir) == []
     rerun_index(index_dir, root)
     assert total(index_dir, "pier") == 12000
 

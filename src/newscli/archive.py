@@ -12,7 +12,6 @@ from typing import Any
 
 from newscli.errors import ArticleError
 from newscli.formats import SUFFIXES, parse, to_article
-from newscli.formats.structured import load_yaml_mapping, pick
 from newscli.models import Article, Skipped
 
 DEFAULTS_FILE = ".newscli.yaml"
@@ -24,7 +23,7 @@ STRUCTURED = (".json", ".jsonl")
 MB = 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FileEntry:
     path: str  # absolute
     key: str  # the root folder's name and the path below it: the base of article IDs
@@ -48,10 +47,16 @@ class Scan:
     skipped: list[Skipped] = field(default_factory=list)
     ignored: int = 0
     missing_roots: list[str] = field(default_factory=list)
+    # path of each folder defaults file -> [size, mtime_ns, field names digest, fields, problem]
+    defaults: dict[str, list[Any]] = field(default_factory=dict)
 
 
-def scan(roots: list[str], names: Mapping[str, list[str]]) -> Scan:
-    """Every article file below the roots, with what decides whether it changed."""
+def scan(roots: list[str], names: Mapping[str, list[str]], known: Mapping[str, list[Any]] | None = None) -> Scan:
+    """Every article file below the roots, with what decides whether it changed.
+
+    `known` is the `defaults` of an earlier scan: a defaults file that has not
+    changed since is not read again.
+    """
     result = Scan()
     names_digest = _digest(names)
     for root in roots:
@@ -62,7 +67,7 @@ def scan(roots: list[str], names: Mapping[str, list[str]]) -> Scan:
             continue
         base = os.path.basename(root.rstrip(os.sep)) or root
         if stat.S_ISDIR(top.st_mode):
-            _walk(root, base, {}, names, names_digest, {(top.st_dev, top.st_ino)}, result)
+            _walk(root, base, {}, names, names_digest, {(top.st_dev, top.st_ino)}, known or {}, result)
         else:
             _add_file(root, base, top, {}, _digest([PARSER_VERSION, {}, names_digest]), result)
     return result
@@ -75,6 +80,7 @@ def _walk(
     names: Mapping[str, list[str]],
     names_digest: str,
     visited: set[tuple[int, int]],
+    known: Mapping[str, list[Any]],
     result: Scan,
 ) -> None:
     try:
@@ -85,7 +91,8 @@ def _walk(
         return
     defaults = dict(inherited)
     if any(e.name == DEFAULTS_FILE for e in entries):
-        defaults.update(_folder_defaults(os.path.join(folder, DEFAULTS_FILE), names, result))
+        path = os.path.join(folder, DEFAULTS_FILE)
+        defaults.update(_folder_defaults(path, names, names_digest, known.get(path), result))
     context = _digest([PARSER_VERSION, defaults, names_digest])
     for entry in entries:
         if entry.name.startswith("."):
@@ -107,7 +114,7 @@ def _walk(
             if inode in visited:
                 result.skipped.append(Skipped(path, "symbolic link loop (folder already visited)"))
                 continue
-            _walk(path, f"{key}/{entry.name}", defaults, names, names_digest, visited | {inode}, result)
+            _walk(path, f"{key}/{entry.name}", defaults, names, names_digest, visited | {inode}, known, result)
         else:
             _add_file(path, f"{key}/{entry.name}", info, defaults, context, result)
 
@@ -146,7 +153,27 @@ def _has_suffix(name: str) -> bool:
     return dot > 0 and name[dot:].lower() in SUFFIXES
 
 
-def _folder_defaults(path: str, names: Mapping[str, list[str]], result: Scan) -> dict[str, Any]:
+def _folder_defaults(
+    path: str, names: Mapping[str, list[str]], names_digest: str, known: list[Any] | None, result: Scan
+) -> dict[str, Any]:
+    try:
+        info = os.stat(path)
+    except OSError as e:
+        result.skipped.append(Skipped(path, f"{e.strerror}; files below it are indexed without it"))
+        return {}
+    signature: list[Any] = [info.st_size, info.st_mtime_ns, names_digest]
+    if known is None or known[:3] != signature:
+        known = [*signature, *_read_defaults(path, names)]
+    result.defaults[path] = known
+    fields, problem = known[3:]
+    if problem:
+        result.skipped.append(Skipped(path, f"{problem}; files below it are indexed without it"))
+    return dict(fields)
+
+
+def _read_defaults(path: str, names: Mapping[str, list[str]]) -> tuple[dict[str, Any], str | None]:
+    from newscli.formats.structured import load_yaml_mapping, pick
+
     try:
         with open(path, "rb") as f:
             text = f.read(MB + 1).decode("utf-8")
@@ -154,10 +181,9 @@ def _folder_defaults(path: str, names: Mapping[str, list[str]], result: Scan) ->
             raise ArticleError("too large for a defaults file")
         fields = pick(load_yaml_mapping(text, what="folder defaults"), names)
     except (OSError, UnicodeDecodeError, ArticleError) as e:
-        reason = e.message if isinstance(e, ArticleError) else str(e)
-        result.skipped.append(Skipped(path, f"{reason}; files below it are indexed without it"))
-        return {}
-    return {k: v for k, v in fields.items() if k in DEFAULTABLE}
+        return {}, e.message if isinstance(e, ArticleError) else str(e)
+    kept = {k: v for k, v in fields.items() if k in DEFAULTABLE}
+    return json.loads(json.dumps(kept, default=str)), None  # as the manifest keeps it
 
 
 def _digest(value: object) -> str:

@@ -136,6 +136,7 @@ class Engine:
 
     def __init__(self, ix: index.Index) -> None:
         self._ix = ix
+        self._shared: Searcher | None = None
 
     @classmethod
     def open(cls, folder: str) -> Engine:
@@ -190,9 +191,27 @@ class Engine:
 
     # Reading
 
+    @contextmanager
+    def lookups(self) -> Iterator[None]:
+        """One searcher of the index as it is now, for the many lookups of an indexing run."""
+        with self._ix.searcher() as s:
+            self._shared = s
+            try:
+                yield
+            finally:
+                self._shared = None
+
+    @contextmanager
+    def _searcher(self) -> Iterator[Searcher]:
+        if self._shared is not None:
+            yield self._shared
+        else:
+            with self._ix.searcher() as s:
+                yield s
+
     def copies_of(self, sketch: array[int], when: float | None) -> str | None:
         """The story of an indexed article with nearly the same text from about the same time, if any."""
-        with self._ix.searcher() as s:
+        with self._searcher() as s:
             for hit in s.search(query.Or([query.Term("dupkey", k) for k in dupes.keys(sketch)]), limit=20):
                 other = array("I")
                 other.frombytes(hit["sketch"])
@@ -202,7 +221,7 @@ class Engine:
         return None
 
     def path_of(self, article_id: str) -> str | None:
-        with self._ix.searcher() as s:
+        with self._searcher() as s:
             stored = s.document(id=article_id)
             return None if stored is None else str(stored["path"])
 

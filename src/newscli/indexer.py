@@ -15,7 +15,7 @@ import json
 import os
 import time
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,7 @@ MANIFEST = "manifest.json"
 LOCK = "newscli.lock"
 MANIFEST_VERSION = 1
 BATCH = 5000  # articles per commit: what an interrupted run can lose
+PARALLEL_BYTES = archive.MB  # less text than this is written by one process (helpers take time to start)
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 
@@ -41,6 +42,7 @@ class Manifest:
     # path -> [size, mtime_ns, context, articles indexed, [[where, reason], ...]]
     files: dict[str, list[Any]] = field(default_factory=dict)
     schema: int = SCHEMA_VERSION  # of the index it describes
+    defaults: dict[str, list[Any]] = field(default_factory=dict)  # folder defaults files, as read
 
     @classmethod
     def load(cls, folder: Path) -> Manifest | None:
@@ -48,7 +50,9 @@ class Manifest:
             data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
             if data.get("version") != MANIFEST_VERSION:
                 return None
-            return cls(list(data["roots"]), dict(data["files"]), int(data.get("schema", 0)))
+            return cls(
+                list(data["roots"]), dict(data["files"]), int(data.get("schema", 0)), dict(data.get("defaults", {}))
+            )
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
@@ -58,7 +62,13 @@ class Manifest:
             ) from None
 
     def save(self, folder: Path) -> None:
-        data = {"version": MANIFEST_VERSION, "schema": self.schema, "roots": self.roots, "files": self.files}
+        data = {
+            "version": MANIFEST_VERSION,
+            "schema": self.schema,
+            "roots": self.roots,
+            "files": self.files,
+            "defaults": self.defaults,
+        }
         temporary = folder / f".{MANIFEST}.{os.getpid()}"
         with open(temporary, "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
@@ -113,7 +123,7 @@ def _merge(roots: list[str], more: list[str]) -> list[str]:
 
 
 def changes(config: Config, manifest: Manifest, roots: list[str]) -> Changes:
-    found = archive.scan(roots, config.field_names)
+    found = archive.scan(roots, config.field_names, manifest.defaults)
     new, changed, unchanged = [], [], []
     for entry in found.entries:
         state = manifest.files.get(entry.path)
@@ -187,7 +197,9 @@ def update(
         else:
             engine = Engine.open(str(folder))
         current.roots = roots
-        report = _apply(engine, current, changes(config, current, roots), config, progress)
+        todo = changes(config, current, roots)
+        current.defaults = todo.scan.defaults
+        report = _apply(engine, current, todo, config, progress)
         current.save(folder)
     report.seconds = time.monotonic() - started
     return report
@@ -203,10 +215,8 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
         report.removed += manifest.files[path][3]
     total_bytes = sum(e.size for e in todo.new + todo.changed) or 1
     done_bytes = 0
-    replaced = set(todo.removed) | {e.path for e in todo.changed}
     index_was_empty = engine.doc_count() == 0
-    owners: dict[str, str] = {}
-    copies = _Copies()
+    seen = _Seen(set(todo.removed) | {e.path for e in todo.changed}, look_in_index=not index_was_empty)
     to_read = iter(todo.new + todo.changed)
     procs = _procs(total_bytes)
     more = todo.any
@@ -215,11 +225,11 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
             # One commit per batch: the articles are written while the next files are read.
             batch: list[tuple[archive.FileEntry, int, list[Skipped]]] = []
             count = 0
-            with engine.writer(procs) as w:
+            with engine.lookups(), engine.writer(procs) as w:
                 for path in todo.removed:
                     w.delete_file(path)
                 for entry in to_read:
-                    articles, skipped = _read(entry, config, engine, owners, replaced, copies, index_was_empty)
+                    articles, skipped = _read(entry, config, engine, seen)
                     # A run stopped between a commit and the manifest write leaves articles of
                     # files the manifest does not know: clear those too, so none is there twice.
                     if entry.path in manifest.files or not index_was_empty:
@@ -242,26 +252,40 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
             for entry, n, skipped in batch:
                 manifest.files[entry.path] = entry.signature + [n, [[s.where, s.reason] for s in skipped]]
             manifest.save(config.index_dir)
+            seen.committed(entry.path for entry, _, _ in batch)
     except KeyboardInterrupt:
         report.interrupted = True
     return report
 
 
+class _Seen:
+    """The IDs and stories of articles read but not yet committed; the index knows the rest.
+
+    Kept per batch, so that memory does not grow with the archive.
+    """
+
+    def __init__(self, replaced: set[str], look_in_index: bool) -> None:
+        self.replaced = replaced  # files whose articles in the index are about to be replaced
+        self.look_in_index = look_in_index
+        self.owners: dict[str, str] = {}
+        self.copies = _Copies()
+
+    def committed(self, paths: Iterable[str]) -> None:
+        self.replaced.difference_update(paths)
+        self.look_in_index = True
+        self.owners.clear()
+        self.copies = _Copies()
+
+
 def _procs(total_bytes: int) -> int:
     """Processes to write with: every core for a large amount of text, else just this one."""
-    if total_bytes < 4 * archive.MB:
+    if total_bytes < PARALLEL_BYTES:
         return 1
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
 def _read(
-    entry: archive.FileEntry,
-    config: Config,
-    engine: Engine,
-    owners: dict[str, str],
-    replaced: set[str],
-    copies: _Copies,
-    index_was_empty: bool,
+    entry: archive.FileEntry, config: Config, engine: Engine, seen: _Seen
 ) -> tuple[list[tuple[Article, str, array[int] | None]], list[Skipped]]:
     """The articles of one file, with their stories, and what was skipped."""
     articles: list[tuple[Article, str, array[int] | None]] = []
@@ -272,15 +296,15 @@ def _read(
             continue
         # An ID already in the index belongs to one file; another file may take it only if
         # that file is being re-read or removed now.
-        owner = owners.get(item.id)
-        if owner is None and not index_was_empty:
+        owner = seen.owners.get(item.id)
+        if owner is None and seen.look_in_index:
             owner = engine.path_of(item.id)
-            owner = None if owner == entry.path or owner in replaced else owner
+            owner = None if owner == entry.path or owner in seen.replaced else owner
         if owner is not None:
             skipped.append(Skipped(item.location, f"same ID {item.id} as an article in {owner}"))
             continue
-        owners[item.id] = item.location
-        articles.append((item, *_story(item, copies, engine, index_was_empty)))
+        seen.owners[item.id] = item.location
+        articles.append((item, *_story(item, seen.copies, engine if seen.look_in_index else None)))
     return articles, skipped
 
 
@@ -312,13 +336,13 @@ class _Copies:
             self.by_key.setdefault(key, []).append((story, sketch, when))
 
 
-def _story(article: Article, copies: _Copies, engine: Engine, index_was_empty: bool) -> tuple[str, array[int] | None]:
+def _story(article: Article, copies: _Copies, engine: Engine | None) -> tuple[str, array[int] | None]:
     """The story an article belongs to: that of an earlier copy of its text, else its own ID."""
     sketch = dupes.sketch(article.body)
     if sketch is None:
         return article.id, None
     when = dates.timestamp(article.date) if article.date else None
-    story = copies.find(sketch, when) or (None if index_was_empty else engine.copies_of(sketch, when)) or article.id
+    story = copies.find(sketch, when) or (engine and engine.copies_of(sketch, when)) or article.id
     copies.add(story, sketch, when)
     return story, sketch
 

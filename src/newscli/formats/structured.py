@@ -7,8 +7,6 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import yaml
-
 from newscli.errors import ArticleError
 
 _FENCE = re.compile(r"^---[ \t]*$", re.M)
@@ -32,6 +30,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
 
 
 def load_yaml_mapping(text: str, *, first_line: int = 1, what: str) -> dict[str, Any]:
+    import yaml  # only archives with YAML in them need it
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
