@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 3, 10])
     parser.add_argument("--runs", type=int, default=7, help="runs of each quick command (default 7)")
     parser.add_argument("--index-runs", type=int, default=3, help="full index runs at 1x (default 3)")
+    parser.add_argument("--raw-scales", type=int, nargs="*", help="scales at which to run raw Whoosh (default: all)")
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     args = parser.parse_args()
     if not (args.corpora / "bbc").is_dir():
@@ -60,7 +61,9 @@ def main() -> None:
     for scale in args.scales:
         print(f"bench: {scale}x", file=sys.stderr)
         archive = _archive(args.corpora, args.work, scale)
-        columns[scale] = _measure(archive, args.work / f"x{scale}", rg, args.runs, args.index_runs if scale == 1 else 1)
+        raw = args.raw_scales is None or scale in args.raw_scales
+        index_runs = args.index_runs if scale == 1 else 1
+        columns[scale] = _measure(archive, args.work / f"x{scale}", rg, args.runs, index_runs, raw)
     table = _table(columns, args)
     print(table)
     if args.output:
@@ -157,7 +160,9 @@ def _files(archive: Path) -> list[Path]:
 class Run:
     """One whole process: its wall time and the peak memory of it and all its helpers."""
 
-    def __init__(self, command: Sequence[str], env: dict[str, str], sample_tree: bool = False) -> None:
+    def __init__(
+        self, command: Sequence[str], env: dict[str, str], sample_tree: bool = False, ok: tuple[int, ...] = (0,)
+    ) -> None:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self.tree_peak = 0
@@ -167,7 +172,7 @@ class Run:
             sampler.start()
         self.stdout, self.stderr = process.communicate()
         self.seconds = time.perf_counter() - started
-        if process.returncode != 0:
+        if process.returncode not in ok:
             raise SystemExit(f"bench: {' '.join(command)} failed ({process.returncode}):\n{self.stderr.decode()}")
         if sampler:
             sampler.join()
@@ -220,24 +225,26 @@ def _median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: int) -> dict[str, float]:
+def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: int, raw: bool) -> dict[str, float]:
     work.mkdir(parents=True, exist_ok=True)
     env = _environment(work)
     files = _files(archive)
     index = work / "index"
     docs = work / "documents.pickle"
-    if not docs.exists():
+    if raw and not docs.exists():
         print("bench: exporting documents for raw Whoosh", file=sys.stderr)
         subprocess.run(
             [sys.executable, str(HERE / "raw_whoosh.py"), "export", str(archive), str(docs)], check=True, env=env
         )
     figures: dict[str, float] = {"files": len(files), "archive_bytes": sum(f.stat().st_size for f in files)}
 
-    ours, raw = [], []
+    ours, whoosh = [], []
     for n in range(index_runs):
         print(f"bench: full index, run {n + 1} of {index_runs}", file=sys.stderr)
-        shutil.rmtree(work / "raw", ignore_errors=True)
-        raw.append(Run([sys.executable, str(HERE / "raw_whoosh.py"), "index", str(docs), str(work / "raw")], env, True))
+        if raw:
+            shutil.rmtree(work / "raw", ignore_errors=True)
+            command = [sys.executable, str(HERE / "raw_whoosh.py"), "index", str(docs), str(work / "raw")]
+            whoosh.append(Run(command, env, True))
         shutil.rmtree(index, ignore_errors=True)
         ours.append(Run([NEWSCLI, "--index-dir", str(index), "index", str(archive)], env, True))
     summary = json.loads(
@@ -247,28 +254,29 @@ def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: i
     )
     figures["articles"] = sum(s["count"] for s in summary["sources"])
     figures["index"] = _median([r.seconds for r in ours])
-    figures["raw"] = _median([r.seconds for r in raw])
     figures["index_memory"] = max(r.tree_peak for r in ours)
-    figures["raw_memory"] = max(r.tree_peak for r in raw)
+    if whoosh:
+        figures["raw"] = _median([r.seconds for r in whoosh])
+        figures["raw_memory"] = max(r.tree_peak for r in whoosh)
     figures["index_bytes"] = sum(f.stat().st_size for f in index.iterdir() if f.is_file())
 
     print("bench: re-index", file=sys.stderr)
     reindex = [NEWSCLI, "--index-dir", str(index), "index", str(archive)]
     extra = archive / "extra"
-    originals = sorted((archive / "copy0" / "bbc" / "business").glob("*.txt"))[:CHANGED]
+    originals = sorted((archive / "copy0" / "bbc").glob("*/*.txt"))[:CHANGED]
     timings: dict[str, list[float]] = {k: [] for k in ("unchanged", "added", "changed", "removed")}
     for n in range(runs):
-        timings["unchanged"].append(Run(reindex, env).seconds)
+        timings["unchanged"].append(_reindex(reindex, env, "0 added, 0 updated, 0 removed"))
         extra.mkdir()
         rng = random.Random(n)
-        for f in originals:
-            (extra / f"{n}-{f.name}").write_text(vary(f.read_text(encoding="utf-8", errors="replace"), rng))
-        timings["added"].append(Run(reindex, env).seconds)
+        for i, f in enumerate(originals):
+            (extra / f"{n}-{i}.txt").write_text(vary(f.read_text(encoding="utf-8", errors="replace"), rng))
+        timings["added"].append(_reindex(reindex, env, f"{CHANGED} added, 0 updated, 0 removed"))
         for f in extra.iterdir():
             f.write_text(f.read_text() + "\nOne more paragraph, added later.\n")
-        timings["changed"].append(Run(reindex, env).seconds)
+        timings["changed"].append(_reindex(reindex, env, f"0 added, {CHANGED} updated, 0 removed"))
         shutil.rmtree(extra)
-        timings["removed"].append(Run(reindex, env).seconds)
+        timings["removed"].append(_reindex(reindex, env, f"0 added, 0 updated, {CHANGED} removed"))
     figures.update({k: _median(v) for k, v in timings.items()})
 
     print("bench: commands", file=sys.stderr)
@@ -289,13 +297,22 @@ def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: i
             per_query[q].append(seconds)
             times["search"].append(seconds)
             if rg:
-                times["rg"].append(Run([rg, "-il", "--follow", "--no-messages", q, str(archive)], env).seconds)
-        for name, command in commands.items():
-            times[name].append(Run(command, env).seconds)
+                grep = [rg, "-il", "--follow", "--no-messages", q, str(archive)]
+                times["rg"].append(Run(grep, env, ok=(0, 1)).seconds)  # 1: no file matched
+        for name, argv in commands.items():
+            times[name].append(Run(argv, env).seconds)
     figures.update({k: _median(v) for k, v in times.items() if v})
     figures["slowest_query"] = max(_median(v) for v in per_query.values())
     figures["search_rss"] = max(_peak_rss(base + ["search", q], env) for q in QUERIES)
     return figures
+
+
+def _reindex(command: Sequence[str], env: dict[str, str], expected: str) -> float:
+    """The time of one `newscli index`, after checking it did what the step is about."""
+    run = Run(command, env)
+    if expected not in run.stderr.decode():
+        raise SystemExit(f"bench: expected '{expected}' from {' '.join(command)}, got:\n{run.stderr.decode()}")
+    return run.seconds
 
 
 def _ripgrep() -> str | None:
@@ -326,10 +343,10 @@ def _table(columns: dict[int, dict[str, float]], args: argparse.Namespace) -> st
         return lambda f: f"{f[key]:,.2f} s"
 
     def mb(key: str) -> Callable[[dict[str, float]], str]:
-        return lambda f: f"{f[key] / 2**20:,.0f} MB"
+        return lambda f: f"{f[key] / 2**20:,.0f} MB" if key in f else "not run"
 
     def rate(key: str) -> Callable[[dict[str, float]], str]:
-        return lambda f: f"{f[key]:,.0f} s ({f['articles'] / f[key]:,.0f}/s)"
+        return lambda f: f"{f[key]:,.0f} s ({f['articles'] / f[key]:,.0f}/s)" if key in f else "not run"
 
     lines = [
         f"Measured {datetime.date.today().isoformat()}: {len(os.sched_getaffinity(0))} cores, "
@@ -342,7 +359,7 @@ def _table(columns: dict[int, dict[str, float]], args: argparse.Namespace) -> st
         row("articles (files)", lambda f: f"{f['articles']:,.0f} ({f['files']:,.0f})"),
         row("full index, newscli", rate("index")),
         row("full index, raw Whoosh (all cores, one commit)", rate("raw")),
-        row("newscli / raw Whoosh", lambda f: f"{f['index'] / f['raw']:.2f}x"),
+        row("newscli / raw Whoosh", lambda f: f"{f['index'] / f['raw']:.2f}x" if "raw" in f else "not run"),
         row("re-index, nothing changed", s("unchanged")),
         row(f"re-index, {CHANGED} articles added", s("added")),
         row(f"re-index, {CHANGED} changed", s("changed")),

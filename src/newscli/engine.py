@@ -53,7 +53,7 @@ _LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag
 SNIPPET_CHARS = 160
 HIGHLIGHT_CHARS = 6000
 _SPACE = re.compile(r"\s+")
-WRITER_MB = 128  # memory for sorting postings, per writing process
+WRITER_MB = 64  # memory for sorting postings, per writing process (a few run at once)
 REBUILD_HINT = "run `newscli index --rebuild` to build it again"
 
 
