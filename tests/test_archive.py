@@ -9,7 +9,7 @@ from newscli import archive
 from newscli.formats import DEFAULT_NAMES
 from newscli.models import Article, Skipped
 
-from .conftest import write
+from .conftest import bump, write
 
 
 def scan(root: Path) -> archive.Scan:
@@ -123,3 +123,20 @@ def test_ids_depend_on_the_article_not_on_where_the_archive_lives(tmp_path: Path
     ]
     assert ids[0] == ids[1]
     assert len({i for _, i in ids[0]}) == 3
+
+
+def test_a_defaults_file_is_read_again_only_when_it_changed(tmp_path: Path) -> None:
+    defaults = write(tmp_path / ".newscli.yaml", "source: One\n")
+    write(tmp_path / "a.txt", "A\n\nText.\n")
+    first = scan(tmp_path)
+    assert list(first.defaults.values())[0][3] == {"source": "One"}
+    # Unchanged on disk: what the earlier scan read is used (a stand-in value shows it was not re-read).
+    known = {path: [*state[:3], {"source": "Remembered"}, None] for path, state in first.defaults.items()}
+    again = archive.scan([str(tmp_path)], DEFAULT_NAMES, known)
+    assert again.entries[0].defaults == {"source": "Remembered"}
+    # Changed, even to text of the same size: read again.
+    defaults.write_text("source: Two\n")
+    bump(defaults)
+    changed = archive.scan([str(tmp_path)], DEFAULT_NAMES, first.defaults)
+    assert changed.entries[0].defaults == {"source": "Two"}
+    assert changed.entries[0].signature != first.entries[0].signature

@@ -100,6 +100,27 @@ def test_ctrl_c_stops_indexing_and_a_rerun_completes_it(tmp_path: Path) -> None:
     assert total(index_dir, "pier") == 12000
 
 
+def test_a_second_ctrl_c_quits_at_once_and_loses_nothing(tmp_path: Path) -> None:
+    root, index_dir = tmp_path / "n", tmp_path / "ix"
+    stories(root, range(12000), "jetty")
+    proc = subprocess.Popen(newscli(index_dir, "index", str(root)), stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (index_dir / "manifest.json").exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    second = time.monotonic()
+    _, stderr = proc.communicate(timeout=60)
+    assert time.monotonic() - second < 2, "a second Ctrl-C should end the run at once"
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert leftovers(index_dir) == []
+    assert total(index_dir, "jetty") in range(0, 12001)  # the index answers
+    rerun_index(index_dir, root)
+    assert total(index_dir, "jetty") == 12000
+
+
 def test_two_index_runs_at_once_end_with_each_article_once(tmp_path: Path) -> None:
     root, index_dir = tmp_path / "n", tmp_path / "ix"
     stories(root, range(3000), "wharf")

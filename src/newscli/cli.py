@@ -7,6 +7,7 @@ so that `newscli --help` stays quick.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -133,6 +134,7 @@ class NewscliGroup(click.Group):
         **extra: Any,
     ) -> Any:
         verbose = any(a in ("-v", "--verbose") for a in (sys.argv[1:] if args is None else args))
+        previous = signal.signal(signal.SIGINT, _interrupt)
         try:
             code = super().main(args, prog_name or "newscli", complete_var, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as e:
@@ -162,7 +164,21 @@ class NewscliGroup(click.Group):
             if verbose:
                 traceback.print_exc()
             _fail(f"unexpected error: {type(e).__name__}: {e} (run with -v for details)", 2)
+        finally:
+            signal.signal(signal.SIGINT, previous)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """The first Ctrl-C stops the command cleanly (indexing keeps what it committed)."""
+    signal.signal(signal.SIGINT, _abort)
+    raise KeyboardInterrupt
+
+
+def _abort(signum: int, frame: object) -> None:
+    """A second Ctrl-C quits at once: the index is consistent at every moment, so nothing is lost."""
+    os.write(2, b"\nnewscli: aborted\n")
+    os._exit(130)
 
 
 def _fail(message: str, code: int) -> None:
