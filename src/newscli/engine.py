@@ -8,13 +8,14 @@ import re
 import shutil
 import signal
 import sys
+import traceback
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from newscli import _whoosh_import  # noqa: F401  (first: keeps Whoosh's start-up cost down)
 
@@ -27,7 +28,7 @@ from whoosh.multiproc import SubWriterTask
 from whoosh.searching import Searcher
 
 from newscli import dates, dupes
-from newscli.errors import IndexError_, QueryError
+from newscli.errors import IndexError_, NewscliError, QueryError
 from newscli.models import (
     Article,
     Bucket,
@@ -131,17 +132,53 @@ def _die_with(parent: int) -> None:
 SubWriterTask.run = _run_helper
 
 
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def _readable(method: Callable[Concatenate[Engine, P], T]) -> Callable[Concatenate[Engine, P], T]:
+    """Reports a failure to read the index's files (missing, truncated, garbled) as a damaged index."""
+
+    def reading(self: Engine, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except NewscliError:
+            raise
+        except Exception as e:
+            if not _from_storage(e):
+                raise
+            detail = (
+                f"{e.strerror}: {e.filename}" if isinstance(e, OSError) and e.filename else f"{type(e).__name__}: {e}"
+            )
+            raise IndexError_(f"the index in {self._folder} cannot be read ({detail})", hint=REBUILD_HINT) from e
+
+    reading.__doc__ = method.__doc__
+    return reading
+
+
+_STORAGE = tuple(os.path.join("whoosh", part) for part in ("filedb", "codec", "columns.py", "reading.py", "matching"))
+
+
+def _from_storage(error: Exception) -> bool:
+    """Whether an error arose reading index files (rather than, say, in a query or in newscli itself)."""
+    if isinstance(error, OSError) and error.filename:
+        return True
+    frames = traceback.extract_tb(error.__traceback__)
+    return any(part in frame.filename for frame in frames for part in _STORAGE)
+
+
 class Engine:
     """An open index in one folder."""
 
-    def __init__(self, ix: index.Index) -> None:
+    def __init__(self, ix: index.Index, folder: str) -> None:
         self._ix = ix
+        self._folder = folder
         self._shared: Searcher | None = None
 
     @classmethod
     def open(cls, folder: str) -> Engine:
         try:
-            return cls(index.open_dir(folder))
+            return cls(index.open_dir(folder), folder)
         except (EmptyIndexError, FileNotFoundError):
             raise IndexError_(f"no index in {folder}", hint=REBUILD_HINT) from None
         except IndexVersionError:
@@ -157,12 +194,17 @@ class Engine:
             if name.startswith(("MAIN", "_MAIN")):
                 target = os.path.join(folder, name)
                 shutil.rmtree(target) if os.path.isdir(target) else os.remove(target)
-        return cls(index.create_in(folder, SCHEMA))
+        return cls(index.create_in(folder, SCHEMA), folder)
 
     @staticmethod
     def exists(folder: str) -> bool:
-        return bool(index.exists_in(folder))
+        """Whether the folder holds an index, readable or not (`open` says which)."""
+        try:
+            return any(name.startswith("_MAIN_") and name.endswith(".toc") for name in os.listdir(folder))
+        except OSError:
+            return False
 
+    @_readable
     def doc_count(self) -> int:
         return int(self._ix.doc_count())
 
@@ -209,6 +251,7 @@ class Engine:
             with self._ix.searcher() as s:
                 yield s
 
+    @_readable
     def copies_of(self, sketch: array[int], when: float | None) -> str | None:
         """The story of an indexed article with nearly the same text from about the same time, if any."""
         with self._searcher() as s:
@@ -220,26 +263,31 @@ class Engine:
                     return str(hit["story"])
         return None
 
+    @_readable
     def path_of(self, article_id: str) -> str | None:
         with self._searcher() as s:
             stored = s.document(id=article_id)
             return None if stored is None else str(stored["path"])
 
+    @_readable
     def get(self, article_id: str) -> Article | None:
         with self._ix.searcher() as s:
             stored = s.document(id=article_id)
             return None if stored is None else _article(stored)
 
+    @_readable
     def with_prefix(self, prefix: str, limit: int = 10) -> list[Article]:
         with self._ix.searcher() as s:
             hits = s.search(query.Prefix("id", prefix), limit=limit)
             return [_article(h.fields()) for h in hits]
 
+    @_readable
     def in_file(self, path: str) -> list[Article]:
         with self._ix.searcher() as s:
             found = [_article(s.stored_fields(n)) for n in s.document_numbers(path=path)]
         return sorted(found, key=lambda a: a.record or 0)
 
+    @_readable
     def search(self, request: SearchRequest) -> SearchResult:
         q, filters, explanation = _compile(request)
         groups = dict(_GROUPS) if request.facets else {}
@@ -280,6 +328,7 @@ class Engine:
             request.text, total, page, limit, hits, explanation.public, suggestion, facets, matches - total
         )
 
+    @_readable
     def timeline(self, request: SearchRequest, by: Period) -> Timeline:
         q, filters, _ = _compile(request)
         with self._ix.searcher() as s:
@@ -288,6 +337,7 @@ class Engine:
             _, days, undated = _counts(results, total)
         return Timeline(request.text, by.value, total, undated, tuple(per_period(days, by)))
 
+    @_readable
     def related(self, article: Article, limit: int) -> Related:
         """The articles most like one: Whoosh's more-like-this over title and text."""
         with self._ix.searcher() as s:
@@ -304,6 +354,7 @@ class Engine:
             )[:limit]
         return Related(article, tuple(_as_written(terms, article)), hits)
 
+    @_readable
     def browse(self, filters: Filters, sort: Sort, limit: int) -> ListResult:
         with self._ix.searcher() as s:
             results = s.search(
@@ -314,6 +365,7 @@ class Engine:
             )
             return ListResult(len(results), tuple(_article(h.fields()) for h in results))
 
+    @_readable
     def stories(self) -> dict[str, list[Article]]:
         """Every story that more than one article tells, by its story ID."""
         with self._ix.searcher() as s:
@@ -321,6 +373,7 @@ class Engine:
             groups = {k: v for k, v in results.groups("story").items() if len(v) > 1}
             return {k: [_article(s.stored_fields(n)) for n in docs] for k, docs in groups.items()}
 
+    @_readable
     def sources(self) -> list[Bucket]:
         """Each outlet with its article count; spellings that differ only in case are one outlet."""
         with self._ix.searcher() as s:

@@ -361,7 +361,12 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
     roots = roots_for(config, manifest, None)
     current = _usable(manifest, folder)
     if current is None:
-        why = "first run" if manifest is None else "the index was made by another version of newscli"
+        if manifest is None:
+            why = "first run"
+        elif manifest.schema == SCHEMA_VERSION:
+            why = "the index's files were missing"
+        else:
+            why = "the index was made by another version of newscli"
         warn(f"building the index of {', '.join(roots)} in {folder} ({why})")
         _tell(update(config, progress=progress), warn)
         return Engine.open(str(folder))

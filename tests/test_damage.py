@@ -1,0 +1,81 @@
+"""A damaged index: named as such, with the command that repairs it, and that command works."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import Run, write
+
+WORDS = ["amber", "basalt", "cobalt", "dolomite", "emerald", "feldspar"]
+
+
+@pytest.fixture
+def built(run: Run, tmp_path: Path) -> Path:
+    """An index of six small articles, each with a word of its own; returns the index folder."""
+    for word in WORDS:
+        write(tmp_path / "articles" / f"{word}.txt", f"The {word} story\n\nA text about {word} and more.\n")
+    assert run("index").exit_code == 0
+    return tmp_path / "data" / "newscli" / "index"
+
+
+def segment_file(folder: Path, suffix: str) -> Path:
+    return next(p for p in folder.iterdir() if p.name.startswith("MAIN_") and p.name.endswith(suffix))
+
+
+def delete(path: Path) -> None:
+    path.unlink()
+
+
+def truncate(path: Path) -> None:
+    with open(path, "r+b") as f:
+        f.truncate(min(path.stat().st_size // 2, 40))
+
+
+DAMAGE: dict[str, tuple[Callable[[Path], Path], Callable[[Path], None]]] = {
+    "deleted postings": (lambda ix: segment_file(ix, ".pst"), delete),
+    "deleted terms": (lambda ix: segment_file(ix, ".trm"), delete),
+    "deleted stored fields": (lambda ix: segment_file(ix, "._stored.col"), delete),
+    "truncated postings": (lambda ix: segment_file(ix, ".pst"), truncate),
+    "truncated terms": (lambda ix: segment_file(ix, ".trm"), truncate),
+    "truncated stored fields": (lambda ix: segment_file(ix, "._stored.col"), truncate),
+    "truncated table of contents": (lambda ix: next(ix.glob("_MAIN_*.toc")), truncate),
+    "garbled manifest": (lambda ix: ix / "manifest.json", truncate),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_damage_is_reported_with_the_fix_and_the_fix_works(run: Run, built: Path, damage: str) -> None:
+    which, how = DAMAGE[damage]
+    how(which(built))
+    failed = run("search", WORDS[0])
+    assert failed.exit_code == 2
+    message = failed.stderr.strip()
+    assert len(message.splitlines()) == 1 and "Traceback" not in message
+    assert "newscli index --rebuild" in message and str(built) in message
+    repaired = run("index", "--rebuild")
+    assert repaired.exit_code == 0, repaired.stderr
+    for word in WORDS:
+        assert run("search", word, "--json").exit_code == 0
+
+
+def test_an_index_whose_files_are_gone_is_rebuilt_on_first_use(run: Run, built: Path) -> None:
+    for path in built.iterdir():
+        if path.name != "manifest.json":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    found = run("search", WORDS[1])
+    assert found.exit_code == 0
+    assert "the index's files were missing" in found.stderr
+    assert WORDS[1] in found.stdout
+
+
+def test_garbled_lock_files_do_not_stop_anything(run: Run, built: Path) -> None:
+    for name in ("newscli.lock", "MAIN_WRITELOCK"):
+        (built / name).write_bytes(b"\x00garbage\xff" * 100)
+    assert run("search", WORDS[2]).exit_code == 0
+    write(built.parents[2] / "articles" / "new.txt", "Gneiss story\n\nAbout gneiss.\n")
+    assert "1 added" in run("index").stderr
+    assert run("search", "gneiss").exit_code == 0
