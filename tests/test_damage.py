@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -79,3 +80,34 @@ def test_garbled_lock_files_do_not_stop_anything(run: Run, built: Path) -> None:
     write(built.parents[2] / "articles" / "new.txt", "Gneiss story\n\nAbout gneiss.\n")
     assert "1 added" in run("index").stderr
     assert run("search", "gneiss").exit_code == 0
+
+
+def test_check_reads_the_whole_index_and_compares_it_with_the_archive(run: Run, built: Path) -> None:
+    agreed = run("index", "--check")
+    assert agreed.exit_code == 0
+    assert f"{len(WORDS)} articles of {len(WORDS)} files, all readable" in agreed.stdout
+    assert "agree" in agreed.stdout
+    write(built.parents[2] / "articles" / "late.txt", "Late story\n\nAbout jasper.\n")
+    (built.parents[2] / "articles" / f"{WORDS[0]}.txt").unlink()
+    pending = json.loads(run("index", "--check", "--json").stdout)
+    assert (pending["new"], pending["changed"], pending["removed"], pending["agrees"]) == (1, 0, 1, False)
+    assert run("index", "--check").exit_code == 1
+    assert run("index").exit_code == 0
+    assert run("index", "--check").exit_code == 0
+
+
+def test_check_finds_an_index_that_disagrees_with_its_record(run: Run, built: Path) -> None:
+    manifest = json.loads((built / "manifest.json").read_text())
+    path = sorted(manifest["files"])[0]
+    manifest["files"][path][3] = 2  # as if a file's second article had been lost
+    (built / "manifest.json").write_text(json.dumps(manifest))
+    found = run("index", "--check")
+    assert found.exit_code == 1
+    assert f"{path}: 1 articles in the index, 2 recorded" in found.stdout
+    assert "newscli index --rebuild" in found.stdout
+
+
+def test_check_reports_a_damaged_index(run: Run, built: Path) -> None:
+    truncate(segment_file(built, ".pst"))
+    found = run("index", "--check")
+    assert found.exit_code == 2 and "newscli index --rebuild" in found.stderr

@@ -284,9 +284,10 @@ def cli(ctx: click.Context, index_dir: str | None, config_file: str | None, colo
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
+@click.option("--check", is_flag=True, help="Read the whole index and compare it with the archive; change nothing.")
 @output_options
 @pass_state
-def index(state: State, paths: tuple[str, ...], rebuild: bool, json_: bool) -> None:
+def index(state: State, paths: tuple[str, ...], rebuild: bool, check: bool, json_: bool) -> None:
     """Index the archive: only new and changed files are read.
 
     PATHS are folders (or files) of articles to add to the archive; without
@@ -299,8 +300,20 @@ def index(state: State, paths: tuple[str, ...], rebuild: bool, json_: bool) -> N
       newscli index                 update the index
       newscli index ~/news ~/wires  add two folders
       newscli index --rebuild       read everything again
+      newscli index --check         verify the index (exit status 1 if it
+                                    disagrees with the archive)
     """
     from newscli import indexer, render
+
+    if check:
+        if paths or rebuild:
+            raise click.UsageError("--check takes no PATHS and no --rebuild")
+        result = indexer.check(state.config)
+        if json_:
+            click.echo(render.check_json(result))
+        else:
+            state.out.print(render.check_summary(result), end="", soft_wrap=True)
+        sys.exit(0 if result.agrees else 1)
 
     def waiting() -> None:
         state.say("waiting for another newscli to finish updating the index...")

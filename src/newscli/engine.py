@@ -374,6 +374,17 @@ class Engine:
             return {k: [_article(s.stored_fields(n)) for n in docs] for k, docs in groups.items()}
 
     @_readable
+    def read_all(self) -> tuple[Counter[str], Counter[str], int]:
+        """Reads every stored article and every posting: articles per file, per ID, and postings read."""
+        with self._ix.searcher() as s:
+            reader = s.reader()
+            stored = list(reader.all_stored_fields())
+            postings = 0
+            for fieldname, term in reader.all_terms():
+                postings += sum(1 for _ in reader.postings(fieldname, term).all_ids())
+        return Counter(d["path"] for d in stored), Counter(d["id"] for d in stored), postings
+
+    @_readable
     def sources(self) -> list[Bucket]:
         """Each outlet with its article count; spellings that differ only in case are one outlet."""
         with self._ix.searcher() as s:

@@ -25,7 +25,7 @@ from newscli import archive, dates, dupes
 from newscli.config import DEFAULT_ARCHIVE, Config
 from newscli.engine import SCHEMA_VERSION, Engine
 from newscli.errors import IndexError_, NewscliError
-from newscli.models import Article, IndexReport, Skipped
+from newscli.models import Article, CheckReport, IndexReport, Skipped
 
 MANIFEST = "manifest.json"
 LOCK = "newscli.lock"
@@ -388,6 +388,24 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
             else:
                 _tell(report, warn)
     return Engine.open(str(folder))
+
+
+def check(config: Config) -> CheckReport:
+    """Reads the whole index and compares it with its manifest and with the archive."""
+    folder = config.index_dir
+    manifest = _usable(Manifest.load(folder), folder)
+    if manifest is None:
+        raise IndexError_(f"no index of this version in {folder}", hint="run `newscli index` to build it")
+    per_file, per_id, postings = Engine.open(str(folder)).read_all()
+    report = CheckReport(sum(per_file.values()), len(per_file), postings)
+    for path in sorted(set(per_file) | set(manifest.files)):
+        held, recorded = per_file.get(path, 0), manifest.files.get(path, [0, 0, "", 0])[3]
+        if held != recorded:
+            report.problems.append(f"{path}: {held:,} articles in the index, {recorded:,} recorded")
+    report.problems += [f"ID {i} is in the index {n} times" for i, n in sorted(per_id.items()) if n > 1]
+    todo = changes(config, manifest, roots_for(config, manifest, None))
+    report.new, report.changed, report.removed = len(todo.new), len(todo.changed), len(todo.removed)
+    return report
 
 
 def _describe(todo: Changes) -> str:

@@ -162,3 +162,20 @@ class IndexReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """What `newscli index --check` found: whether the index reads whole and agrees with the archive."""
+
+    articles: int = 0  # in the index
+    files: int = 0  # that the index holds articles of
+    postings: int = 0  # read to prove the index readable
+    problems: list[str] = field(default_factory=list)  # the index disagrees with its own record
+    new: int = 0  # files of the archive not indexed yet
+    changed: int = 0
+    removed: int = 0
+
+    @property
+    def agrees(self) -> bool:
+        return not (self.problems or self.new or self.changed or self.removed)

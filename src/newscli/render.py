@@ -21,6 +21,7 @@ from rich.text import Text
 from newscli.models import (
     Article,
     Bucket,
+    CheckReport,
     Explanation,
     Facets,
     Format,
@@ -326,5 +327,40 @@ def index_json(report: IndexReport) -> str:
             "seconds": round(report.seconds, 3),
             "interrupted": report.interrupted,
             "skipped": [{"where": s.where, "reason": s.reason} for s in report.skipped],
+        }
+    )
+
+
+def check_summary(report: CheckReport) -> Text:
+    text = Text()
+    text.append(
+        f"index: {report.articles:,} articles of {report.files:,} files, all readable "
+        f"({report.postings:,} postings read)\n"
+    )
+    for problem in report.problems:
+        text.append("problem ", style="red")
+        text.append(f"{clean(problem)}\n")
+    pending = [(report.new, "new"), (report.changed, "changed"), (report.removed, "removed")]
+    if any(n for n, _ in pending):
+        counts = ", ".join(f"{n:,} {what}" for n, what in pending)
+        text.append(f"archive: {counts} files since the last index (`newscli index` brings it up to date)\n")
+    if report.problems:
+        text.append("the index disagrees with its own record: run `newscli index --rebuild`\n")
+    elif report.agrees:
+        text.append("the index and the archive agree\n")
+    return text
+
+
+def check_json(report: CheckReport) -> str:
+    return dumps(
+        {
+            "articles": report.articles,
+            "files": report.files,
+            "postings": report.postings,
+            "problems": report.problems,
+            "new": report.new,
+            "changed": report.changed,
+            "removed": report.removed,
+            "agrees": report.agrees,
         }
     )
