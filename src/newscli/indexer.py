@@ -199,8 +199,14 @@ def update(
         current.roots = roots
         todo = changes(config, current, roots)
         current.defaults = todo.scan.defaults
-        report = _apply(engine, current, todo, config, progress)
-        current.save(folder)
+        try:
+            report = _apply(engine, current, todo, config, progress)
+            current.save(folder)
+        except OSError as e:  # a full disk, a folder made read-only
+            raise IndexError_(
+                f"cannot write the index in {folder} ({e.strerror or e})",
+                hint="what was committed before still answers; make room, then run `newscli index`",
+            ) from e
     report.seconds = time.monotonic() - started
     return report
 
