@@ -9,6 +9,7 @@ copied. Larger archives add generated copies of it: every article again with
 a new ID and about one word in eight replaced by another word of the same
 article. Everything is written below --work (default: a folder in /tmp).
 
+With --resume, scales already measured in --work are not measured again.
 Every figure is measured on whole processes, the way a person runs them, with
 output to a pipe; times are medians of --runs runs (full indexing: of
 --index-runs runs at 1x, one run at larger scales), newscli and its comparison
@@ -52,6 +53,7 @@ def main() -> None:
     parser.add_argument("--index-runs", type=int, default=3, help="full index runs at 1x (default 3)")
     parser.add_argument("--raw-scales", type=int, nargs="*", help="scales at which to run raw Whoosh (default: all)")
     parser.add_argument("--output", type=Path, help="also write the table to this file")
+    parser.add_argument("--resume", action="store_true", help="reuse the figures of scales measured before in --work")
     args = parser.parse_args()
     if not (args.corpora / "bbc").is_dir():
         sys.exit(f"bench: no corpora in {args.corpora} (give --corpora)")
@@ -60,14 +62,20 @@ def main() -> None:
     columns = {}
     for scale in args.scales:
         print(f"bench: {scale}x", file=sys.stderr)
+        saved = args.work / f"x{scale}" / "figures.json"
+        if args.resume and saved.exists():
+            columns[scale] = json.loads(saved.read_text())
+            continue
         archive = _archive(args.corpora, args.work, scale)
         raw = args.raw_scales is None or scale in args.raw_scales
         index_runs = args.index_runs if scale == 1 else 1
         columns[scale] = _measure(archive, args.work / f"x{scale}", rg, args.runs, index_runs, raw)
-    table = _table(columns, args)
-    print(table)
-    if args.output:
-        args.output.write_text(table, encoding="utf-8")
+        saved.write_text(json.dumps(columns[scale]))
+        table = _table(columns, args)  # after each scale, so that a long run shows what it has
+        print(table, file=sys.stderr)
+        if args.output:
+            args.output.write_text(table, encoding="utf-8")
+    print(_table(columns, args))
 
 
 # The archives
