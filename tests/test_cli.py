@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -534,6 +535,45 @@ def test_markup_in_articles_is_printed_literally(run: Run, tmp_path: Path) -> No
     assert "\x1b]52" not in out and "^[]52;c;ZXZpbA==^G" in out
     shown = run("show", json.loads(run("search", "breaking", "--json").stdout)["hits"][0]["id"])
     assert "[link=http://x]here[/link]" in shown.stdout
+
+
+HOSTILE_TITLE = (
+    "Alarm \x1b[31mred\x1b[0m \x1b]8;;http://evil.example\x1b\\click\x1b]8;;\x1b\\ bell\x07 back\x08 cr\r end"
+)
+
+
+def test_escape_sequences_in_articles_never_reach_the_terminal(run: Run, tmp_path: Path) -> None:
+    write(
+        tmp_path / "n" / "x.md",
+        f"---\ntitle: {json.dumps(HOSTILE_TITLE)}\n"
+        'source: "[link=http://evil.test]Wire[/link] \\e]52;c;ZXZpbA==\\a"\n'
+        "date: 2024-03-01\n---\nBody with \x1b]52;c;ZXZpbA==\x07 a clipboard write and \x1b[2J a screen clear.\n",
+    )
+    index(run, tmp_path / "n")
+    article = json.loads(run("search", "alarm", "--json").stdout)["hits"][0]
+    assert "\x1b[31mred" in article["title"]  # JSON keeps the text as written, escaped by JSON itself
+    for command in (
+        ["search", "alarm"],
+        ["search", "alarm", "--explain", "--facets"],
+        ["list"],
+        ["sources"],
+        ["show", article["id"], "--no-pager"],
+        ["timeline", "alarm"],
+    ):
+        out = run("--color", "always", *command).stdout
+        assert "\x1b]" not in out and not any(c in out for c in "\x07\x08\r"), command
+        assert not re.search(r"\x1b\[(31|0|2J)m?(red|\s*a screen)", out), command
+    shown = run("--color", "always", "show", article["id"], "--no-pager").stdout
+    assert "^[[31mred" in shown and "[link=http://evil.test]Wire[/link]" in shown
+
+
+def test_paths_in_an_article_do_not_decide_what_is_read(run: Run, tmp_path: Path) -> None:
+    write(tmp_path / "n" / "x.md", doc("Decoy", "The decoy text.", path="/etc/passwd", record="3", id="../../etc"))
+    index(run, tmp_path / "n")
+    found = json.loads(run("search", "decoy", "--json").stdout)["hits"][0]
+    assert found["path"] == str(tmp_path / "n" / "x.md")
+    raw = run("show", found["id"], "--raw").stdout
+    assert raw.rstrip("\n") == (tmp_path / "n" / "x.md").read_text().rstrip("\n") and "root:" not in raw
 
 
 def test_color_never_and_always(run: Run, archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,11 +7,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from .conftest import write
+from newscli import archive
+
+from .conftest import Run, bump, write
 
 BILLION_LAUGHS = (
     "---\n"
@@ -108,3 +112,31 @@ def test_hostile_archive_indexes_every_good_article(tmp_path: Path, hostile: tup
         assert json.loads(found.stdout)["total"] == 1, word
     again = subprocess.run(cmd, env=env, capture_output=True, timeout=300)
     assert again.returncode == 0 and b"0 added, 0 updated, 0 removed" in again.stderr
+
+
+def test_files_that_vanish_or_change_while_being_indexed(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "n"
+    for word in ("lima", "mike", "november"):
+        write(root / f"{word}.txt", f"{word.title()} story\n\nThe {word} text.\n")
+    read = archive.read
+
+    def meddling(entry: archive.FileEntry, *args: Any) -> Iterator[Any]:
+        path = Path(entry.path)
+        if path.name == "lima.txt":  # gone between finding it and reading it
+            path.unlink()
+        yield from read(entry, *args)
+        if path.name == "mike.txt":  # changed just after it was read
+            path.write_text("Mike story\n\nThe mike text, now with oscar.\n")
+            bump(path)
+
+    monkeypatch.setattr(archive, "read", meddling)
+    first = run("index", str(root))
+    assert first.exit_code == 0
+    assert f"skipped {root / 'lima.txt'}: disappeared while being indexed" in first.stderr
+    monkeypatch.setattr(archive, "read", read)
+    again = run("index")
+    assert "0 added, 1 updated, 0 removed" in again.stderr  # the change is noticed on the next run
+    assert run("search", "oscar").exit_code == 0 and run("search", "november").exit_code == 0
+    assert run("search", "lima").exit_code == 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -84,6 +86,31 @@ def test_kill_9_mid_run_leaves_a_usable_index_and_a_rerun_completes_it(tmp_path:
     assert 3000 <= total(index_dir, "quay") <= 9000
     rerun_index(index_dir, root)
     assert total(index_dir, "quay") == 9000
+
+
+def ids_in(index_dir: Path) -> list[str]:
+    config = write(index_dir.parent / "no-refresh.yaml", "auto_refresh: false\n")
+    listed = run(newscli(index_dir, "--config", str(config), "list", "--json", "--limit", "0"))
+    assert listed.returncode in (0, 1), listed.stderr  # 1: nothing indexed yet
+    return [a["id"] for a in json.loads(listed.stdout)["articles"]] if listed.stdout else []
+
+
+def test_kill_9_at_twenty_moments_never_loses_or_doubles_an_article(tmp_path: Path) -> None:
+    root, index_dir = tmp_path / "n", tmp_path / "ix"
+    stories(root, range(3000), "cape")
+    started = time.monotonic()
+    assert run(newscli(tmp_path / "timing", "index", str(root))).returncode == 0
+    whole = time.monotonic() - started
+    rng = random.Random(20)
+    for moment in sorted(rng.uniform(0.1, 1.1) * whole for _ in range(20)):
+        shutil.rmtree(index_dir, ignore_errors=True)  # each moment is one of a first run
+        interrupt_index(index_dir, root, signal.SIGKILL, after=moment)
+        assert leftovers(index_dir) == []
+        ids = ids_in(index_dir)
+        assert len(ids) == len(set(ids)) and len(ids) in (0, 3000), f"killed after {moment:.2f} s: {len(ids)}"
+        rerun_index(index_dir, root)
+        ids = ids_in(index_dir)
+        assert len(ids) == len(set(ids)) == 3000, f"killed after {moment:.2f} s, then re-run: {len(ids)}"
 
 
 def test_ctrl_c_stops_indexing_and_a_rerun_completes_it(tmp_path: Path) -> None:
