@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from newscli.indexer import BATCH
+
 from .conftest import write
 
 FILLER = "Filler text of a length like a short news brief's, so that indexing has real work to do. " * 3
@@ -162,3 +164,19 @@ def test_two_index_runs_at_once_end_with_each_article_once(tmp_path: Path) -> No
     listed = run(newscli(index_dir, "list", "--json", "--limit", "0"))
     ids = [a["id"] for a in json.loads(listed.stdout)["articles"]]
     assert len(ids) == len(set(ids)) == 3000
+
+
+def test_searches_during_an_index_run_see_a_consistent_index(tmp_path: Path) -> None:
+    root, index_dir = tmp_path / "n", tmp_path / "ix"
+    stories(root, range(3000), "bay")
+    rerun_index(index_dir, root)
+    stories(root, range(3000, 12000), "bay")
+    indexing = subprocess.Popen(newscli(index_dir, "index", str(root)), stderr=subprocess.PIPE, text=True)
+    seen = []
+    while indexing.poll() is None:
+        seen.append(total(index_dir, "bay"))
+    assert indexing.wait() == 0
+    # Each search sees the index as of one commit (a batch of articles), never a part of one.
+    commits = {3000 + min(n * BATCH, 9000) for n in range(9000 // BATCH + 2)}
+    assert set(seen) <= commits and len(seen) >= 3, seen
+    assert total(index_dir, "bay") == 12000
