@@ -255,12 +255,20 @@ class Engine:
     def copies_of(self, sketch: array[int], when: float | None) -> str | None:
         """The story of an indexed article with nearly the same text from about the same time, if any."""
         with self._searcher() as s:
-            for hit in s.search(query.Or([query.Term("dupkey", k) for k in dupes.keys(sketch)]), limit=20):
+            # The keys' postings read directly: most articles have no copy, and a query that
+            # scores and sorts would cost far more than these few term lookups.
+            reader = s.reader()
+            shared: Counter[int] = Counter()
+            for k in dupes.keys(sketch):
+                if ("dupkey", k) in reader:
+                    shared.update(reader.postings("dupkey", k).all_ids())
+            for docnum, _ in shared.most_common(20):
+                stored = reader.stored_fields(docnum)
                 other = array("I")
-                other.frombytes(hit["sketch"])
-                date = hit.get("date")
+                other.frombytes(stored["sketch"])
+                date = stored.get("date")
                 if dupes.same_story(sketch, when, other, dates.timestamp(date) if date else None):
-                    return str(hit["story"])
+                    return str(stored["story"])
         return None
 
     @_readable
