@@ -304,8 +304,9 @@ class Engine:
         limit, page = request.limit, request.page
         first = 0 if limit == 0 else limit * (page - 1)
         with self._ix.searcher(weighting=scoring.BM25F()) as s:
-            # Fetch enough hits to fill the page with one hit per story, more if copies crowd it.
-            fetch = None if limit == 0 else limit * page
+            # Fetch enough hits to fill the page with one hit per story: each search costs the same
+            # whatever its limit, so ask for plenty at once and again only if copies still crowd the page.
+            fetch = None if limit == 0 else limit * page * (4 if request.fold_copies else 1)
             while True:
                 results = s.search(
                     q,
