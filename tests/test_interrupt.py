@@ -143,7 +143,8 @@ def test_a_second_ctrl_c_quits_at_once_and_loses_nothing(tmp_path: Path) -> None
     second = time.monotonic()
     _, stderr = proc.communicate(timeout=60)
     assert time.monotonic() - second < 2, "a second Ctrl-C should end the run at once"
-    assert proc.returncode == 130, stderr
+    # 130, or death by SIGINT when it lands as Python shuts down: a shell shows 130 for both.
+    assert proc.returncode in (130, -signal.SIGINT), stderr
     assert "Traceback" not in stderr
     assert leftovers(index_dir) == []
     assert total(index_dir, "jetty") in range(0, 12001)  # the index answers

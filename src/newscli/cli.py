@@ -165,7 +165,8 @@ class NewscliGroup(click.Group):
                 traceback.print_exc()
             _fail(f"unexpected error: {type(e).__name__}: {e} (run with -v for details)", 2)
         finally:
-            signal.signal(signal.SIGINT, previous)
+            if signal.getsignal(signal.SIGINT) is _interrupt:  # after a Ctrl-C, a second one still quits at once
+                signal.signal(signal.SIGINT, previous)
         sys.exit(code if isinstance(code, int) else 0)
 
 
