@@ -374,6 +374,29 @@ def test_incremental_index_counts_added_updated_removed(run: Run, tmp_path: Path
     assert "2 added, 0 updated, 0 removed, 0 unchanged" in run("index", "--rebuild").stderr  # same archive
 
 
+def test_files_whose_times_alone_changed_are_not_indexed_again(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "n"
+    write(root / "1.txt", "One\n\nFirst.\n")
+    write(root / "2.txt", "Two\n\nSecond.\n")
+    run("index", str(root))
+    for path in root.iterdir():  # the same bytes, newer times: what a copy or a checkout leaves
+        bump(path)
+    assert "0 added, 0 updated, 0 removed, 2 unchanged" in run("index").stderr
+    write(root / "2.txt", "Two\n\nSecund.\n")  # other bytes, the same size
+    bump(root / "2.txt")
+    assert "0 added, 1 updated, 0 removed, 1 unchanged" in run("index").stderr
+    assert run("search", "secund").exit_code == 0 and run("search", "second").exit_code == 1
+
+    bump(root / "1.txt")
+    first = run("search", "first")
+    assert first.exit_code == 0 and "index updated" not in first.stderr
+    # That search recorded the new time: the next one does not read the file again.
+    monkeypatch.setattr("newscli.archive.file_digest", lambda path: pytest.fail(f"{path} read again"))
+    assert run("search", "first").exit_code == 0
+
+
 def test_search_picks_up_changes_to_the_archive(run: Run, archive: Path) -> None:
     run("search", "Ukraine")
     write(archive / "new.txt", "Harbour strike\n\nDock workers walked out.\n")

@@ -31,6 +31,7 @@ class FileEntry:
     mtime_ns: int
     context: str  # digest of everything besides the file that shapes its articles
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    digest: str | None = None  # of the bytes read, once `read` has read them
 
     @property
     def suffix(self) -> str:
@@ -186,6 +187,19 @@ def _read_defaults(path: str, names: Mapping[str, list[str]]) -> tuple[dict[str,
     return json.loads(json.dumps(kept, default=str)), None  # as the manifest keeps it
 
 
+def file_digest(path: str) -> str | None:
+    """The digest of a file's bytes, as `read` records it; None if it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, _content_hash).hexdigest()
+    except OSError:
+        return None
+
+
+def _content_hash(data: bytes = b"") -> hashlib.blake2b:
+    return hashlib.blake2b(data, digest_size=8)
+
+
 def _digest(value: object) -> str:
     encoded = json.dumps(value, sort_keys=True, default=str).encode()
     return hashlib.sha1(encoded).hexdigest()[:16]
@@ -227,6 +241,7 @@ def read(entry: FileEntry, names: Mapping[str, list[str]], max_mb: float) -> Ite
     if len(data) > limit:
         yield Skipped(entry.path, "grew too large while being indexed")
         return
+    entry.digest = _content_hash(data).hexdigest()
     try:
         for parsed in parse(data, entry.suffix, names):
             where = entry.path if parsed.record is None else f"{entry.path}:{parsed.record}"

@@ -16,7 +16,7 @@ import os
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 @dataclass
 class Manifest:
     roots: list[str] = field(default_factory=list)
-    # path -> [size, mtime_ns, context, articles indexed, [[where, reason], ...]]
+    # path -> [size, mtime_ns, context, articles indexed, [[where, reason], ...], content digest]
     files: dict[str, list[Any]] = field(default_factory=dict)
     schema: int = SCHEMA_VERSION  # of the index it describes
     defaults: dict[str, list[Any]] = field(default_factory=dict)  # folder defaults files, as read
@@ -84,6 +84,7 @@ class Changes:
     changed: list[archive.FileEntry]
     removed: list[str]
     unchanged: list[archive.FileEntry]
+    touched: list[archive.FileEntry]  # unchanged but for their times: a copy, a checkout, a `touch`
 
     @property
     def any(self) -> bool:
@@ -124,21 +125,31 @@ def _merge(roots: list[str], more: list[str]) -> list[str]:
 
 def changes(config: Config, manifest: Manifest, roots: list[str]) -> Changes:
     found = archive.scan(roots, config.field_names, manifest.defaults)
-    new, changed, unchanged = [], [], []
+    new, changed, unchanged, touched = [], [], [], []
     for entry in found.entries:
         state = manifest.files.get(entry.path)
         if state is None:
             new.append(entry)
-        elif state[:3] != entry.signature:
-            changed.append(entry)
-        else:
+        elif state[:3] == entry.signature:
             unchanged.append(entry)
+        elif _same_bytes(state, entry):
+            unchanged.append(entry)
+            touched.append(entry)
+        else:
+            changed.append(entry)
     seen = {e.path for e in found.entries}
     gone_roots = tuple(r.rstrip(os.sep) + os.sep for r in found.missing_roots)
     removed = [
         p for p in manifest.files if p not in seen and not p.startswith(gone_roots) and p not in found.missing_roots
     ]
-    return Changes(found, new, changed, removed, unchanged)
+    return Changes(found, new, changed, removed, unchanged, touched)
+
+
+def _same_bytes(state: list[Any], entry: archive.FileEntry) -> bool:
+    """Whether a file whose time alone moved still holds the bytes that were indexed (as git checks)."""
+    digest = state[5] if len(state) > 5 else None  # manifests of earlier versions have none
+    same_apart_from_time = digest is not None and state[0] == entry.size and state[2] == entry.context
+    return same_apart_from_time and digest == archive.file_digest(entry.path)
 
 
 @contextmanager
@@ -199,6 +210,8 @@ def update(
         current.roots = roots
         todo = changes(config, current, roots)
         current.defaults = todo.scan.defaults
+        for entry in todo.touched:
+            current.files[entry.path][1] = entry.mtime_ns
         try:
             report = _apply(engine, current, todo, config, progress)
             current.save(folder)
@@ -256,7 +269,7 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
                 manifest.files.pop(path, None)
             todo.removed.clear()
             for entry, n, skipped in batch:
-                manifest.files[entry.path] = entry.signature + [n, [[s.where, s.reason] for s in skipped]]
+                manifest.files[entry.path] = [*entry.signature, n, [[s.where, s.reason] for s in skipped], entry.digest]
             manifest.save(config.index_dir)
             seen.committed(entry.path for entry, _, _ in batch)
     except KeyboardInterrupt:
@@ -393,6 +406,9 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
                 )
             else:
                 _tell(report, warn)
+    elif todo.touched and config.auto_refresh:  # record the files' new times, so that the next run need not read them
+        with suppress(IndexError_, OSError):
+            update(config, timeout=0)
     return Engine.open(str(folder))
 
 
