@@ -406,8 +406,8 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
                 )
             else:
                 _tell(report, warn)
-    elif todo.touched and config.auto_refresh:  # record the files' new times, so that the next run need not read them
-        with suppress(IndexError_, OSError):
+    elif todo.touched and config.auto_refresh:
+        with suppress(IndexError_, OSError):  # records their new times, so that the next run need not read them
             update(config, timeout=0)
     return Engine.open(str(folder))
 
