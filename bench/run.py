@@ -1,6 +1,6 @@
 """Speed benchmark: newscli beside raw Whoosh and ripgrep, at 1x, 3x and 10x the reference corpora.
 
-    python bench/run.py                     # all of it (about an hour and a half on 2 cores)
+    python bench/run.py                     # all of it (several hours on 2 cores; 10x alone over two)
     python bench/run.py --scales 1 --index-runs 1 --runs 3   # a quick look (a few minutes)
 
 The 1x archive is ../shared/corpora (BBC, AllSides, Reuters: 30,061 articles;
