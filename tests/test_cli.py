@@ -397,6 +397,38 @@ def test_files_whose_times_alone_changed_are_not_indexed_again(
     assert run("search", "first").exit_code == 0
 
 
+def test_small_updates_do_not_pile_up_in_the_index(run: Run, tmp_path: Path) -> None:
+    # Each update writes its articles as a new part ("segment") of the index, which every
+    # search then reads: parts whose articles are all removed are dropped, and small
+    # parts are merged as they accumulate.
+    root = tmp_path / "n"
+    write(root / "base.txt", "Base\n\nThe first article.\n")
+    run("index", str(root))
+    parts = tmp_path / "data" / "newscli" / "index"
+
+    def add_day(day: int) -> None:
+        items = ({"title": f"Day {day} item {i}", "body": f"Report {i} mentions zebra{day}."} for i in range(100))
+        lines = (json.dumps(item) for item in items)
+        write(root / f"day{day}.jsonl", "\n".join(lines) + "\n")
+        run("index")
+
+    for day in range(3):
+        add_day(day)
+    assert len(list(parts.glob("*.trm"))) == 4
+    for day in range(3):
+        (root / f"day{day}.jsonl").unlink()
+    assert "0 added, 0 updated, 300 removed, 1 unchanged" in run("index").stderr
+    assert len(list(parts.glob("*.trm"))) == 1
+    assert run("search", "zebra1").exit_code == 1 and run("search", "first").exit_code == 0
+
+    for day in range(12):
+        add_day(day)
+    assert len(list(parts.glob("*.trm"))) <= 3  # one per update, without merging: 13
+    for day in (0, 11):
+        hits = json.loads(run("search", f"zebra{day}", "--json", "--limit", "0").stdout)["hits"]
+        assert sorted(h["title"] for h in hits) == sorted(f"Day {day} item {i}" for i in range(100))
+
+
 def test_search_picks_up_changes_to_the_archive(run: Run, archive: Path) -> None:
     run("search", "Ukraine")
     write(archive / "new.txt", "Harbour strike\n\nDock workers walked out.\n")

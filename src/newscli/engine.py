@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from newscli import _whoosh_import  # noqa: F401  (first: keeps Whoosh's start-up cost down)
 
@@ -25,6 +25,7 @@ from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.highlight import ContextFragmenter, Formatter
 from whoosh.index import EmptyIndexError, IndexVersionError
 from whoosh.multiproc import SubWriterTask
+from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
 from newscli import dates, dupes
@@ -56,6 +57,8 @@ HIGHLIGHT_CHARS = 6000
 _SPACE = re.compile(r"\s+")
 WRITER_MB = 64  # memory for sorting postings, per writing process (a few run at once)
 REBUILD_HINT = "run `newscli index --rebuild` to build it again"
+MERGE_BELOW = 2000  # live articles: segments this small are merged, larger ones are left alone
+MERGE_FACTOR = 10  # small segments of about the same size merged at a time
 
 
 def _schema() -> fields.Schema:
@@ -134,6 +137,48 @@ SubWriterTask.run = _run_helper
 
 T = TypeVar("T")
 P = ParamSpec("P")
+
+
+class _Counted(Protocol):
+    def doc_count(self) -> int: ...
+
+
+S = TypeVar("S", bound=_Counted)
+
+
+def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh's merge policy for newscli's commits: the segments to keep as they are."""
+    keep, merge = merge_plan(segments)
+    for segment in merge:  # into the segment this commit writes
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return keep
+
+
+def merge_plan(segments: Iterable[S]) -> tuple[list[S], list[S]]:
+    """Which segments of the index to keep and which to merge; those in neither are dropped.
+
+    Merging a segment in Whoosh costs about as much as indexing its articles again, so
+    segments written by a batch of a full index (a few thousand articles each) are never
+    merged, and each costs a search about a millisecond. Segments left by small updates
+    (or thinned by deletions) are merged ten of about the same size at a time, so an
+    article is rewritten once per power of ten at most and daily updates do not pile up. Segments
+    whose articles are all deleted are dropped. (Whoosh's own policy keeps those, and once
+    there are enough segments merges all of them at once: 40 minutes for 155,000 articles.)
+    """
+    keep: list[S] = []
+    tiers: dict[int, list[S]] = {}
+    for segment in segments:
+        live = segment.doc_count()
+        if live >= MERGE_BELOW:
+            keep.append(segment)
+        elif live > 0:
+            tiers.setdefault(int(math.log10(live)), []).append(segment)
+    merge: list[S] = []
+    for tier in tiers.values():
+        (merge if len(tier) >= MERGE_FACTOR else keep).extend(tier)
+    return keep, merge
 
 
 def _readable(method: Callable[Concatenate[Engine, P], T]) -> Callable[Concatenate[Engine, P], T]:
@@ -229,7 +274,7 @@ class Engine:
                 helper.join()
             w.cancel()
             raise
-        w.commit()
+        w.commit(mergetype=_merge_small_segments)
 
     # Reading
 
