@@ -20,16 +20,18 @@ from typing import Any
 
 def export(archive_root: str, docs_path: str) -> None:
     from newscli import archive, indexer
+    from newscli.catalog import Catalog
     from newscli.engine import _document
     from newscli.formats import DEFAULT_NAMES
 
-    copies = indexer._Copies()
+    catalog = Catalog.in_memory()
     n = 0
     with open(docs_path, "wb") as out:
         for entry in archive.scan([os.path.abspath(archive_root)], DEFAULT_NAMES).entries:
             for item in archive.read(entry, DEFAULT_NAMES, 10):
                 if isinstance(item, archive.Article):
-                    story, sketch = indexer._story(item, copies, None)
+                    story, sketch, when = indexer.story_of(item, catalog)
+                    catalog.add(item, story, sketch, when)
                     doc = _document(item)
                     doc["story"] = story
                     if sketch is not None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,9 +65,10 @@ def test_damage_is_reported_with_the_fix_and_the_fix_works(run: Run, built: Path
         assert run("search", word, "--json").exit_code == 0
 
 
-def test_an_index_whose_files_are_gone_is_rebuilt_on_first_use(run: Run, built: Path) -> None:
+@pytest.mark.parametrize("kept", [{"manifest.json"}, {"manifest.json", "MAIN", "_MAIN"}])
+def test_an_index_whose_files_are_gone_is_rebuilt_on_first_use(run: Run, built: Path, kept: set[str]) -> None:
     for path in built.iterdir():
-        if path.name != "manifest.json":
+        if path.name.split("_")[0] not in kept and path.name not in kept:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     found = run("search", WORDS[1])
     assert found.exit_code == 0
@@ -111,3 +114,25 @@ def test_check_reports_a_damaged_index(run: Run, built: Path) -> None:
     truncate(segment_file(built, ".pst"))
     found = run("index", "--check")
     assert found.exit_code == 2 and "newscli index --rebuild" in found.stderr
+
+
+def test_a_damaged_catalog_is_reported_by_index_runs_while_searches_go_on(run: Run, built: Path) -> None:
+    with open(built / "catalog.db", "r+b") as f:
+        f.write(b"\x00garbage\xff" * 20)
+    assert WORDS[3] in run("search", WORDS[3]).stdout  # a search does not need it
+    failed = run("index")
+    assert failed.exit_code == 2
+    message = failed.stderr.strip()
+    assert len(message.splitlines()) == 1 and "Traceback" not in message
+    assert str(built / "catalog.db") in message and "newscli index --rebuild" in message
+    assert run("index", "--rebuild").exit_code == 0
+    assert run("index", "--check").exit_code == 0
+
+
+def test_check_finds_a_catalog_that_disagrees_with_the_index(run: Run, built: Path) -> None:
+    with sqlite3.connect(built / "catalog.db") as db:
+        (path,) = db.execute("SELECT path FROM articles ORDER BY path LIMIT 1").fetchone()
+        db.execute("DELETE FROM articles WHERE path = ?", (path,))
+    found = run("index", "--check")
+    assert found.exit_code == 1
+    assert f"{os.fsdecode(path)}: 1 articles in the index, 0 in its catalog" in found.stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from newscli import dupes
+from newscli import catalog, dupes
 
 from .conftest import SEED, Run, write
 
@@ -78,3 +78,16 @@ def test_recurring_reports_weeks_apart_are_not_folded(run: Run, tmp_path: Path) 
     run("index", str(root))
     data = json.loads(run("search", "peskov", "--json").stdout)
     assert (data["total"], data["folded"]) == (2, 1)
+
+
+def test_a_story_copied_more_often_than_a_lookup_reads_still_folds(run: Run, tmp_path: Path) -> None:
+    root = tmp_path / "n"
+    copies = catalog.PER_KEY + 10
+    for i in range(copies):
+        write(root / f"c{i:03}.md", story(f"Outlet {i}", "2024-02-27", "Kremlin warns West", f"Copy {i}. {STORY}"))
+    run("index", str(root))
+    write(root / "late.md", story("Late Edition", "2024-02-28", "Kremlin warns", f"{STORY} Late."))
+    run("index")
+    data = json.loads(run("search", "peskov", "--json").stdout)
+    assert (data["total"], data["folded"]) == (1, copies)
+    assert len(data["hits"][0]["copies"]) == copies

@@ -74,8 +74,11 @@ def interrupt_index(
 
 
 def rerun_index(index_dir: Path, root: Path) -> None:
+    """Runs `newscli index` again; then the index, its manifest and its catalog must agree."""
     again = run(newscli(index_dir, "index", str(root)))
     assert again.returncode == 0, again.stderr
+    checked = run(newscli(index_dir, "index", "--check"))
+    assert checked.returncode == 0, checked.stdout
 
 
 def test_kill_9_mid_run_leaves_a_usable_index_and_a_rerun_completes_it(tmp_path: Path) -> None:

@@ -218,7 +218,6 @@ class Engine:
     def __init__(self, ix: index.Index, folder: str) -> None:
         self._ix = ix
         self._folder = folder
-        self._shared: Searcher | None = None
 
     @classmethod
     def open(cls, folder: str) -> Engine:
@@ -277,50 +276,6 @@ class Engine:
         w.commit(mergetype=_merge_small_segments)
 
     # Reading
-
-    @contextmanager
-    def lookups(self) -> Iterator[None]:
-        """One searcher of the index as it is now, for the many lookups of an indexing run."""
-        with self._ix.searcher() as s:
-            self._shared = s
-            try:
-                yield
-            finally:
-                self._shared = None
-
-    @contextmanager
-    def _searcher(self) -> Iterator[Searcher]:
-        if self._shared is not None:
-            yield self._shared
-        else:
-            with self._ix.searcher() as s:
-                yield s
-
-    @_readable
-    def copies_of(self, sketch: array[int], when: float | None) -> str | None:
-        """The story of an indexed article with nearly the same text from about the same time, if any."""
-        with self._searcher() as s:
-            # The keys' postings read directly: most articles have no copy, and a query that
-            # scores and sorts would cost far more than these few term lookups.
-            reader = s.reader()
-            shared: Counter[int] = Counter()
-            for k in dupes.keys(sketch):
-                if ("dupkey", k) in reader:
-                    shared.update(reader.postings("dupkey", k).all_ids())
-            for docnum, _ in shared.most_common(20):
-                stored = reader.stored_fields(docnum)
-                other = array("I")
-                other.frombytes(stored["sketch"])
-                date = stored.get("date")
-                if dupes.same_story(sketch, when, other, dates.timestamp(date) if date else None):
-                    return str(stored["story"])
-        return None
-
-    @_readable
-    def path_of(self, article_id: str) -> str | None:
-        with self._searcher() as s:
-            stored = s.document(id=article_id)
-            return None if stored is None else str(stored["path"])
 
     @_readable
     def get(self, article_id: str) -> Article | None:

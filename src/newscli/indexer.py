@@ -1,10 +1,11 @@
 """Keeping the index in step with the archive: what changed, and writing it safely.
 
-The index folder holds the Whoosh index and `manifest.json`, the signature of
-every file the index holds articles of. The manifest is written (atomically)
-only after the articles it describes are committed, so a run that is killed
-leaves an index that answers queries and a manifest that makes the next run
-redo whatever was not committed.
+The index folder holds the Whoosh index, the catalog the indexer looks IDs and
+copies up in (catalog.py), and `manifest.json`, the signature of every file the
+index holds articles of. The manifest is written (atomically) only after the
+articles it describes are committed, so a run that is killed leaves an index
+that answers queries and a manifest that makes the next run redo whatever was
+not committed.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import json
 import os
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newscli import archive, dates, dupes
+from newscli import archive, catalog, dates, dupes
+from newscli.catalog import Catalog
 from newscli.config import DEFAULT_ARCHIVE, Config
 from newscli.engine import SCHEMA_VERSION, Engine
 from newscli.errors import IndexError_, NewscliError
@@ -204,27 +206,33 @@ def update(
         current = None if rebuild else _usable(manifest, folder)
         if current is None:
             engine = Engine.create(str(folder))
+            catalog = Catalog.create(str(folder))
             current = Manifest()
         else:
             engine = Engine.open(str(folder))
+            catalog = Catalog.open(str(folder))
         current.roots = roots
         todo = changes(config, current, roots)
         current.defaults = todo.scan.defaults
         for entry in todo.touched:
             current.files[entry.path][1] = entry.mtime_ns
         try:
-            report = _apply(engine, current, todo, config, progress)
+            report = _apply(engine, catalog, current, todo, config, progress)
             current.save(folder)
         except OSError as e:  # a full disk, a folder made read-only
             raise IndexError_(
                 f"cannot write the index in {folder} ({e.strerror or e})",
                 hint="what was committed before still answers; make room, then run `newscli index`",
             ) from e
+        finally:
+            catalog.close()
     report.seconds = time.monotonic() - started
     return report
 
 
-def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, progress: Progress | None) -> IndexReport:
+def _apply(
+    engine: Engine, catalog: Catalog, manifest: Manifest, todo: Changes, config: Config, progress: Progress | None
+) -> IndexReport:
     report = IndexReport(skipped=list(todo.scan.skipped), ignored=todo.scan.ignored)
     for entry in todo.unchanged:
         state = manifest.files[entry.path]
@@ -235,20 +243,24 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
     total_bytes = sum(e.size for e in todo.new + todo.changed) or 1
     done_bytes = 0
     index_was_empty = engine.doc_count() == 0
-    seen = _Seen(set(todo.removed) | {e.path for e in todo.changed}, look_in_index=not index_was_empty)
+    replacing = {e.path for e in todo.changed}  # files whose articles may give up their IDs to others
     to_read = iter(todo.new + todo.changed)
     procs = _procs(total_bytes)
     more = todo.any
     try:
         while more:
             # One commit per batch: the articles are written while the next files are read.
+            # The catalog commits after the index, and the manifest last (see catalog.py).
             batch: list[tuple[archive.FileEntry, int, list[Skipped]]] = []
             count = 0
-            with engine.lookups(), engine.writer(procs) as w:
+            with catalog.batch(), engine.writer(procs) as w:
                 for path in todo.removed:
                     w.delete_file(path)
+                    catalog.delete_file(path)
                 for entry in to_read:
-                    articles, skipped = _read(entry, config, engine, seen)
+                    catalog.delete_file(entry.path)
+                    replacing.discard(entry.path)
+                    articles, skipped = _read(entry, config, catalog, replacing)
                     # A run stopped between a commit and the manifest write leaves articles of
                     # files the manifest does not know: clear those too, so none is there twice.
                     if entry.path in manifest.files or not index_was_empty:
@@ -271,29 +283,9 @@ def _apply(engine: Engine, manifest: Manifest, todo: Changes, config: Config, pr
             for entry, n, skipped in batch:
                 manifest.files[entry.path] = [*entry.signature, n, [[s.where, s.reason] for s in skipped], entry.digest]
             manifest.save(config.index_dir)
-            seen.committed(entry.path for entry, _, _ in batch)
     except KeyboardInterrupt:
         report.interrupted = True
     return report
-
-
-class _Seen:
-    """The IDs and stories of articles read but not yet committed; the index knows the rest.
-
-    Kept per batch, so that memory does not grow with the archive.
-    """
-
-    def __init__(self, replaced: set[str], look_in_index: bool) -> None:
-        self.replaced = replaced  # files whose articles in the index are about to be replaced
-        self.look_in_index = look_in_index
-        self.owners: dict[str, str] = {}
-        self.copies = _Copies()
-
-    def committed(self, paths: Iterable[str]) -> None:
-        self.replaced.difference_update(paths)
-        self.look_in_index = True
-        self.owners.clear()
-        self.copies = _Copies()
 
 
 def _procs(total_bytes: int) -> int:
@@ -304,26 +296,23 @@ def _procs(total_bytes: int) -> int:
 
 
 def _read(
-    entry: archive.FileEntry, config: Config, engine: Engine, seen: _Seen
+    entry: archive.FileEntry, config: Config, catalog: Catalog, replacing: set[str]
 ) -> tuple[list[tuple[Article, str, array[int] | None]], list[Skipped]]:
-    """The articles of one file, with their stories, and what was skipped."""
+    """The articles of one file, with their stories, and what was skipped; each is recorded in the catalog."""
     articles: list[tuple[Article, str, array[int] | None]] = []
     skipped: list[Skipped] = []
     for item in archive.read(entry, config.field_names, config.max_file_mb):
         if isinstance(item, Skipped):
             skipped.append(item)
             continue
-        # An ID already in the index belongs to one file; another file may take it only if
-        # that file is being re-read or removed now.
-        owner = seen.owners.get(item.id)
-        if owner is None and seen.look_in_index:
-            owner = engine.path_of(item.id)
-            owner = None if owner == entry.path or owner in seen.replaced else owner
-        if owner is not None:
-            skipped.append(Skipped(item.location, f"same ID {item.id} as an article in {owner}"))
+        # An ID belongs to one file; another file may take it only if that file is being re-read now.
+        owner = catalog.owner(item.id)
+        if owner is not None and owner.path not in replacing:
+            skipped.append(Skipped(item.location, f"same ID {item.id} as an article in {owner.location}"))
             continue
-        seen.owners[item.id] = item.location
-        articles.append((item, *_story(item, seen.copies, engine if seen.look_in_index else None)))
+        story, sketch, when = story_of(item, catalog)
+        catalog.add(item, story, sketch, when)
+        articles.append((item, story, sketch))
     return articles, skipped
 
 
@@ -337,40 +326,20 @@ def _count(report: IndexReport, previous: list[Any] | None, n: int, skipped: lis
     report.skipped.extend(skipped)
 
 
-class _Copies:
-    """The stories of this run's articles, by sketch key, until they are committed and searchable."""
-
-    def __init__(self) -> None:
-        self.by_key: dict[str, list[tuple[str, array[int], float | None]]] = {}
-
-    def find(self, sketch: array[int], when: float | None) -> str | None:
-        for key in dupes.keys(sketch):
-            for story, other, other_when in self.by_key.get(key, ()):
-                if dupes.same_story(sketch, when, other, other_when):
-                    return story
-        return None
-
-    def add(self, story: str, sketch: array[int], when: float | None) -> None:
-        for key in dupes.keys(sketch):
-            self.by_key.setdefault(key, []).append((story, sketch, when))
-
-
-def _story(article: Article, copies: _Copies, engine: Engine | None) -> tuple[str, array[int] | None]:
-    """The story an article belongs to: that of an earlier copy of its text, else its own ID."""
+def story_of(article: Article, catalog: Catalog) -> tuple[str, array[int] | None, float | None]:
+    """The story an article belongs to (that of an earlier copy of its text, else its own ID), its sketch and time."""
+    when = dates.timestamp(article.date) if article.date else None
     sketch = dupes.sketch(article.body)
     if sketch is None:
-        return article.id, None
-    when = dates.timestamp(article.date) if article.date else None
-    story = copies.find(sketch, when) or (engine and engine.copies_of(sketch, when)) or article.id
-    copies.add(story, sketch, when)
-    return story, sketch
+        return article.id, None, when
+    return catalog.story_of(sketch, when) or article.id, sketch, when
 
 
 def _usable(manifest: Manifest | None, folder: Path) -> Manifest | None:
     """The manifest, if it describes an index this version can update; None when one must be built."""
     if manifest is None or manifest.schema != SCHEMA_VERSION or not Engine.exists(str(folder)):
         return None
-    return manifest
+    return manifest if (folder / catalog.FILE).exists() else None
 
 
 def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str], None]) -> Engine:
@@ -424,6 +393,15 @@ def check(config: Config) -> CheckReport:
         held, recorded = per_file.get(path, 0), manifest.files.get(path, [0, 0, "", 0])[3]
         if held != recorded:
             report.problems.append(f"{path}: {held:,} articles in the index, {recorded:,} recorded")
+    cataloged = Catalog.open(str(folder))
+    try:
+        in_catalog = cataloged.per_file()
+    finally:
+        cataloged.close()
+    for path in sorted(set(per_file) | set(in_catalog)):
+        held, listed = per_file.get(path, 0), in_catalog.get(path, 0)
+        if held != listed:
+            report.problems.append(f"{path}: {held:,} articles in the index, {listed:,} in its catalog")
     report.problems += [f"ID {i} is in the index {n} times" for i, n in sorted(per_id.items()) if n > 1]
     todo = changes(config, manifest, roots_for(config, manifest, None))
     report.new, report.changed, report.removed = len(todo.new), len(todo.changed), len(todo.removed)

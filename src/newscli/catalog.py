@@ -1,0 +1,202 @@
+"""What the indexer looks up while it writes: each article's file and story, and its copy keys.
+
+Kept in SQLite beside the Whoosh index (`catalog.db`), because asking
+Whoosh costs a term lookup in every segment, and a large index has dozens of
+segments: at 300,000 articles these lookups took longer than the writing. The
+catalog is committed right after each Whoosh commit, before the manifest; a run
+stopped between the two leaves files the manifest does not know, which the next
+run reads again, replacing their rows here and their articles in the index.
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+
+from newscli import dupes
+from newscli.errors import IndexError_
+from newscli.models import Article
+
+if TYPE_CHECKING:
+    import sqlite3  # imported when first used: a search that finds the index up to date never needs it
+
+FILE = "catalog.db"
+_TABLES = """
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY, path BLOB NOT NULL, record INTEGER, story TEXT NOT NULL, sketch BLOB, ts REAL
+);
+CREATE INDEX articles_by_path ON articles (path);
+CREATE TABLE keys (key INTEGER NOT NULL, article INTEGER NOT NULL);
+CREATE INDEX keys_by_key ON keys (key, article);
+CREATE INDEX keys_by_article ON keys (article);
+CREATE TRIGGER forget_keys AFTER DELETE ON articles BEGIN DELETE FROM keys WHERE article = old.rowid; END;
+"""
+PER_KEY = 50  # articles under one key that are considered
+CANDIDATES = 20  # of those, the ones sharing the most keys with a new article, compared with it in full
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _reported(method: Callable[Concatenate[Catalog, P], T]) -> Callable[Concatenate[Catalog, P], T]:
+    """SQLite's errors as newscli's: a damaged file, or one that cannot be written."""
+
+    def guarded(self: Catalog, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        import sqlite3
+
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.OperationalError as e:  # read-only, full disk, locked
+            raise IndexError_(f"cannot use the index's catalog {self.path} ({e})") from e
+        except sqlite3.DatabaseError as e:
+            raise IndexError_(
+                f"the index's catalog {self.path} is damaged ({e})",
+                hint="run `newscli index --rebuild` to build the index again",
+            ) from e
+
+    guarded.__doc__ = method.__doc__
+    return guarded
+
+
+class Catalog:
+    """An open catalog; changes are made inside `batch()` blocks."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+
+    @classmethod
+    def open(cls, folder: str) -> Catalog:
+        catalog = cls(os.path.join(folder, FILE))
+        catalog._connect()
+        return catalog
+
+    @classmethod
+    def create(cls, folder: str) -> Catalog:
+        """A new empty catalog, replacing any the folder held; made aside and moved in whole."""
+        path = os.path.join(folder, FILE)
+        made = cls(f"{path}.{os.getpid()}")
+        made._connect(empty=True)
+        made._create()
+        made.close()
+        with suppress(FileNotFoundError):
+            os.remove(path + "-journal")  # else SQLite would apply an old run's journal to the new file
+        os.replace(made.path, path)
+        return cls.open(folder)
+
+    @classmethod
+    def in_memory(cls) -> Catalog:
+        catalog = cls(":memory:")
+        catalog._connect(empty=True)
+        catalog._create()
+        return catalog
+
+    @_reported
+    def _connect(self, empty: bool = False) -> None:
+        import sqlite3
+
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        # Reads the header and the schema: a garbled or truncated file fails here.
+        tables = self._db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'articles'").fetchone()[0]
+        if not tables and not empty:
+            raise sqlite3.DatabaseError("it has no tables")
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        assert self._db is not None
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @_reported
+    def _create(self) -> None:
+        with self._transaction():
+            for statement in _TABLES.split(";\n"):
+                if statement.strip():
+                    self.db.execute(statement)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Changes committed together on leaving the block, and dropped if it raises."""
+        with self._transaction():
+            yield
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._run("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._run("ROLLBACK")
+            raise
+        self._run("COMMIT")
+
+    @_reported
+    def _run(self, statement: str) -> None:
+        self.db.execute(statement)
+
+    @_reported
+    def owner(self, article_id: str) -> Article | None:
+        """Where the article with this ID is: an Article with only its ID, path and record."""
+        row = self.db.execute("SELECT path, record FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return (
+            None if row is None else Article(id=article_id, title="", body="", path=os.fsdecode(row[0]), record=row[1])
+        )
+
+    @_reported
+    def story_of(self, sketch: array[int], when: float | None) -> str | None:
+        """The story of an article with nearly the same text from about the same time, if any."""
+        heads = list(sketch[: dupes.KEYS])
+        # The earliest articles under each key: a key that thousands share (boilerplate, a
+        # story copied thousands of times) costs no more than a rare one.
+        per_key = " UNION ALL ".join(
+            ["SELECT * FROM (SELECT article FROM keys WHERE key = ? ORDER BY article LIMIT ?)"] * len(heads)
+        )
+        rows = self.db.execute(
+            f"SELECT a.story, a.sketch, a.ts FROM ({per_key}) JOIN articles a ON a.rowid = article"
+            " GROUP BY article ORDER BY count(*) DESC, article LIMIT ?",
+            (*[v for h in heads for v in (h, PER_KEY)], CANDIDATES),
+        )
+        for story, stored, ts in rows:
+            other = array("I")
+            other.frombytes(stored)
+            if dupes.same_story(sketch, when, other, ts):
+                return str(story)
+        return None
+
+    @_reported
+    def add(self, article: Article, story: str, sketch: array[int] | None, when: float | None) -> None:
+        """Records an article; one with the same ID (of a file being replaced) makes way."""
+        import sqlite3
+
+        row = (
+            article.id,
+            os.fsencode(article.path),
+            article.record,
+            story,
+            None if sketch is None else sketch.tobytes(),
+            when,
+        )
+        insert = "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?)"
+        try:
+            rowid = self.db.execute(insert, row).lastrowid
+        except sqlite3.IntegrityError:
+            self.db.execute("DELETE FROM articles WHERE id = ?", (article.id,))
+            rowid = self.db.execute(insert, row).lastrowid
+        if sketch is not None:
+            self.db.executemany("INSERT INTO keys VALUES (?, ?)", [(h, rowid) for h in sketch[: dupes.KEYS]])
+
+    @_reported
+    def delete_file(self, path: str) -> None:
+        self.db.execute("DELETE FROM articles WHERE path = ?", (os.fsencode(path),))
+
+    @_reported
+    def per_file(self) -> dict[str, int]:
+        """Articles recorded per file."""
+        return {os.fsdecode(p): n for p, n in self.db.execute("SELECT path, count(*) FROM articles GROUP BY path")}
