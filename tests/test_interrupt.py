@@ -93,6 +93,18 @@ def test_kill_9_mid_run_leaves_a_usable_index_and_a_rerun_completes_it(tmp_path:
     assert total(index_dir, "quay") == 9000
 
 
+def test_kill_9_early_in_a_rebuild_leaves_an_index_that_the_next_run_completes(tmp_path: Path) -> None:
+    root, index_dir = tmp_path / "n", tmp_path / "ix"
+    stories(root, range(3000), "cove")
+    rerun_index(index_dir, root)
+    proc = subprocess.Popen(newscli(index_dir, "index", "--rebuild"), stderr=subprocess.DEVNULL)
+    time.sleep(1)  # before its one commit: 3,000 articles take several seconds
+    proc.kill()
+    proc.wait()
+    rerun_index(index_dir, root)
+    assert total(index_dir, "cove") == 3000
+
+
 def ids_in(index_dir: Path) -> list[str]:
     config = write(index_dir.parent / "no-refresh.yaml", "auto_refresh: false\n")
     listed = run(newscli(index_dir, "--config", str(config), "list", "--json", "--limit", "0"))

@@ -205,6 +205,9 @@ def update(
         roots = roots_for(config, manifest, given)
         current = None if rebuild else _usable(manifest, folder)
         if current is None:
+            # The old record goes first: a run stopped before its first commit must not leave
+            # one that calls the new, empty index complete.
+            (folder / MANIFEST).unlink(missing_ok=True)
             engine = Engine.create(str(folder))
             catalog = Catalog.create(str(folder))
             current = Manifest()
