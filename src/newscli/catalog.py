@@ -87,6 +87,10 @@ class Catalog:
         os.replace(made.path, path)
         return cls.open(folder)
 
+    @staticmethod
+    def exists(folder: str) -> bool:
+        return os.path.exists(os.path.join(folder, FILE))
+
     @classmethod
     def in_memory(cls) -> Catalog:
         catalog = cls(":memory:")

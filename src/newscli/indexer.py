@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newscli import archive, catalog, dates, dupes
+from newscli import archive, dates, dupes
 from newscli.catalog import Catalog
 from newscli.config import DEFAULT_ARCHIVE, Config
 from newscli.engine import SCHEMA_VERSION, Engine
@@ -340,9 +340,9 @@ def story_of(article: Article, catalog: Catalog) -> tuple[str, array[int] | None
 
 def _usable(manifest: Manifest | None, folder: Path) -> Manifest | None:
     """The manifest, if it describes an index this version can update; None when one must be built."""
-    if manifest is None or manifest.schema != SCHEMA_VERSION or not Engine.exists(str(folder)):
+    if manifest is None or manifest.schema != SCHEMA_VERSION:
         return None
-    return manifest if (folder / catalog.FILE).exists() else None
+    return manifest if Engine.exists(str(folder)) and Catalog.exists(str(folder)) else None
 
 
 def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str], None]) -> Engine:
