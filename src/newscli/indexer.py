@@ -16,8 +16,8 @@ import json
 import os
 import time
 from array import array
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -385,30 +385,29 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
 
 
 def check(config: Config) -> CheckReport:
-    """Reads the whole index and compares it with its manifest and with the archive."""
+    """Reads the whole index and compares it with its manifest, its catalog and the archive."""
     folder = config.index_dir
     manifest = _usable(Manifest.load(folder), folder)
     if manifest is None:
         raise IndexError_(f"no index of this version in {folder}", hint="run `newscli index` to build it")
     per_file, per_id, postings = Engine.open(str(folder)).read_all()
     report = CheckReport(sum(per_file.values()), len(per_file), postings)
-    for path in sorted(set(per_file) | set(manifest.files)):
-        held, recorded = per_file.get(path, 0), manifest.files.get(path, [0, 0, "", 0])[3]
-        if held != recorded:
-            report.problems.append(f"{path}: {held:,} articles in the index, {recorded:,} recorded")
-    cataloged = Catalog.open(str(folder))
-    try:
-        in_catalog = cataloged.per_file()
-    finally:
-        cataloged.close()
-    for path in sorted(set(per_file) | set(in_catalog)):
-        held, listed = per_file.get(path, 0), in_catalog.get(path, 0)
-        if held != listed:
-            report.problems.append(f"{path}: {held:,} articles in the index, {listed:,} in its catalog")
+    report.problems += _disagreements(per_file, {path: state[3] for path, state in manifest.files.items()}, "recorded")
+    with closing(Catalog.open(str(folder))) as catalog:
+        report.problems += _disagreements(per_file, catalog.per_file(), "in its catalog")
     report.problems += [f"ID {i} is in the index {n} times" for i, n in sorted(per_id.items()) if n > 1]
     todo = changes(config, manifest, roots_for(config, manifest, None))
     report.new, report.changed, report.removed = len(todo.new), len(todo.changed), len(todo.removed)
     return report
+
+
+def _disagreements(held: Mapping[str, int], listed: Mapping[str, int], where: str) -> list[str]:
+    """Each file whose count of articles in the index differs from that listed elsewhere."""
+    return [
+        f"{path}: {held.get(path, 0):,} articles in the index, {listed.get(path, 0):,} {where}"
+        for path in sorted(set(held) | set(listed))
+        if held.get(path, 0) != listed.get(path, 0)
+    ]
 
 
 def _describe(todo: Changes) -> str:
