@@ -120,7 +120,7 @@ class Catalog:
 
     @_reported
     def _create(self) -> None:
-        with self._transaction():
+        with self.batch():
             for statement in _TABLES.split(";\n"):
                 if statement.strip():
                     self.db.execute(statement)
@@ -128,11 +128,6 @@ class Catalog:
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Changes committed together on leaving the block, and dropped if it raises."""
-        with self._transaction():
-            yield
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
         self._run("BEGIN")
         try:
             yield
