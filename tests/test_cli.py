@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -645,6 +647,27 @@ def test_version_and_help(run: Run) -> None:
     for args in ([], ["-h"], ["search", "-h"], ["show", "--help"], ["list", "-h"], ["index", "-h"]):
         result = run(*args)
         assert result.exit_code == 0 and "Examples:" in result.stdout
+
+
+# Modules a command loads only when it needs them: each costs start-up time.
+LATE = ("traceback", "multiprocessing", "whoosh.lang.morph_en", "urllib.request", "asyncio", "sqlite3")
+
+
+@pytest.mark.parametrize(
+    ("args", "also_late"),
+    [(["--help"], ("dataclasses", "whoosh", "rich")), (["search", "Ukraine"], ())],
+)
+def test_commands_load_only_what_they_need(run: Run, archive: Path, args: list[str], also_late: tuple[str]) -> None:
+    assert run("index").exit_code == 0
+    script = (
+        "import sys\n"
+        "from newscli.cli import cli\n"
+        f"try: cli({args!r})\n"
+        "except SystemExit as e: assert e.code == 0, e.code\n"
+        f"print([m for m in {LATE + also_late!r} if m in sys.modules], file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stderr.splitlines()[-1] == "[]", done.stderr
 
 
 def test_show_prints_every_field(run: Run, tmp_path: Path) -> None:

@@ -9,9 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -31,13 +29,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@dataclass
 class State:
     """What every command shares: settings, where output goes, how verbose to be."""
 
-    config_file: str | None = None
-    index_dir: str | None = None
-    color: str | None = None
+    # A plain class: importing `dataclasses` would be a sixth of `newscli --help`'s time.
+    def __init__(self, config_file: str | None = None, index_dir: str | None = None, color: str | None = None) -> None:
+        self.config_file = config_file
+        self.index_dir = index_dir
+        self.color = color
 
     @cached_property
     def config(self) -> Config:
@@ -148,7 +147,7 @@ class NewscliGroup(click.Group):
             _fail("interrupted", 130)
         except NewscliError as e:
             if verbose:
-                traceback.print_exc()
+                _traceback()
             _fail(e.message + (f" ({e.hint})" if e.hint else ""), e.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
@@ -157,17 +156,23 @@ class NewscliGroup(click.Group):
             sys.exit(0)
         except OSError as e:  # a folder that cannot be written, a full disk
             if verbose:
-                traceback.print_exc()
+                _traceback()
             where = f": {e.filename}" if e.filename else ""
             _fail(f"{e.strerror or e}{where}", 2)
         except Exception as e:
             if verbose:
-                traceback.print_exc()
+                _traceback()
             _fail(f"unexpected error: {type(e).__name__}: {e} (run with -v for details)", 2)
         finally:
             if signal.getsignal(signal.SIGINT) is _interrupt:  # after a Ctrl-C, a second one still quits at once
                 signal.signal(signal.SIGINT, previous)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _traceback() -> None:
+    import traceback  # only for -v: it costs every command a few milliseconds to load
+
+    traceback.print_exc()
 
 
 def _interrupt(signum: int, frame: object) -> None:

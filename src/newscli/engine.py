@@ -5,16 +5,15 @@ from __future__ import annotations
 import math
 import os
 import re
-import shutil
 import signal
 import sys
-import traceback
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from newscli import _whoosh_import  # noqa: F401  (first: keeps Whoosh's start-up cost down)
@@ -24,7 +23,6 @@ from whoosh import analysis, fields, index, qparser, query, scoring, sorting
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.highlight import ContextFragmenter, Formatter
 from whoosh.index import EmptyIndexError, IndexVersionError
-from whoosh.multiproc import SubWriterTask
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
@@ -112,15 +110,26 @@ def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
 
 
 W3PerDocReader._cached_reader = _cached_reader
-_helper_run = SubWriterTask.run
 
 
-def _run_helper(self: SubWriterTask) -> None:
-    # A helper process of a multi-process writer: Ctrl-C is for the main process to
-    # handle (it stops the helpers), and a helper must not outlive it (kill -9).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with(self._parent_pid)
-    _helper_run(self)
+@cache
+def _with_safe_helpers() -> None:
+    """Makes the helper processes of multi-process writers safe to interrupt.
+
+    Done once, when such a writer is first made: a search need not load multiprocessing.
+    """
+    from whoosh.multiproc import SubWriterTask
+
+    run = SubWriterTask.run
+
+    def run_helper(self: SubWriterTask) -> None:
+        # Ctrl-C is for the main process to handle (it stops the helpers), and a
+        # helper must not outlive it (kill -9).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _die_with(self._parent_pid)
+        run(self)
+
+    SubWriterTask.run = run_helper
 
 
 def _die_with(parent: int) -> None:
@@ -130,9 +139,6 @@ def _die_with(parent: int) -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
         os._exit(1)
-
-
-SubWriterTask.run = _run_helper
 
 
 T = TypeVar("T")
@@ -208,6 +214,8 @@ def _from_storage(error: Exception) -> bool:
     """Whether an error arose reading index files (rather than, say, in a query or in newscli itself)."""
     if isinstance(error, OSError) and error.filename:
         return True
+    import traceback
+
     frames = traceback.extract_tb(error.__traceback__)
     return any(part in frame.filename for frame in frames for part in _STORAGE)
 
@@ -236,6 +244,8 @@ class Engine:
         os.makedirs(folder, exist_ok=True)
         for name in os.listdir(folder):  # Whoosh names all its files MAIN... or _MAIN...
             if name.startswith(("MAIN", "_MAIN")):
+                import shutil
+
                 target = os.path.join(folder, name)
                 shutil.rmtree(target) if os.path.isdir(target) else os.remove(target)
         return cls(index.create_in(folder, SCHEMA), folder)
@@ -263,6 +273,7 @@ class Engine:
         # searcher that reads stored fields (about 0.2 s per search on 30,000 articles).
         options: dict[str, Any] = {"limitmb": WRITER_MB, "compound": False}
         if procs > 1:
+            _with_safe_helpers()
             options.update(procs=procs, batchsize=200, multisegment=True)
         w = self._ix.writer(**options)
         try:
