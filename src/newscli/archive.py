@@ -95,18 +95,19 @@ def _walk(
         path = os.path.join(folder, DEFAULTS_FILE)
         defaults.update(_folder_defaults(path, names, names_digest, known.get(path), result))
     context = _digest([PARSER_VERSION, defaults, names_digest])
-    for entry in entries:
-        if entry.name.startswith("."):
+    for entry in entries:  # the loop a search's freshness check runs for every file: kept lean
+        name = entry.name
+        if name[0] == ".":
             continue
         path = entry.path
-        if not _valid_name(entry.name):
-            if entry.is_dir() or _has_suffix(entry.name):
+        if not name.isascii() and not _valid_name(name):
+            if entry.is_dir() or _has_suffix(name):
                 result.skipped.append(Skipped(_shown(path), "its name is not valid UTF-8: rename it to index it"))
             continue
         try:
             info = entry.stat()
         except OSError as e:
-            if _has_suffix(entry.name) or entry.is_symlink():
+            if _has_suffix(name) or entry.is_symlink():
                 reason = "broken symbolic link" if entry.is_symlink() else e.strerror
                 result.skipped.append(Skipped(path, str(reason)))
             continue
@@ -115,9 +116,9 @@ def _walk(
             if inode in visited:
                 result.skipped.append(Skipped(path, "symbolic link loop (folder already visited)"))
                 continue
-            _walk(path, f"{key}/{entry.name}", defaults, names, names_digest, visited | {inode}, known, result)
+            _walk(path, f"{key}/{name}", defaults, names, names_digest, visited | {inode}, known, result)
         else:
-            _add_file(path, f"{key}/{entry.name}", info, defaults, context, result)
+            _add_file(path, f"{key}/{name}", info, defaults, context, result)
 
 
 def _add_file(
