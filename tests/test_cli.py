@@ -657,7 +657,9 @@ LATE = ("traceback", "multiprocessing", "whoosh.lang.morph_en", "urllib.request"
     ("args", "also_late"),
     [(["--help"], ("dataclasses", "whoosh", "rich")), (["search", "Ukraine"], ())],
 )
-def test_commands_load_only_what_they_need(run: Run, archive: Path, args: list[str], also_late: tuple[str]) -> None:
+def test_commands_load_only_what_they_need(
+    run: Run, archive: Path, args: list[str], also_late: tuple[str, ...]
+) -> None:
     assert run("index").exit_code == 0
     script = (
         "import sys\n"
