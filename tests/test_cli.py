@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -716,6 +717,42 @@ def test_search_sees_a_changed_file(run: Run, archive: Path) -> None:
     assert result.exit_code == 0
     assert "index updated: 0 added, 1 updated, 0 removed" in result.stderr
     assert run("search", "sailed").exit_code == 1
+
+
+def test_a_search_that_finds_nothing_changed_does_not_read_the_manifest(
+    run: Run, archive: Path, tmp_path: Path
+) -> None:
+    run("index")
+    manifest = tmp_path / "data" / "newscli" / "index" / "manifest.json"
+    before = manifest.stat()
+    manifest.write_bytes(b"x" * before.st_size)  # unreadable, but of the size and time it had
+    os.utime(manifest, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert run("search", "Ukraine").exit_code == 0
+    write(archive / "new.txt", "Harbour strike\n\nDock workers walked out.\n")
+    changed = run("search", "dock")  # now it must read the manifest, and finds it damaged
+    assert changed.exit_code == 2 and "manifest" in changed.stderr
+
+
+def test_a_search_sees_changed_folder_defaults(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = write(tmp_path / "n" / ".newscli.yaml", "tags: [uk]\n")
+    write(tmp_path / "n" / "a.txt", "Budget day\n\nThe chancellor spoke.\n")
+    index(run, tmp_path / "n")
+    assert run("search", "tag:uk").exit_code == 0
+    write(defaults, "tags: [economy]\n")
+    assert run("search", "tag:economy").exit_code == 0
+    bump(defaults)
+    assert run("search", "tag:economy").exit_code == 0
+    # That search recorded the new time: the next one does not read the file again.
+    monkeypatch.setattr("newscli.archive._read_defaults", lambda path, names: pytest.fail(f"{path} read again"))
+    assert run("search", "tag:economy").exit_code == 0
+
+
+def test_a_search_sees_changed_field_names(run: Run, tmp_path: Path) -> None:
+    write(tmp_path / "n" / "b.json", json.dumps({"title": "Cup final", "text": "A late goal.", "name": "Fiscal"}))
+    index(run, tmp_path / "n")
+    config = write(tmp_path / "c.yaml", "fields:\n  title: [name]\n")
+    found = run("--config", str(config), "search", "fiscal", "--json")
+    assert json.loads(found.stdout)["hits"][0]["title"] == "Fiscal"
 
 
 def test_no_progress_bar_on_a_pipe(run: Run, archive: Path) -> None:

@@ -45,6 +45,8 @@ class FileEntry:
 @dataclass(slots=True)
 class Scan:
     entries: list[FileEntry] = field(default_factory=list)
+    # With `scan(..., signatures_only=True)`, (path, size, mtime_ns, context) of each file instead
+    signatures: list[tuple[str, int, int, str]] | None = None
     skipped: list[Skipped] = field(default_factory=list)
     ignored: int = 0
     missing_roots: list[str] = field(default_factory=list)
@@ -52,13 +54,19 @@ class Scan:
     defaults: dict[str, list[Any]] = field(default_factory=dict)
 
 
-def scan(roots: list[str], names: Mapping[str, list[str]], known: Mapping[str, list[Any]] | None = None) -> Scan:
+def scan(
+    roots: list[str],
+    names: Mapping[str, list[str]],
+    known: Mapping[str, list[Any]] | None = None,
+    signatures_only: bool = False,
+) -> Scan:
     """Every article file below the roots, with what decides whether it changed.
 
     `known` is the `defaults` of an earlier scan: a defaults file that has not
-    changed since is not read again.
+    changed since is not read again. `signatures_only` is for telling quickly
+    whether anything changed: what `FileEntry.signature` holds, and no entries.
     """
-    result = Scan()
+    result = Scan(signatures=[] if signatures_only else None)
     names_digest = _digest(names)
     for root in roots:
         try:
@@ -135,7 +143,10 @@ def _add_file(
     if not stat.S_ISREG(info.st_mode):
         result.skipped.append(Skipped(path, "not a regular file"))
         return
-    result.entries.append(FileEntry(path, key, info.st_size, info.st_mtime_ns, context, defaults))
+    if result.signatures is not None:
+        result.signatures.append((path, info.st_size, info.st_mtime_ns, context))
+    else:
+        result.entries.append(FileEntry(path, key, info.st_size, info.st_mtime_ns, context, defaults))
 
 
 def _valid_name(name: str) -> bool:
