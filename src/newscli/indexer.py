@@ -94,22 +94,37 @@ def _fingerprint(signatures: Iterable[Sequence[Any]]) -> str:
     return hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
-def _unchanged(config: Config, folder: Path) -> bool:
-    """Whether the archive is as the index's manifest records it, told from the summary alone."""
-    try:
-        summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
-        saved = os.stat(folder / MANIFEST)
-        described = summary["version"] == MANIFEST_VERSION and summary["schema"] == SCHEMA_VERSION
-        described = described and summary["manifest"] == [saved.st_size, saved.st_mtime_ns]
-        roots, defaults, files = list(summary["roots"]), dict(summary["defaults"]), str(summary["files"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return False  # no summary, or not of this manifest: the whole check decides
-    if not described or roots_for(config, roots, None) != roots:
-        return False
-    if not (Engine.exists(str(folder)) and Catalog.exists(str(folder))):
-        return False
-    found = archive.scan(roots, config.field_names, defaults, signatures_only=True)
-    return _fingerprint(found.signatures or ()) == files and found.defaults == defaults and not found.missing_roots
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What `summary.json` holds: enough to tell that the archive is as the manifest records it."""
+
+    roots: list[str]
+    defaults: dict[str, list[Any]]
+    files: str  # the fingerprint of every file's signature
+
+    @classmethod
+    def load(cls, folder: Path) -> Summary | None:
+        """The summary, if there is one, made by this version, of the manifest beside it."""
+        try:
+            data = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+            saved = os.stat(folder / MANIFEST)
+            if (data["version"], data["schema"]) != (MANIFEST_VERSION, SCHEMA_VERSION):
+                return None
+            if data["manifest"] != [saved.st_size, saved.st_mtime_ns]:
+                return None
+            return cls(list(data["roots"]), dict(data["defaults"]), str(data["files"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def unchanged(self, config: Config, folder: Path) -> bool:
+        """Whether the archive is as summarised: one scan, without reading the manifest."""
+        if roots_for(config, self.roots, None) != self.roots:
+            return False
+        if not (Engine.exists(str(folder)) and Catalog.exists(str(folder))):
+            return False
+        found = archive.scan(self.roots, config.field_names, self.defaults, signatures_only=True)
+        same = _fingerprint(found.signatures or ()) == self.files and found.defaults == self.defaults
+        return same and not found.missing_roots
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,7 +397,8 @@ def _usable(manifest: Manifest | None, folder: Path) -> Manifest | None:
 def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str], None]) -> Engine:
     """The index, built on first use and brought up to date when the archive changed."""
     folder = config.index_dir
-    if _unchanged(config, folder):
+    summary = Summary.load(folder)
+    if summary is not None and summary.unchanged(config, folder):
         return Engine.open(str(folder))
     manifest = Manifest.load(folder)
     roots = roots_for(config, manifest.roots if manifest else [], None)
@@ -414,9 +430,9 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
                 )
             else:
                 _tell(report, warn)
-    elif (todo.touched or todo.scan.defaults != current.defaults) and config.auto_refresh:
-        # Files (or folder defaults) whose times alone changed: recording their new times
-        # spares the next runs reading them again.
+    elif (todo.touched or todo.scan.defaults != current.defaults or summary is None) and config.auto_refresh:
+        # Files (or folder defaults) whose times alone changed, or no summary (an index of an
+        # earlier version): recording them spares the next searches reading so much again.
         with suppress(IndexError_, OSError):
             update(config, timeout=0)
     return Engine.open(str(folder))
