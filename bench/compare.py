@@ -1,0 +1,79 @@
+"""Two versions of newscli side by side on one index that is already built.
+
+    git worktree add /tmp/before <commit>
+    python bench/compare.py /tmp/before/src src --index-dir /tmp/newscli-bench/x10/index
+
+Runs the read-only commands of bench/run.py (`search` with its queries, `show`,
+`list --source`, `sources`, `--help`) with each version's source folder first
+on the module path, the two versions taking turns, and prints the median of
+each and their ratio, plus the peak memory of a search. The archive must not
+change while it runs, so that neither version writes to the index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from run import QUERIES, _peak_rss
+
+PYTHON = sys.executable
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("before", type=Path, help="source folder of the first version (holding newscli/)")
+    parser.add_argument("after", type=Path, help="source folder of the second version")
+    parser.add_argument("--index-dir", type=Path, required=True, help="an index both versions can read")
+    parser.add_argument("--runs", type=int, default=5, help="rounds, the versions taking turns (default 5)")
+    args = parser.parse_args()
+    versions = {"before": args.before.resolve(), "after": args.after.resolve()}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCLI_") and k != "PYTHONDONTWRITEBYTECODE"}
+    env["XDG_CONFIG_HOME"] = str(args.index_dir / "no-config")
+
+    def command(version: str, *words: str) -> list[str]:
+        return [PYTHON, "-c", f"import sys; sys.path.insert(0, {str(versions[version])!r}); "
+                "from newscli.cli import cli; sys.argv[0] = 'newscli'; cli()",
+                "--index-dir", str(args.index_dir), *words]  # fmt: skip
+
+    found = subprocess.run(command("after", "search", "oil", "--json"), env=env, capture_output=True, check=True)
+    some_id = json.loads(found.stdout)["hits"][0]["id"]
+    commands = {f"search {q}": ["search", q] for q in QUERIES}
+    commands |= {
+        "show": ["show", some_id, "--no-pager"],
+        "list": ["list", "--source", "Reuters"],
+        "sources": ["sources"],
+    }
+    commands["--help"] = ["--help"]
+    times: dict[tuple[str, str], list[float]] = {}
+    for n in range(args.runs):
+        order = ["before", "after"] if n % 2 == 0 else ["after", "before"]
+        for name, words in commands.items():
+            for version in order:
+                started = time.perf_counter()
+                done = subprocess.run(
+                    command(version, *words), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+                )
+                times.setdefault((name, version), []).append(time.perf_counter() - started)
+                if done.returncode not in (0, 1):
+                    sys.exit(f"{version} {name}: {done.stderr.decode(errors='replace').strip()}")
+        print(f"compare: round {n + 1} of {args.runs} done", file=sys.stderr)
+
+    print("| | before | after | after / before |\n|---|---|---|---|")
+    rows = {f"`newscli search` (median over {len(QUERIES)} queries)": [f"search {q}" for q in QUERIES]}
+    rows |= {f"`newscli {name}`": [name] for name in ("show", "list", "sources", "--help")}
+    for label, names in rows.items():
+        before, after = (statistics.median(t for n in names for t in times[(n, v)]) * 1000 for v in versions)
+        print(f"| {label} | {before:,.0f} ms | {after:,.0f} ms | {after / before:.2f}x |")
+    rss = {v: _peak_rss(command(v, "search", QUERIES[1]), env) / 2**20 for v in versions}
+    print(f"| peak memory, one search | {rss['before']:,.0f} MB | {rss['after']:,.0f} MB | |")
+
+
+if __name__ == "__main__":
+    main()
