@@ -82,6 +82,31 @@ def test_an_index_whose_files_are_gone_is_rebuilt_on_first_use(run: Run, built: 
     assert WORDS[1] in found.stdout
 
 
+def _summary_with(built: Path, **changed: object) -> str:
+    summary = json.loads((built / "summary.json").read_text())
+    return json.dumps({**summary, **changed})
+
+
+SUMMARIES: dict[str, Callable[[Path], str]] = {
+    "garbled": lambda built: "{garbled",
+    "roots not names": lambda built: _summary_with(built, roots=[5]),
+    "defaults not lists": lambda built: _summary_with(
+        built, defaults={k: 7 for k in json.loads((built / "summary.json").read_text())["defaults"]}
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", SUMMARIES)
+def test_a_damaged_summary_is_written_again(run: Run, built: Path, damage: str) -> None:
+    write(built.parents[2] / "articles" / ".newscli.yaml", "tags: [rock]\n")
+    assert run("index").exit_code == 0
+    (built / "summary.json").write_text(SUMMARIES[damage](built))
+    found = run("search", WORDS[3])
+    assert found.exit_code == 0 and WORDS[3] in found.stdout
+    assert found.stderr.splitlines() == [f"newscli: 1 match for '{WORDS[3]}'"]
+    assert isinstance(json.loads((built / "summary.json").read_text())["files"], str)
+
+
 def test_garbled_lock_files_do_not_stop_anything(run: Run, built: Path) -> None:
     for name in ("newscli.lock", "MAIN_WRITELOCK"):
         (built / name).write_bytes(b"\x00garbage\xff" * 100)

@@ -112,9 +112,14 @@ class Summary:
                 return None
             if data["manifest"] != [saved.st_size, saved.st_mtime_ns]:
                 return None
-            return cls(list(data["roots"]), dict(data["defaults"]), str(data["files"]))
+            summary = cls(list(data["roots"]), dict(data["defaults"]), str(data["files"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        sound = all(isinstance(root, str) for root in summary.roots) and all(
+            isinstance(known, list) and len(known) == 5 and isinstance(known[3], dict)
+            for known in summary.defaults.values()
+        )
+        return summary if sound else None
 
     def unchanged(self, config: Config, folder: Path) -> bool:
         """Whether the archive is as summarised: one scan, without reading the manifest."""
