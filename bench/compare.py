@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from run import QUERIES, _peak_rss
+from run import QUERIES, _environment, _peak_rss
 
 PYTHON = sys.executable
 
@@ -34,8 +33,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="rounds, the versions taking turns (default 5)")
     args = parser.parse_args()
     versions = {"before": args.before.resolve(), "after": args.after.resolve()}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCLI_") and k != "PYTHONDONTWRITEBYTECODE"}
-    env["XDG_CONFIG_HOME"] = str(args.index_dir / "no-config")
+    env = _environment(args.index_dir)  # as bench/run.py runs newscli: no config file
 
     def command(version: str, *words: str) -> list[str]:
         return [PYTHON, "-c", f"import sys; sys.path.insert(0, {str(versions[version])!r}); "
