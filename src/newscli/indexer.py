@@ -125,7 +125,7 @@ class Summary:
         """Whether the archive is as summarised: one scan, without reading the manifest."""
         if roots_for(config, self.roots, None) != self.roots:
             return False
-        if not (Engine.exists(str(folder)) and Catalog.exists(str(folder))):
+        if not _built(folder):
             return False
         found = archive.scan(self.roots, config.field_names, self.defaults, signatures_only=True)
         same = _fingerprint(found.signatures or ()) == self.files and found.defaults == self.defaults
@@ -396,7 +396,12 @@ def _usable(manifest: Manifest | None, folder: Path) -> Manifest | None:
     """The manifest, if it describes an index this version can update; None when one must be built."""
     if manifest is None or manifest.schema != SCHEMA_VERSION:
         return None
-    return manifest if Engine.exists(str(folder)) and Catalog.exists(str(folder)) else None
+    return manifest if _built(folder) else None
+
+
+def _built(folder: Path) -> bool:
+    """Whether the folder holds the index's files (readable or not: opening them tells)."""
+    return Engine.exists(str(folder)) and Catalog.exists(str(folder))
 
 
 def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str], None]) -> Engine:
