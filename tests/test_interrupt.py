@@ -25,18 +25,24 @@ def stories(root: Path, numbers: range, word: str) -> None:
         write(root / f"{i:05}.txt", f"Story {i}\n\nThe {word} story number {i}. {FILLER}\n")
 
 
+def marked(index_dir: Path) -> dict[str, str]:
+    """The environment for a run whose processes `leftovers` looks for: each inherits it."""
+    return {**os.environ, "LEFTOVER_MARK": str(index_dir)}
+
+
 def leftovers(index_dir: Path) -> list[str]:
-    """newscli processes (helpers included) still working on this index a few seconds on."""
+    """Processes of a marked run (helpers included) still there a few seconds on."""
+    mark = f"LEFTOVER_MARK={index_dir}".encode()
     deadline = time.monotonic() + 10
     while True:
         found = []
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
-                args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                if mark in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+                    args = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                    found.append(f"{pid}: {args.decode(errors='replace')}")
             except OSError:
                 continue
-            if str(index_dir).encode() in args and b"newscli" in args:
-                found.append(f"{pid}: {b' '.join(args).decode(errors='replace')}")
         if not found or time.monotonic() > deadline:
             return found
         time.sleep(0.2)
@@ -63,7 +69,9 @@ def interrupt_index(
 ) -> tuple[int, str]:
     """Starts `newscli index`, sends it a signal `after` seconds later (counted from when `wait_for`
     appears, if given, so that a slow start does not decide the outcome); its exit status and stderr."""
-    proc = subprocess.Popen(newscli(index_dir, "index", str(root)), stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        newscli(index_dir, "index", str(root)), stderr=subprocess.PIPE, text=True, env=marked(index_dir)
+    )
     deadline = time.monotonic() + 120
     while wait_for is not None and not wait_for.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -148,7 +156,9 @@ def test_ctrl_c_stops_indexing_and_a_rerun_completes_it(tmp_path: Path) -> None:
 def test_a_second_ctrl_c_quits_at_once_and_loses_nothing(tmp_path: Path) -> None:
     root, index_dir = tmp_path / "n", tmp_path / "ix"
     stories(root, range(12000), "jetty")
-    proc = subprocess.Popen(newscli(index_dir, "index", str(root)), stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        newscli(index_dir, "index", str(root)), stderr=subprocess.PIPE, text=True, env=marked(index_dir)
+    )
     deadline = time.monotonic() + 120
     while not (index_dir / "manifest.json").exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import math
 import os
 import re
+import select
 import signal
 import sys
+import threading
+import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -115,42 +117,73 @@ W3PerDocReader._cached_reader = _cached_reader
 
 @cache
 def _prepare_helpers() -> None:
-    """Makes the helper processes of multi-process writers safe to interrupt, and lighter.
+    """Has multi-process writers start their helpers from a clean process.
 
     Done once, when such a writer is first made: a search need not load multiprocessing.
+    A helper forked from this process would start with what it holds (the manifest and the
+    scan of the archive, which grow with the archive) and copy part of it as it runs. Helpers
+    are forked instead from a server process started once, with Whoosh loaded ("forkserver",
+    the default from Python 3.14).
     """
-    from whoosh.multiproc import MpWriter, SubWriterTask
+    import multiprocessing
 
-    run, new_task = SubWriterTask.run, MpWriter._new_task
+    from whoosh import multiproc
 
-    def run_helper(self: SubWriterTask) -> None:
-        # Ctrl-C is for the main process to handle (it stops the helpers), and a
-        # helper must not outlive it (kill -9).
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        _die_with(self._parent_pid)
-        run(self)
+    multiprocessing.set_forkserver_preload([__name__])
+    # After a kill -9, Python's resource tracker removes the helpers' semaphores and says so
+    # in a two-line warning on the terminal: they are cleaned up, so it need not.
+    sys.warnoptions.append("ignore::UserWarning:multiprocessing.resource_tracker")
+    multiprocessing.set_start_method("forkserver", force=True)
+    multiproc.SubWriterTask = _helper_class()
 
-    def start_helper(self: MpWriter) -> Any:
-        # A forked helper shares the main process's memory until either writes to it, and
-        # Python's garbage collector writes to every object it visits: frozen, what the
-        # helper inherits (the manifest, the scan of the archive) stays shared.
-        gc.freeze()
-        try:
-            return new_task(self)
-        finally:
-            gc.unfreeze()
 
-    SubWriterTask.run = run_helper
-    MpWriter._new_task = start_helper
+def __getattr__(name: str) -> Any:
+    # A helper finds its class here by name when it starts.
+    if name == "Helper":
+        return _helper_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _helper_class() -> type:
+    from whoosh.multiproc import SubWriterTask
+
+    class Helper(SubWriterTask):  # type: ignore[misc]
+        """Analyses articles for a multi-process writer; safe to interrupt."""
+
+        def run(self) -> None:
+            # Ctrl-C is for the main process to handle (it stops the helpers), and a
+            # helper must not outlive it (kill -9).
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _die_with(self._parent_pid)
+            super().run()
+
+    Helper.__qualname__ = "Helper"  # where a helper finds it (above)
+    return Helper
 
 
 def _die_with(parent: int) -> None:
-    if sys.platform.startswith("linux"):
-        import ctypes
+    """Ends this helper as soon as the main process ends, however it ends (kill -9 too)."""
 
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
+    def watch() -> None:
+        try:
+            select.select([os.pidfd_open(parent)], [], [])  # readable once it has ended
+        except ProcessLookupError:
+            pass
+        except (AttributeError, OSError):  # no pidfd_open (not Linux 5.3+): look twice a second
+            while _alive(parent):
+                time.sleep(0.5)
         os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 T = TypeVar("T")
