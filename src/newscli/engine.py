@@ -13,7 +13,7 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -168,22 +168,14 @@ def _die_with(parent: int) -> None:
     def watch() -> None:
         try:
             select.select([os.pidfd_open(parent)], [], [])  # readable once it has ended
-        except ProcessLookupError:
-            pass
-        except (AttributeError, OSError):  # no pidfd_open (not Linux 5.3+): look twice a second
-            while _alive(parent):
-                time.sleep(0.5)
+        except (AttributeError, OSError):  # ended already, or no pidfd_open (not Linux 5.3+)
+            with suppress(OSError):
+                while True:  # until it is gone: look twice a second
+                    os.kill(parent, 0)
+                    time.sleep(0.5)
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 T = TypeVar("T")
