@@ -32,12 +32,7 @@ def export(archive_root: str, docs_path: str) -> None:
                 if isinstance(item, archive.Article):
                     story, sketch, when = indexer.story_of(item, catalog)
                     catalog.add(item, story, sketch, when)
-                    doc = _document(item)
-                    doc["story"] = story
-                    if sketch is not None:
-                        doc["dupkey"] = " ".join(indexer.dupes.keys(sketch))
-                        doc["sketch"] = sketch.tobytes()
-                    pickle.dump(doc, out, pickle.HIGHEST_PROTOCOL)
+                    pickle.dump({**_document(item), "story": story}, out, pickle.HIGHEST_PROTOCOL)
                     n += 1
     print(f"{n} documents", file=sys.stderr)
 

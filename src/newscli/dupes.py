@@ -33,10 +33,6 @@ def sketch(text: str) -> array[int] | None:
     return array("I", sorted(heapq.nsmallest(SKETCH, hashes)))
 
 
-def keys(s: array[int]) -> list[str]:
-    return [f"{h:08x}" for h in s[:KEYS]]
-
-
 def same_story(a: array[int], a_time: float | None, b: array[int], b_time: float | None) -> bool:
     if a_time is not None and b_time is not None and abs(a_time - b_time) > WINDOW_DAYS * 86400:
         return False

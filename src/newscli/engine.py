@@ -10,7 +10,6 @@ import signal
 import sys
 import threading
 import time
-from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -29,7 +28,7 @@ from whoosh.index import EmptyIndexError, IndexVersionError
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
-from newscli import dates, dupes
+from newscli import dates
 from newscli.errors import IndexError_, NewscliError, QueryError
 from newscli.models import (
     Article,
@@ -51,7 +50,7 @@ from newscli.models import (
 from newscli.query import narrow, prepare
 from newscli.stats import Period, per_period
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag names stay whole
 SNIPPET_CHARS = 160
 HIGHLIGHT_CHARS = 6000
@@ -84,8 +83,6 @@ def _schema() -> fields.Schema:
         dated=fields.NUMERIC(int, sortable=True),
         day=fields.ID(sortable=True),  # the UTC day, for counts per period
         story=fields.ID(stored=True, sortable=True),  # the ID of the first copy of a republished story
-        dupkey=fields.KEYWORD(),
-        sketch=fields.STORED,
         format=fields.STORED,
         schema_version=fields.STORED,
     )
@@ -453,13 +450,8 @@ class Writer:
     def __init__(self, writer: Any) -> None:
         self._w = writer
 
-    def add(self, article: Article, story: str, sketch: array[int] | None) -> None:
-        doc = _document(article)
-        doc["story"] = story
-        if sketch is not None:
-            doc["dupkey"] = " ".join(dupes.keys(sketch))
-            doc["sketch"] = sketch.tobytes()
-        self._w.add_document(**doc)
+    def add(self, article: Article, story: str) -> None:
+        self._w.add_document(**_document(article), story=story)
 
     def delete_file(self, path: str) -> None:
         self._w.delete_by_term("path", path)

@@ -322,8 +322,8 @@ def _apply(
                     # files the manifest does not know: clear those too, so none is there twice.
                     if entry.path in manifest.files or not index_was_empty:
                         w.delete_file(entry.path)
-                    for article, story, sketch in articles:
-                        w.add(article, story, sketch)
+                    for article, story in articles:
+                        w.add(article, story)
                     batch.append((entry, len(articles), skipped))
                     _count(report, manifest.files.get(entry.path), len(articles), skipped)
                     count += len(articles)
@@ -354,9 +354,9 @@ def _procs(total_bytes: int) -> int:
 
 def _read(
     entry: archive.FileEntry, config: Config, catalog: Catalog, replacing: set[str]
-) -> tuple[list[tuple[Article, str, array[int] | None]], list[Skipped]]:
+) -> tuple[list[tuple[Article, str]], list[Skipped]]:
     """The articles of one file, with their stories, and what was skipped; each is recorded in the catalog."""
-    articles: list[tuple[Article, str, array[int] | None]] = []
+    articles: list[tuple[Article, str]] = []
     skipped: list[Skipped] = []
     for item in archive.read(entry, config.field_names, config.max_file_mb):
         if isinstance(item, Skipped):
@@ -369,7 +369,7 @@ def _read(
             continue
         story, sketch, when = story_of(item, catalog)
         catalog.add(item, story, sketch, when)
-        articles.append((item, story, sketch))
+        articles.append((item, story))
     return articles, skipped
 
 
