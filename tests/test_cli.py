@@ -582,6 +582,19 @@ def test_damaged_index_names_the_fix(run: Run, archive: Path, tmp_path: Path) ->
     assert run("search", "Ukraine").exit_code == 0
 
 
+def test_an_index_made_by_an_earlier_version_is_built_again_from_the_same_archive(run: Run, news: Path) -> None:
+    index(run, news)
+    manifest = next(Path(os.environ["XDG_DATA_HOME"]).rglob("manifest.json"))
+    # As version 4 left it: an older schema, and every file's record in the manifest.
+    old = {**json.loads(manifest.read_text()), "schema": 4, "files": {str(news / "a.md"): [1, 2, "x", 1, [], None]}}
+    manifest.write_text(json.dumps(old))
+    result = run("search", "cocoa")
+    assert result.exit_code == 0, result.stderr
+    assert f"building the index of {news}" in result.stderr and "another version of newscli" in result.stderr
+    assert "Cocoa prices rise" in result.stdout
+    assert run("search", "cocoa").stderr == "newscli: 1 match for 'cocoa'\n"
+
+
 def test_markup_in_articles_is_printed_literally(run: Run, tmp_path: Path) -> None:
     write(
         tmp_path / "n" / "x.txt",

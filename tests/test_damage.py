@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -131,10 +132,9 @@ def test_check_reads_the_whole_index_and_compares_it_with_the_archive(run: Run, 
 
 
 def test_check_finds_an_index_that_disagrees_with_its_record(run: Run, built: Path) -> None:
-    manifest = json.loads((built / "manifest.json").read_text())
-    path = sorted(manifest["files"])[0]
-    manifest["files"][path][3] = 2  # as if a file's second article had been lost
-    (built / "manifest.json").write_text(json.dumps(manifest))
+    with closing(sqlite3.connect(built / "catalog.db")) as db, db:
+        path = os.fsdecode(db.execute("SELECT min(path) FROM files").fetchone()[0])
+        db.execute("UPDATE files SET articles = 2 WHERE path = ?", (os.fsencode(path),))  # as if one was lost
     found = run("index", "--check")
     assert found.exit_code == 1
     assert f"{path}: 1 articles in the index, 2 recorded" in found.stdout

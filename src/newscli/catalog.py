@@ -1,20 +1,23 @@
-"""What the indexer looks up while it writes: each article's file and story, and its copy keys.
+"""What the indexer looks up while it writes: each file it read, each article's file and story, and its copy keys.
 
 Kept in SQLite beside the Whoosh index (`catalog.db`), because asking
 Whoosh costs a term lookup in every segment, and a large index has dozens of
-segments: at 300,000 articles these lookups took longer than the writing. The
-catalog is committed right after each Whoosh commit, before the manifest; a run
-stopped between the two leaves files the manifest does not know, which the next
-run reads again, replacing their rows here and their articles in the index.
+segments: at 300,000 articles these lookups took longer than the writing. And
+because the signatures of 300,000 files, held in memory, would make an index run
+need more memory the larger the archive. The catalog is committed right after
+each Whoosh commit; a run stopped between the two leaves articles of files the
+catalog does not know, which the next run reads again, replacing their articles
+in the index.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from newscli import dupes
 from newscli.errors import IndexError_
@@ -33,9 +36,29 @@ CREATE TABLE keys (key INTEGER NOT NULL, article INTEGER NOT NULL);
 CREATE INDEX keys_by_key ON keys (key, article);
 CREATE INDEX keys_by_article ON keys (article);
 CREATE TRIGGER forget_keys AFTER DELETE ON articles BEGIN DELETE FROM keys WHERE article = old.rowid; END;
+CREATE TABLE files (
+    path BLOB PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, context TEXT NOT NULL,
+    articles INTEGER NOT NULL, skipped TEXT, digest TEXT
+) WITHOUT ROWID;
 """
 PER_KEY = 50  # articles under one key that are considered
 CANDIDATES = 20  # of those, the ones sharing the most keys with a new article, compared with it in full
+
+
+class FileRecord(NamedTuple):
+    """What the index holds of one file: the signature it was read with, and what came of it."""
+
+    size: int
+    mtime_ns: int
+    context: str
+    articles: int
+    skipped: list[list[str]]  # [where, reason] of each article that was not indexed
+    digest: str | None  # of the bytes read
+
+    @property
+    def signature(self) -> list[Any]:
+        return [self.size, self.mtime_ns, self.context]
+
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -49,13 +72,8 @@ def _reported(method: Callable[Concatenate[Catalog, P], T]) -> Callable[Concaten
 
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.OperationalError as e:  # read-only, full disk, locked
-            raise IndexError_(f"cannot use the index's catalog {self.path} ({e})") from e
         except sqlite3.DatabaseError as e:
-            raise IndexError_(
-                f"the index's catalog {self.path} is damaged ({e})",
-                hint="run `newscli index --rebuild` to build the index again",
-            ) from e
+            raise self.trouble(e) from e
 
     guarded.__doc__ = method.__doc__
     return guarded
@@ -107,6 +125,25 @@ class Catalog:
         tables = self._db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'articles'").fetchone()[0]
         if not tables and not empty:
             raise sqlite3.DatabaseError("it has no tables")
+
+    def trouble(self, e: sqlite3.DatabaseError) -> IndexError_:
+        import sqlite3
+
+        if isinstance(e, sqlite3.OperationalError):  # read-only, full disk, locked
+            return IndexError_(f"cannot use the index's catalog {self.path} ({e})")
+        return IndexError_(
+            f"the index's catalog {self.path} is damaged ({e})",
+            hint="run `newscli index --rebuild` to build the index again",
+        )
+
+    def _each(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        """The rows a query finds, read one at a time."""
+        import sqlite3
+
+        try:
+            yield from self.db.execute(sql)
+        except sqlite3.DatabaseError as e:
+            raise self.trouble(e) from e
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -193,9 +230,46 @@ class Catalog:
 
     @_reported
     def delete_file(self, path: str) -> None:
+        """Forgets a file and its articles."""
         self.db.execute("DELETE FROM articles WHERE path = ?", (os.fsencode(path),))
+        self.db.execute("DELETE FROM files WHERE path = ?", (os.fsencode(path),))
+
+    @_reported
+    def record_file(self, path: str, record: FileRecord) -> None:
+        skipped = json.dumps(record.skipped, ensure_ascii=False) if record.skipped else None
+        self.db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (os.fsencode(path), *record[:4], skipped, record.digest),
+        )
+
+    @_reported
+    def retime(self, path: str, mtime_ns: int) -> None:
+        self.db.execute("UPDATE files SET mtime_ns = ? WHERE path = ?", (mtime_ns, os.fsencode(path)))
+
+    @_reported
+    def file(self, path: str) -> FileRecord | None:
+        row = self.db.execute(f"SELECT {_RECORD} FROM files WHERE path = ?", (os.fsencode(path),)).fetchone()
+        return None if row is None else _record(row)
+
+    def files(self) -> Iterator[tuple[str, FileRecord]]:
+        """Every file the index holds, with its record, in order of path."""
+        for row in self._each(f"SELECT path, {_RECORD} FROM files ORDER BY path"):
+            yield os.fsdecode(row[0]), _record(row[1:])
+
+    def counts(self) -> Iterator[tuple[str, int]]:
+        """The path of every file the index holds, with its count of articles."""
+        for path, n in self._each("SELECT path, articles FROM files"):
+            yield os.fsdecode(path), n
 
     @_reported
     def per_file(self) -> dict[str, int]:
         """Articles recorded per file."""
         return {os.fsdecode(p): n for p, n in self.db.execute("SELECT path, count(*) FROM articles GROUP BY path")}
+
+
+_RECORD = "size, mtime_ns, context, articles, skipped, digest"
+
+
+def _record(row: tuple[Any, ...]) -> FileRecord:
+    size, mtime_ns, context, articles, skipped, digest = row
+    return FileRecord(size, mtime_ns, context, articles, json.loads(skipped) if skipped else [], digest)

@@ -50,7 +50,7 @@ from newscli.models import (
 from newscli.query import narrow, prepare
 from newscli.stats import Period, per_period
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag names stay whole
 SNIPPET_CHARS = 160
 HIGHLIGHT_CHARS = 6000

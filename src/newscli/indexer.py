@@ -1,13 +1,13 @@
 """Keeping the index in step with the archive: what changed, and writing it safely.
 
-The index folder holds the Whoosh index, the catalog the indexer looks IDs and
-copies up in (catalog.py), and `manifest.json`, the signature of every file the
-index holds articles of. The manifest is written (atomically) only after the
-articles it describes are committed, so a run that is killed leaves an index
-that answers queries and a manifest that makes the next run redo whatever was
-not committed. Beside it, `summary.json` holds one digest of all those
-signatures: a search compares the archive with it and reads the manifest (12 MB
-at 300,000 articles) only when something changed.
+The index folder holds the Whoosh index; the catalog (catalog.py), with the
+signature of every file the index holds articles of, committed with those
+articles, and the IDs and copies the indexer looks up; and `manifest.json`, the
+archive's roots and the index's version. So a run that is killed leaves an index
+that answers queries and a record that makes the next run redo whatever was not
+committed. Beside them, `summary.json` holds one digest of all the signatures:
+a search compares the archive with it, and reads the catalog only when
+something changed.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from newscli import archive, dates, dupes
-from newscli.catalog import Catalog
+from newscli.catalog import Catalog, FileRecord
 from newscli.config import DEFAULT_ARCHIVE, Config
 from newscli.engine import SCHEMA_VERSION, Engine
 from newscli.errors import IndexError_, NewscliError
@@ -44,9 +44,9 @@ Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 
 @dataclass
 class Manifest:
+    """What is indexed, in outline: each file is recorded in the catalog."""
+
     roots: list[str] = field(default_factory=list)
-    # path -> [size, mtime_ns, context, articles indexed, [[where, reason], ...], content digest]
-    files: dict[str, list[Any]] = field(default_factory=dict)
     schema: int = SCHEMA_VERSION  # of the index it describes
     defaults: dict[str, list[Any]] = field(default_factory=dict)  # folder defaults files, as read
 
@@ -56,9 +56,7 @@ class Manifest:
             data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
             if data.get("version") != MANIFEST_VERSION:
                 return None
-            return cls(
-                list(data["roots"]), dict(data["files"]), int(data.get("schema", 0)), dict(data.get("defaults", {}))
-            )
+            return cls(list(data["roots"]), int(data.get("schema", 0)), dict(data.get("defaults", {})))
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
@@ -68,14 +66,20 @@ class Manifest:
             ) from None
 
     def save(self, folder: Path) -> None:
-        # The summary goes first and comes back last, so that one left behind always
-        # describes the manifest beside it; it names that manifest by its size and time.
+        """Records the outline, and drops the summary until `summarise` writes it again."""
+        # So a summary left behind always describes the catalog beside it, with the manifest
+        # it names by size and time: a run saves the manifest before its first commit.
         (folder / SUMMARY).unlink(missing_ok=True)
-        head = {"version": MANIFEST_VERSION, "schema": self.schema, "roots": self.roots, "defaults": self.defaults}
-        _write_json(folder / MANIFEST, {**head, "files": self.files})
+        _write_json(folder / MANIFEST, self._head())
+
+    def summarise(self, folder: Path, catalog: Catalog) -> None:
+        """Writes the summary, once the catalog holds all this run commits."""
         saved = os.stat(folder / MANIFEST)
-        files = _fingerprint((path, *state[:3]) for path, state in self.files.items())
-        _write_json(folder / SUMMARY, {**head, "manifest": [saved.st_size, saved.st_mtime_ns], "files": files})
+        files = _fingerprint((path, *record.signature) for path, record in catalog.files())
+        _write_json(folder / SUMMARY, {**self._head(), "manifest": [saved.st_size, saved.st_mtime_ns], "files": files})
+
+    def _head(self) -> dict[str, Any]:
+        return {"version": MANIFEST_VERSION, "schema": self.schema, "roots": self.roots, "defaults": self.defaults}
 
 
 def _write_json(path: Path, data: Mapping[str, Any]) -> None:
@@ -89,9 +93,11 @@ def _write_json(path: Path, data: Mapping[str, Any]) -> None:
 
 
 def _fingerprint(signatures: Iterable[Sequence[Any]]) -> str:
-    """One digest of the signatures (path, size, time, context) of many files, in any order."""
-    lines = sorted(f"{path}\0{size}\0{mtime}\0{context}" for path, size, mtime, context in signatures)
-    return hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    """One digest of the signatures (path, size, time, context) of many files, given in order of path."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path, size, mtime, context in signatures:
+        digest.update(f"{path}\0{size}\0{mtime}\0{context}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,18 +134,20 @@ class Summary:
         if not _built(folder):
             return False
         found = archive.scan(self.roots, config.field_names, self.defaults, signatures_only=True)
-        same = _fingerprint(found.signatures or ()) == self.files and found.defaults == self.defaults
+        same = _fingerprint(sorted(found.signatures or ())) == self.files and found.defaults == self.defaults
         return same and not found.missing_roots
 
 
 @dataclass(frozen=True, slots=True)
 class Changes:
-    scan: archive.Scan
+    scan: archive.Scan  # without its entries: those of unchanged files are not kept
     new: list[archive.FileEntry]
     changed: list[archive.FileEntry]
-    removed: list[str]
-    unchanged: list[archive.FileEntry]
+    previous: dict[str, int]  # path of each changed file -> its articles in the index
+    removed: dict[str, int]  # path -> articles in the index
     touched: list[archive.FileEntry]  # unchanged but for their times: a copy, a checkout, a `touch`
+    unchanged: int  # articles in unchanged files
+    kept: list[Skipped]  # what unchanged files could not give
 
     @property
     def any(self) -> bool:
@@ -178,33 +186,39 @@ def _merge(roots: list[str], more: list[str]) -> list[str]:
     return merged
 
 
-def changes(config: Config, manifest: Manifest, roots: list[str]) -> Changes:
+def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[str]) -> Changes:
     found = archive.scan(roots, config.field_names, manifest.defaults)
-    new, changed, unchanged, touched = [], [], [], []
+    new, changed, touched = [], [], []
+    previous: dict[str, int] = {}
+    unchanged = 0
+    kept: list[Skipped] = []
     for entry in found.entries:
-        state = manifest.files.get(entry.path)
-        if state is None:
+        record = catalog.file(entry.path)
+        if record is None:
             new.append(entry)
-        elif state[:3] == entry.signature:
-            unchanged.append(entry)
-        elif _same_bytes(state, entry):
-            unchanged.append(entry)
-            touched.append(entry)
+        elif record.signature == entry.signature or _same_bytes(record, entry):
+            unchanged += record.articles
+            kept.extend(Skipped(where, reason) for where, reason in record.skipped)
+            if record.mtime_ns != entry.mtime_ns:
+                touched.append(entry)
         else:
             changed.append(entry)
+            previous[entry.path] = record.articles
     seen = {e.path for e in found.entries}
+    found.entries = []
     gone_roots = tuple(r.rstrip(os.sep) + os.sep for r in found.missing_roots)
-    removed = [
-        p for p in manifest.files if p not in seen and not p.startswith(gone_roots) and p not in found.missing_roots
-    ]
-    return Changes(found, new, changed, removed, unchanged, touched)
+    removed = {
+        path: n
+        for path, n in catalog.counts()
+        if path not in seen and not path.startswith(gone_roots) and path not in found.missing_roots
+    }
+    return Changes(found, new, changed, previous, removed, touched, unchanged, kept)
 
 
-def _same_bytes(state: list[Any], entry: archive.FileEntry) -> bool:
+def _same_bytes(record: FileRecord, entry: archive.FileEntry) -> bool:
     """Whether a file whose time alone moved still holds the bytes that were indexed (as git checks)."""
-    digest = state[5] if len(state) > 5 else None  # manifests of earlier versions have none
-    same_apart_from_time = digest is not None and state[0] == entry.size and state[2] == entry.context
-    return same_apart_from_time and digest == archive.file_digest(entry.path)
+    same_apart_from_time = record.digest is not None and record.size == entry.size and record.context == entry.context
+    return same_apart_from_time and record.digest == archive.file_digest(entry.path)
 
 
 @contextmanager
@@ -258,8 +272,8 @@ def update(
         roots = roots_for(config, manifest.roots if manifest else [], given)
         current = None if rebuild else _usable(manifest, folder)
         if current is None:
-            # The old record goes first: a run stopped before its first commit must not leave
-            # one that calls the new, empty index complete.
+            # The old record goes first: a run stopped while the new index and catalog are made
+            # must not leave one that calls them complete.
             (folder / SUMMARY).unlink(missing_ok=True)
             (folder / MANIFEST).unlink(missing_ok=True)
             engine = Engine.create(str(folder))
@@ -268,14 +282,15 @@ def update(
         else:
             engine = Engine.open(str(folder))
             catalog = Catalog.open(str(folder))
-        current.roots = roots
-        todo = changes(config, current, roots)
-        current.defaults = todo.scan.defaults
-        for entry in todo.touched:
-            current.files[entry.path][1] = entry.mtime_ns
         try:
-            report = _apply(engine, catalog, current, todo, config, progress)
+            todo = changes(config, catalog, current, roots)
+            current.roots, current.defaults = roots, todo.scan.defaults
             current.save(folder)
+            with catalog.batch():
+                for entry in todo.touched:
+                    catalog.retime(entry.path, entry.mtime_ns)
+            report = _apply(engine, catalog, todo, config, progress)
+            current.summarise(folder, catalog)
         except OSError as e:  # a full disk, a folder made read-only
             raise IndexError_(
                 f"cannot write the index in {folder} ({e.strerror or e})",
@@ -287,28 +302,23 @@ def update(
     return report
 
 
-def _apply(
-    engine: Engine, catalog: Catalog, manifest: Manifest, todo: Changes, config: Config, progress: Progress | None
-) -> IndexReport:
-    report = IndexReport(skipped=list(todo.scan.skipped), ignored=todo.scan.ignored)
-    for entry in todo.unchanged:
-        state = manifest.files[entry.path]
-        report.unchanged += state[3]
-        report.skipped.extend(Skipped(w, r) for w, r in state[4])
-    for path in todo.removed:
-        report.removed += manifest.files[path][3]
-    total_bytes = sum(e.size for e in todo.new + todo.changed) or 1
+def _apply(engine: Engine, catalog: Catalog, todo: Changes, config: Config, progress: Progress | None) -> IndexReport:
+    report = IndexReport(skipped=todo.scan.skipped + todo.kept, ignored=todo.scan.ignored, unchanged=todo.unchanged)
+    report.removed += sum(todo.removed.values())
+    more = todo.any
+    pending = todo.new + todo.changed
+    todo.new.clear()  # so that each entry is let go of once read
+    todo.changed.clear()
+    total_bytes = sum(e.size for e in pending) or 1
     done_bytes = 0
     index_was_empty = engine.doc_count() == 0
-    replacing = {e.path for e in todo.changed}  # files whose articles may give up their IDs to others
-    to_read = iter(todo.new + todo.changed)
+    replacing = set(todo.previous)  # files whose articles may give up their IDs to others
+    to_read = _draining(pending)
     procs = _procs(total_bytes)
-    more = todo.any
     try:
         while more:
             # One commit per batch: the articles are written while the next files are read.
-            # The catalog commits after the index, and the manifest last (see catalog.py).
-            batch: list[tuple[archive.FileEntry, int, list[Skipped]]] = []
+            # The catalog, with each file's record, commits after the index (see catalog.py).
             count = 0
             with catalog.batch(), engine.writer(procs) as w:
                 for path in todo.removed:
@@ -318,14 +328,18 @@ def _apply(
                     catalog.delete_file(entry.path)
                     replacing.discard(entry.path)
                     articles, skipped = _read(entry, config, catalog, replacing)
-                    # A run stopped between a commit and the manifest write leaves articles of
-                    # files the manifest does not know: clear those too, so none is there twice.
-                    if entry.path in manifest.files or not index_was_empty:
+                    # A run stopped between the two commits leaves articles of files the
+                    # catalog does not know: clear those too, so that none is there twice.
+                    if entry.path in todo.previous or not index_was_empty:
                         w.delete_file(entry.path)
                     for article, story in articles:
                         w.add(article, story)
-                    batch.append((entry, len(articles), skipped))
-                    _count(report, manifest.files.get(entry.path), len(articles), skipped)
+                    reasons = [[s.where, s.reason] for s in skipped]
+                    catalog.record_file(
+                        entry.path,
+                        FileRecord(entry.size, entry.mtime_ns, entry.context, len(articles), reasons, entry.digest),
+                    )
+                    _count(report, todo.previous.get(entry.path), len(articles), skipped)
                     count += len(articles)
                     done_bytes += entry.size
                     if progress:
@@ -334,12 +348,7 @@ def _apply(
                         break
                 else:
                     more = False
-            for path in todo.removed:
-                manifest.files.pop(path, None)
             todo.removed.clear()
-            for entry, n, skipped in batch:
-                manifest.files[entry.path] = [*entry.signature, n, [[s.where, s.reason] for s in skipped], entry.digest]
-            manifest.save(config.index_dir)
     except KeyboardInterrupt:
         report.interrupted = True
     return report
@@ -373,13 +382,20 @@ def _read(
     return articles, skipped
 
 
-def _count(report: IndexReport, previous: list[Any] | None, n: int, skipped: list[Skipped]) -> None:
+def _draining(entries: list[archive.FileEntry]) -> Iterator[archive.FileEntry]:
+    """Each entry in turn, no longer held once taken."""
+    entries.reverse()
+    while entries:
+        yield entries.pop()
+
+
+def _count(report: IndexReport, previous: int | None, n: int, skipped: list[Skipped]) -> None:
     if previous is None:
         report.added += n
     else:
-        report.updated += min(previous[3], n)
-        report.added += max(0, n - previous[3])
-        report.removed += max(0, previous[3] - n)
+        report.updated += min(previous, n)
+        report.added += max(0, n - previous)
+        report.removed += max(0, previous - n)
     report.skipped.extend(skipped)
 
 
@@ -423,7 +439,8 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
         warn(f"building the index of {', '.join(roots)} in {folder} ({why})")
         _tell(update(config, progress=progress), warn)
         return Engine.open(str(folder))
-    todo = changes(config, current, roots)
+    with closing(Catalog.open(str(folder))) as catalog:
+        todo = changes(config, catalog, current, roots)
     if todo.any or roots != current.roots:
         described = _describe(todo)
         if not config.auto_refresh:
@@ -456,11 +473,11 @@ def check(config: Config) -> CheckReport:
         raise IndexError_(f"no index of this version in {folder}", hint="run `newscli index` to build it")
     per_file, per_id, postings = Engine.open(str(folder)).read_all()
     report = CheckReport(sum(per_file.values()), len(per_file), postings)
-    report.problems += _disagreements(per_file, {path: state[3] for path, state in manifest.files.items()}, "recorded")
     with closing(Catalog.open(str(folder))) as catalog:
+        report.problems += _disagreements(per_file, dict(catalog.counts()), "recorded")
         report.problems += _disagreements(per_file, catalog.per_file(), "in its catalog")
+        todo = changes(config, catalog, manifest, roots_for(config, manifest.roots, None))
     report.problems += [f"ID {i} is in the index {n} times" for i, n in sorted(per_id.items()) if n > 1]
-    todo = changes(config, manifest, roots_for(config, manifest.roots, None))
     report.new, report.changed, report.removed = len(todo.new), len(todo.changed), len(todo.removed)
     return report
 
