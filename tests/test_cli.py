@@ -336,6 +336,11 @@ def test_sources_counts_each_outlet(run: Run, news: Path, archive: Path) -> None
     ]
     table = run("sources").stdout
     assert [line.split()[-1] for line in table.splitlines() if "Reuters" in line] == ["2"]
+    (news / "c.txt").unlink()  # a Reuters story: its article is deleted from the index, not yet purged
+    write(news / "b.md", doc("Peace talks resume", "Talks went on.", source="Reuters"))  # was AP's
+    index(run, news, archive)
+    counts = {s["name"]: s["count"] for s in json.loads(run("sources", "--json").stdout)["sources"]}
+    assert counts == {"Al Jazeera": 2, "Reuters": 2, "agencies": 1, "Fox News": 1}
 
 
 # Indexing

@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -440,10 +440,19 @@ class Engine:
 
     @_readable
     def sources(self) -> list[Bucket]:
-        """Each outlet with its article count; spellings that differ only in case are one outlet."""
-        with self._ix.searcher() as s:
-            results = s.search(query.Every(), limit=1, groupedby=_GROUPS)
-            return _counts(results, len(results))[0]
+        """Each outlet with its article count; spellings that differ only in case are one outlet.
+
+        Counted from the term index, not article by article: at 300,000 articles that took seconds.
+        """
+        counts: Counter[str] = Counter()
+        with self._ix.reader() as r:
+            for part, _ in r.leaf_readers():
+                for name in part.field_terms("outlet"):
+                    if part.has_deletions():  # its term counts include deleted articles
+                        counts[name] += sum(1 for _ in part.postings("outlet", name).all_ids())
+                    else:
+                        counts[name] += part.doc_frequency("outlet", name)
+        return _outlets(counts)
 
 
 class Writer:
@@ -585,14 +594,19 @@ _GROUPS = {
 
 def _counts(results: Any, total: int) -> tuple[list[Bucket], dict[str, int], int]:
     """Articles per outlet (spellings differing in case merged), per day, and how many are undated."""
+    days = {day: n for day, n in results.groups("day").items() if day}
+    return _outlets(results.groups("outlet")), days, total - sum(days.values())
+
+
+def _outlets(counts: Mapping[str, int]) -> list[Bucket]:
+    """Outlets by their count of articles; spellings that differ only in case are one, under the commonest."""
     spellings: dict[str, dict[str, int]] = {}
-    for name, n in results.groups("outlet").items():
-        if name:
+    for name, n in counts.items():
+        if name and n:
             spellings.setdefault(name.casefold(), {})[name] = n
     outlets = [Bucket(max(f, key=lambda k: f[k]), sum(f.values())) for f in spellings.values()]
     outlets.sort(key=lambda b: (-b.count, b.name.casefold()))
-    days = {day: n for day, n in results.groups("day").items() if day}
-    return outlets, days, total - sum(days.values())
+    return outlets
 
 
 def _as_written(stems: list[str], article: Article) -> list[str]:
