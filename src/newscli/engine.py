@@ -412,9 +412,8 @@ class Engine:
     def browse(self, filters: Filters, sort: Sort, limit: int) -> ListResult:
         with self._ix.searcher() as s:
             results = s.search(
-                query.Every(),
+                _filter(s, filters) or query.Every(),  # the filter as the query: only its articles are visited
                 limit=None if limit == 0 else limit,
-                filter=_filter(s, filters),
                 sortedby=_sort(Sort.NEWEST if sort == Sort.RELEVANCE else sort),
             )
             return ListResult(len(results), tuple(_article(h.fields()) for h in results))
