@@ -141,6 +141,16 @@ def test_check_finds_an_index_that_disagrees_with_its_record(run: Run, built: Pa
     assert "newscli index --rebuild" in found.stdout
 
 
+def test_a_garbled_record_in_the_catalog_is_reported_with_the_fix(run: Run, built: Path) -> None:
+    with closing(sqlite3.connect(built / "catalog.db")) as db, db:
+        db.execute("UPDATE files SET skipped = '[garbled' WHERE path = (SELECT min(path) FROM files)")
+    failed = run("index")
+    assert failed.exit_code == 2
+    assert failed.stderr.count("\n") == 1 and "Traceback" not in failed.stderr
+    assert str(built / "catalog.db") in failed.stderr and "newscli index --rebuild" in failed.stderr
+    assert run("index", "--rebuild").exit_code == 0
+
+
 def test_check_reports_a_damaged_index(run: Run, built: Path) -> None:
     truncate(segment_file(built, ".pst"))
     found = run("index", "--check")

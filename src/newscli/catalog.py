@@ -41,6 +41,7 @@ CREATE TABLE files (
     articles INTEGER NOT NULL, skipped TEXT, digest TEXT
 ) WITHOUT ROWID;
 """
+_RECORD = "size, mtime_ns, context, articles, skipped, digest"  # a FileRecord's columns
 PER_KEY = 50  # articles under one key that are considered
 CANDIDATES = 20  # of those, the ones sharing the most keys with a new article, compared with it in full
 
@@ -73,7 +74,7 @@ def _reported(method: Callable[Concatenate[Catalog, P], T]) -> Callable[Concaten
         try:
             return method(self, *args, **kwargs)
         except sqlite3.DatabaseError as e:
-            raise self.trouble(e) from e
+            raise self._trouble(e) from e
 
     guarded.__doc__ = method.__doc__
     return guarded
@@ -126,7 +127,8 @@ class Catalog:
         if not tables and not empty:
             raise sqlite3.DatabaseError("it has no tables")
 
-    def trouble(self, e: sqlite3.DatabaseError) -> IndexError_:
+    def _trouble(self, e: sqlite3.DatabaseError) -> IndexError_:
+        """SQLite's error as newscli's: a damaged file, or one that cannot be written."""
         import sqlite3
 
         if isinstance(e, sqlite3.OperationalError):  # read-only, full disk, locked
@@ -143,7 +145,16 @@ class Catalog:
         try:
             yield from self.db.execute(sql)
         except sqlite3.DatabaseError as e:
-            raise self.trouble(e) from e
+            raise self._trouble(e) from e
+
+    def _record(self, row: tuple[Any, ...]) -> FileRecord:
+        import sqlite3
+
+        size, mtime_ns, context, articles, skipped, digest = row
+        try:
+            return FileRecord(size, mtime_ns, context, articles, json.loads(skipped) if skipped else [], digest)
+        except ValueError as e:
+            raise self._trouble(sqlite3.DatabaseError(f"a file's record is garbled: {e}")) from e
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -249,27 +260,19 @@ class Catalog:
     @_reported
     def file(self, path: str) -> FileRecord | None:
         row = self.db.execute(f"SELECT {_RECORD} FROM files WHERE path = ?", (os.fsencode(path),)).fetchone()
-        return None if row is None else _record(row)
+        return None if row is None else self._record(row)
 
     def files(self) -> Iterator[tuple[str, FileRecord]]:
         """Every file the index holds, with its record, in order of path."""
         for row in self._each(f"SELECT path, {_RECORD} FROM files ORDER BY path"):
-            yield os.fsdecode(row[0]), _record(row[1:])
+            yield os.fsdecode(row[0]), self._record(row[1:])
 
-    def counts(self) -> Iterator[tuple[str, int]]:
-        """The path of every file the index holds, with its count of articles."""
+    def recorded_counts(self) -> Iterator[tuple[str, int]]:
+        """The path of every file the index holds, with the count of articles its record gives."""
         for path, n in self._each("SELECT path, articles FROM files"):
             yield os.fsdecode(path), n
 
     @_reported
     def per_file(self) -> dict[str, int]:
-        """Articles recorded per file."""
+        """Articles per file, counted one by one."""
         return {os.fsdecode(p): n for p, n in self.db.execute("SELECT path, count(*) FROM articles GROUP BY path")}
-
-
-_RECORD = "size, mtime_ns, context, articles, skipped, digest"
-
-
-def _record(row: tuple[Any, ...]) -> FileRecord:
-    size, mtime_ns, context, articles, skipped, digest = row
-    return FileRecord(size, mtime_ns, context, articles, json.loads(skipped) if skipped else [], digest)

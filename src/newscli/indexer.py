@@ -209,7 +209,7 @@ def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[st
     gone_roots = tuple(r.rstrip(os.sep) + os.sep for r in found.missing_roots)
     removed = {
         path: n
-        for path, n in catalog.counts()
+        for path, n in catalog.recorded_counts()
         if path not in seen and not path.startswith(gone_roots) and path not in found.missing_roots
     }
     return Changes(found, new, changed, previous, removed, touched, unchanged, kept)
@@ -474,7 +474,7 @@ def check(config: Config) -> CheckReport:
     per_file, per_id, postings = Engine.open(str(folder)).read_all()
     report = CheckReport(sum(per_file.values()), len(per_file), postings)
     with closing(Catalog.open(str(folder))) as catalog:
-        report.problems += _disagreements(per_file, dict(catalog.counts()), "recorded")
+        report.problems += _disagreements(per_file, dict(catalog.recorded_counts()), "recorded")
         report.problems += _disagreements(per_file, catalog.per_file(), "in its catalog")
         todo = changes(config, catalog, manifest, roots_for(config, manifest.roots, None))
     report.problems += [f"ID {i} is in the index {n} times" for i, n in sorted(per_id.items()) if n > 1]
