@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+
+from newscli.indexer import locked
 
 from .conftest import SEED, Run, bump, write
 
@@ -513,6 +517,34 @@ def test_concurrent_index_waits_then_fails_clearly(run: Run, archive: Path, tmp_
 
 
 # Global options, config and errors
+
+
+def test_a_search_goes_on_while_the_catalog_is_locked_by_another_process(
+    run: Run, archive: Path, tmp_path: Path
+) -> None:
+    run("index")
+    catalog = tmp_path / "data" / "newscli" / "index" / "catalog.db"
+    write(archive / "new.txt", "Harbour strike\n\nDock workers walked out.\n")
+    with closing(sqlite3.connect(catalog, isolation_level=None)) as db:
+        db.execute("BEGIN EXCLUSIVE")  # as a run writing out a large batch would, for a while
+        found = run("search", "Ukraine")
+        db.execute("ROLLBACK")
+    assert found.exit_code == 0 and SEED_ID in found.stdout
+    assert "cannot tell whether the archive changed" in found.stderr and "locked" in found.stderr
+    assert "1 added" in run("search", "dock").stderr
+
+
+def test_a_search_during_an_index_run_says_so_and_searches_what_is_there(
+    run: Run, archive: Path, tmp_path: Path
+) -> None:
+    run("index")
+    folder = tmp_path / "data" / "newscli" / "index"
+    write(archive / "new.txt", "Harbour strike\n\nDock workers walked out.\n")
+    with locked(folder, timeout=0):  # as a run under way holds it
+        found = run("search", "Ukraine")
+    assert found.exit_code == 0 and SEED_ID in found.stdout
+    assert f"another newscli is updating the index in {folder}" in found.stderr
+    assert "1 added" in run("search", "dock").stderr
 
 
 def test_index_dir_option_and_environment(

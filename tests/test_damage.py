@@ -161,6 +161,10 @@ def test_a_damaged_catalog_is_reported_by_index_runs_while_searches_go_on(run: R
     with open(built / "catalog.db", "r+b") as f:
         f.write(b"\x00garbage\xff" * 20)
     assert WORDS[3] in run("search", WORDS[3]).stdout  # a search does not need it
+    write(built.parents[2] / "articles" / "late.txt", "Late story\n\nAbout jasper.\n")
+    found = run("search", WORDS[3])  # now it does: it says so, and searches what is there
+    assert found.exit_code == 0 and WORDS[3] in found.stdout
+    assert "cannot tell whether the archive changed" in found.stderr and "--rebuild" in found.stderr
     failed = run("index")
     assert failed.exit_code == 2
     message = failed.stderr.strip()

@@ -1,4 +1,4 @@
-"""Indexing interrupted (kill -9, Ctrl-C) or run twice at once, in real processes."""
+"""Indexing interrupted (kill -9, Ctrl-C) or run twice at once, in real processes; searches meanwhile."""
 
 from __future__ import annotations
 

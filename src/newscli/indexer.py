@@ -250,6 +250,17 @@ def locked(folder: Path, timeout: float, on_wait: Callable[[], None] | None = No
         os.close(fd)
 
 
+def _in_use(folder: Path) -> bool:
+    """Whether another run holds the index's write lock."""
+    try:
+        with locked(folder, timeout=0):
+            return False
+    except IndexError_:
+        return True
+    except OSError:  # a folder this user cannot write: nobody can update it
+        return False
+
+
 def update(
     config: Config,
     given: list[str] | None = None,
@@ -439,8 +450,15 @@ def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str]
         warn(f"building the index of {', '.join(roots)} in {folder} ({why})")
         _tell(update(config, progress=progress), warn)
         return Engine.open(str(folder))
-    with closing(Catalog.open(str(folder))) as catalog:
-        todo = changes(config, catalog, current, roots)
+    if _in_use(folder):  # its catalog is being written: search what is there
+        warn(f"another newscli is updating the index in {folder}; results may miss the latest changes")
+        return Engine.open(str(folder))
+    try:
+        with closing(Catalog.open(str(folder))) as catalog:
+            todo = changes(config, catalog, current, roots)
+    except IndexError_ as e:  # a damaged catalog, or one locked too long: search what is there
+        warn(f"cannot tell whether the archive changed: {e.message}" + (f"; {e.hint}" if e.hint else ""))
+        return Engine.open(str(folder))
     if todo.any or roots != current.roots:
         described = _describe(todo)
         if not config.auto_refresh:
