@@ -117,8 +117,8 @@ def _prepare_helpers() -> None:
     """Has multi-process writers start their helpers from a clean process.
 
     Done once, when such a writer is first made: a search need not load multiprocessing.
-    A helper forked from this process would start with what it holds (the manifest and the
-    scan of the archive, which grow with the archive) and copy part of it as it runs. Helpers
+    A helper forked from this process would start with what it holds (the scan of the
+    archive, which grows with the archive, among it) and copy part of it as it runs. Helpers
     are forked instead from a server process started once, with Whoosh loaded ("forkserver",
     the default from Python 3.14).
     """
