@@ -231,6 +231,12 @@ def _environment(work: Path) -> dict[str, str]:
     return env
 
 
+def _schema() -> int:
+    from newscli.engine import SCHEMA_VERSION
+
+    return SCHEMA_VERSION
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -240,7 +246,7 @@ def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: i
     env = _environment(work)
     files = _files(archive)
     index = work / "index"
-    docs = work / "documents.pickle"
+    docs = work / f"documents-{_schema()}.pickle"  # exported again for each schema
     if raw and not docs.exists():
         print("bench: exporting documents for raw Whoosh", file=sys.stderr)
         subprocess.run(
