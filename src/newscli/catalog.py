@@ -258,14 +258,20 @@ class Catalog:
         self.db.execute("UPDATE files SET mtime_ns = ? WHERE path = ?", (mtime_ns, os.fsencode(path)))
 
     @_reported
-    def file(self, path: str) -> FileRecord | None:
-        row = self.db.execute(f"SELECT {_RECORD} FROM files WHERE path = ?", (os.fsencode(path),)).fetchone()
-        return None if row is None else self._record(row)
+    def records(self, paths: list[str]) -> dict[str, FileRecord]:
+        """The records of those of these files (up to 500: one query) that the index holds."""
+        marks = ",".join("?" * len(paths))
+        found = self.db.execute(
+            f"SELECT path, {_RECORD} FROM files WHERE path IN ({marks})", list(map(os.fsencode, paths))
+        )
+        return {os.fsdecode(row[0]): self._record(row[1:]) for row in found}
 
-    def files(self) -> Iterator[tuple[str, FileRecord]]:
-        """Every file the index holds, with its record, in order of path."""
-        for row in self._each(f"SELECT path, {_RECORD} FROM files ORDER BY path"):
-            yield os.fsdecode(row[0]), self._record(row[1:])
+    def signatures(self) -> Iterator[tuple[str, int, int, str]]:
+        """The path, size, time and context of every file the index holds, in order of path."""
+        for path, size, mtime_ns, context in self._each(
+            "SELECT path, size, mtime_ns, context FROM files ORDER BY path"
+        ):
+            yield os.fsdecode(path), size, mtime_ns, context
 
     def recorded_counts(self) -> Iterator[tuple[str, int]]:
         """The path of every file the index holds, with the count of articles its record gives."""

@@ -75,7 +75,7 @@ class Manifest:
     def summarise(self, folder: Path, catalog: Catalog) -> None:
         """Writes the summary, once the catalog holds all this run commits."""
         saved = os.stat(folder / MANIFEST)
-        files = _fingerprint((path, *record.signature) for path, record in catalog.files())
+        files = _fingerprint(catalog.signatures())
         _write_json(folder / SUMMARY, {**self._head(), "manifest": [saved.st_size, saved.st_mtime_ns], "files": files})
 
     def _head(self) -> dict[str, Any]:
@@ -192,8 +192,7 @@ def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[st
     previous: dict[str, int] = {}
     unchanged = 0
     kept: list[Skipped] = []
-    for entry in found.entries:
-        record = catalog.file(entry.path)
+    for entry, record in _with_records(catalog, found.entries):
         if record is None:
             new.append(entry)
         elif record.signature == entry.signature or _same_bytes(record, entry):
@@ -213,6 +212,17 @@ def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[st
         if path not in seen and not path.startswith(gone_roots) and path not in found.missing_roots
     }
     return Changes(found, new, changed, previous, removed, touched, unchanged, kept)
+
+
+def _with_records(
+    catalog: Catalog, entries: list[archive.FileEntry]
+) -> Iterator[tuple[archive.FileEntry, FileRecord | None]]:
+    """Each entry with the index's record of its file, looked up 500 at a time."""
+    for at in range(0, len(entries), 500):
+        chunk = entries[at : at + 500]
+        records = catalog.records([e.path for e in chunk])
+        for entry in chunk:
+            yield entry, records.get(entry.path)
 
 
 def _same_bytes(record: FileRecord, entry: archive.FileEntry) -> bool:
