@@ -446,8 +446,9 @@ class Engine:
         counts: Counter[str] = Counter()
         with self._ix.reader() as r:
             for part, _ in r.leaf_readers():
+                thinned = part.has_deletions()  # then its term counts include deleted articles
                 for name in part.field_terms("outlet"):
-                    if part.has_deletions():  # its term counts include deleted articles
+                    if thinned:
                         counts[name] += sum(1 for _ in part.postings("outlet", name).all_ids())
                     else:
                         counts[name] += part.doc_frequency("outlet", name)
