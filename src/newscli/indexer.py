@@ -326,10 +326,10 @@ def update(
 def _apply(engine: Engine, catalog: Catalog, todo: Changes, config: Config, progress: Progress | None) -> IndexReport:
     report = IndexReport(skipped=todo.scan.skipped + todo.kept, ignored=todo.scan.ignored, unchanged=todo.unchanged)
     report.removed += sum(todo.removed.values())
-    more = todo.any
     pending = todo.new + todo.changed
     todo.new.clear()  # so that each entry is let go of once read
     todo.changed.clear()
+    more = bool(pending or todo.removed)
     total_bytes = sum(e.size for e in pending) or 1
     done_bytes = 0
     index_was_empty = engine.doc_count() == 0
