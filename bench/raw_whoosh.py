@@ -27,7 +27,7 @@ def export(archive_root: str, docs_path: str) -> None:
     catalog = Catalog.in_memory()
     n = 0
     with open(docs_path, "wb") as out:
-        for entry in archive.scan([os.path.abspath(archive_root)], DEFAULT_NAMES).entries:
+        for entry in archive.Scan([os.path.abspath(archive_root)], DEFAULT_NAMES).files():
             for item in archive.read(entry, DEFAULT_NAMES, 10):
                 if isinstance(item, archive.Article):
                     story, sketch, when = indexer.story_of(item, catalog)

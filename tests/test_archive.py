@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from newscli import archive
 from newscli.formats import DEFAULT_NAMES
@@ -12,14 +13,16 @@ from newscli.models import Article, Skipped
 from .conftest import bump, write
 
 
-def scan(root: Path) -> archive.Scan:
-    return archive.scan([str(root)], DEFAULT_NAMES)
+def scan(root: Path, known: dict[str, Any] | None = None) -> tuple[list[archive.FileEntry], archive.Scan]:
+    """The files found below a root, and the walk that found them (with what it skipped)."""
+    found = archive.Scan([str(root)], DEFAULT_NAMES, known)
+    return list(found.files()), found
 
 
 def read_all(root: Path, max_mb: float = 10) -> tuple[list[Article], list[Skipped]]:
-    found = scan(root)
+    entries, found = scan(root)
     articles, skipped = [], list(found.skipped)
-    for entry in found.entries:
+    for entry in entries:
         for item in archive.read(entry, DEFAULT_NAMES, max_mb):
             (skipped if isinstance(item, Skipped) else articles).append(item)  # type: ignore[arg-type]
     return articles, skipped
@@ -30,16 +33,16 @@ def test_hidden_files_and_folders_and_other_kinds_are_left_out(tmp_path: Path) -
     write(tmp_path / ".b.txt", "B\n\nText.\n")
     write(tmp_path / ".git" / "c.txt", "C\n\nText.\n")
     write(tmp_path / "image.png", b"\x89PNG")
-    found = scan(tmp_path)
-    assert [os.path.basename(e.path) for e in found.entries] == ["a.txt"]
+    entries, found = scan(tmp_path)
+    assert [os.path.basename(e.path) for e in entries] == ["a.txt"]
     assert (found.ignored, found.skipped) == (1, [])
 
 
 def test_fifo_is_skipped_with_its_reason(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.txt")
     write(tmp_path / "a.txt", "A\n\nText.\n")
-    found = scan(tmp_path)
-    assert len(found.entries) == 1
+    entries, found = scan(tmp_path)
+    assert len(entries) == 1
     assert found.skipped == [Skipped(str(tmp_path / "pipe.txt"), "not a regular file")]
 
 
@@ -47,17 +50,28 @@ def test_symlink_loop_and_dangling_link_are_skipped(tmp_path: Path) -> None:
     write(tmp_path / "sub" / "a.txt", "A\n\nText.\n")
     (tmp_path / "sub" / "loop").symlink_to(tmp_path)
     (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
-    found = scan(tmp_path)
-    assert [e.key for e in found.entries] == [f"{tmp_path.name}/sub/a.txt"]
+    entries, found = scan(tmp_path)
+    assert [e.key for e in entries] == [f"{tmp_path.name}/sub/a.txt"]
     reasons = {Path(s.where).name: s.reason for s in found.skipped}
     assert reasons == {"loop": "symbolic link loop (folder already visited)", "gone.txt": "broken symbolic link"}
+
+
+def test_files_come_in_the_order_of_their_paths_bytes(tmp_path: Path) -> None:
+    # The order the catalog keeps its records in: a folder's files sort as if its name ended in "/".
+    for name in ("b/x.txt", "b.txt", "b-c/y.txt", "b0.txt", "B.txt", "é.txt", "a/b/c.txt", "a.json"):
+        write(tmp_path / "root" / name, "T\n\nText.\n")
+    write(tmp_path / "other.txt", "T\n\nText.\n")
+    walk = archive.Scan([str(tmp_path / "root"), str(tmp_path / "other.txt")], DEFAULT_NAMES)
+    paths = [os.fsencode(e.path) for e in walk.files()]
+    assert len(paths) == 9 and paths == sorted(paths)
+    assert [os.fsencode(path) for path, *_ in walk.signatures()] == paths
 
 
 def test_linked_folders_are_followed(tmp_path: Path) -> None:
     write(tmp_path / "elsewhere" / "a.txt", "A\n\nText.\n")
     (tmp_path / "root").mkdir()
     (tmp_path / "root" / "linked").symlink_to(tmp_path / "elsewhere")
-    assert [e.key for e in scan(tmp_path / "root").entries] == ["root/linked/a.txt"]
+    assert [e.key for e in scan(tmp_path / "root")[0]] == ["root/linked/a.txt"]
 
 
 def test_a_folder_named_like_an_article_is_a_folder(tmp_path: Path) -> None:
@@ -107,9 +121,9 @@ def test_folder_defaults_nearer_wins_and_bad_defaults_are_reported(tmp_path: Pat
 def test_changing_defaults_changes_the_signature(tmp_path: Path) -> None:
     write(tmp_path / ".newscli.yaml", "source: One\n")
     write(tmp_path / "a.txt", "A\n\nText.\n")
-    before = scan(tmp_path).entries[0].signature
+    before = scan(tmp_path)[0][0].signature
     write(tmp_path / ".newscli.yaml", "source: Two\n")
-    assert scan(tmp_path).entries[0].signature != before
+    assert scan(tmp_path)[0][0].signature != before
 
 
 def test_ids_depend_on_the_article_not_on_where_the_archive_lives(tmp_path: Path) -> None:
@@ -128,15 +142,15 @@ def test_ids_depend_on_the_article_not_on_where_the_archive_lives(tmp_path: Path
 def test_a_defaults_file_is_read_again_only_when_it_changed(tmp_path: Path) -> None:
     defaults = write(tmp_path / ".newscli.yaml", "source: One\n")
     write(tmp_path / "a.txt", "A\n\nText.\n")
-    first = scan(tmp_path)
+    [before], first = scan(tmp_path)
     assert list(first.defaults.values())[0][3] == {"source": "One"}
     # Unchanged on disk: what the earlier scan read is used (a stand-in value shows it was not re-read).
     known = {path: [*state[:3], {"source": "Remembered"}, None] for path, state in first.defaults.items()}
-    again = archive.scan([str(tmp_path)], DEFAULT_NAMES, known)
-    assert again.entries[0].defaults == {"source": "Remembered"}
+    [again], _ = scan(tmp_path, known)
+    assert again.defaults == {"source": "Remembered"}
     # Changed, even to text of the same size: read again.
     defaults.write_text("source: Two\n")
     bump(defaults)
-    changed = archive.scan([str(tmp_path)], DEFAULT_NAMES, first.defaults)
-    assert changed.entries[0].defaults == {"source": "Two"}
-    assert changed.entries[0].signature != first.entries[0].signature
+    [changed], _ = scan(tmp_path, first.defaults)
+    assert changed.defaults == {"source": "Two"}
+    assert changed.signature != before.signature

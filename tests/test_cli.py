@@ -386,6 +386,58 @@ def test_incremental_index_counts_added_updated_removed(run: Run, tmp_path: Path
     assert "2 added, 0 updated, 0 removed, 0 unchanged" in run("index", "--rebuild").stderr  # same archive
 
 
+def test_an_article_keeps_its_id_when_its_file_is_renamed_or_it_moves_file(run: Run, tmp_path: Path) -> None:
+    root = tmp_path / "n"
+    write(root / "m.jsonl", '{"id": "x1", "title": "Harbour strike", "source": "S"}\n')
+    write(root / "z.jsonl", '{"id": "x2", "title": "Cocoa prices", "source": "S"}\n')
+    run("index", str(root))
+    ids = {a["title"]: a["id"] for a in json.loads(run("list", "--json").stdout)["articles"]}
+
+    def titles_by_id() -> dict[str, str]:
+        return {a["id"]: a["title"] for a in json.loads(run("list", "--json").stdout)["articles"]}
+
+    # Renamed to names read before and after others: the old file's articles go before the new one is read.
+    (root / "m.jsonl").rename(root / "a.jsonl")
+    (root / "z.jsonl").rename(root / "zz.jsonl")
+    result = run("index")
+    assert "2 added, 0 updated, 2 removed, 0 unchanged, 0 skipped" in result.stderr
+    assert titles_by_id() == {ids["Harbour strike"]: "Harbour strike", ids["Cocoa prices"]: "Cocoa prices"}
+    # An article moves to a file read before the one it leaves, which changed in the same run.
+    write(root / "0.jsonl", '{"id": "x2", "title": "Cocoa prices", "source": "S"}\n')
+    write(root / "zz.jsonl", '{"id": "x3", "title": "Tin mine", "source": "S"}\n')
+    bump(root / "zz.jsonl")
+    result = run("index")
+    assert "1 added, 1 updated, 0 removed, 1 unchanged, 0 skipped" in result.stderr
+    assert set(titles_by_id().values()) == {"Harbour strike", "Cocoa prices", "Tin mine"}
+    assert titles_by_id()[ids["Cocoa prices"]] == "Cocoa prices"
+
+
+def test_nothing_is_read_again_whatever_the_files_are_named(run: Run, tmp_path: Path) -> None:
+    # Files are matched with the index's records in order of path, in which a folder's
+    # files come after names such as "b.txt" and "b-c" (as if its name ended in "/").
+    root = tmp_path / "n"
+    for n, name in enumerate(("b/x.txt", "b.txt", "b-c/y.txt", "B.txt", "é.txt", "b0/z.txt")):
+        write(root / name, f"Story {n}\n\nSome text.\n")
+    run("index", str(root))
+    assert "0 added, 0 updated, 0 removed, 6 unchanged" in run("index").stderr
+    result = run("search", "text")
+    assert result.exit_code == 0 and "index updated" not in result.stderr
+
+
+def test_a_root_that_is_gone_keeps_its_articles(run: Run, tmp_path: Path) -> None:
+    # An archive on a disk that is not mounted today is not an archive that was deleted.
+    write(tmp_path / "a" / "1.txt", "Harbour strike\n\nDock workers walked out.\n")
+    write(tmp_path / "b" / "2.txt", "Cocoa prices\n\nCocoa rose sharply.\n")
+    write(tmp_path / "c" / "3.txt", "Tin mine\n\nThe mine reopened.\n")
+    run("index", str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "c"))
+    (tmp_path / "b").rename(tmp_path / "b-away")
+    (tmp_path / "c" / "3.txt").unlink()
+    assert "0 added, 0 updated, 1 removed, 1 unchanged" in run("index").stderr
+    assert run("search", "cocoa").exit_code == 0 and run("search", "mine").exit_code == 1
+    (tmp_path / "b-away").rename(tmp_path / "b")
+    assert "0 added, 0 updated, 0 removed, 2 unchanged" in run("index").stderr
+
+
 def test_files_whose_times_alone_changed_are_not_indexed_again(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -42,111 +42,135 @@ class FileEntry:
         return [self.size, self.mtime_ns, self.context]
 
 
-@dataclass(slots=True)
 class Scan:
-    entries: list[FileEntry] = field(default_factory=list)
-    # With `scan(..., signatures_only=True)`, (path, size, mtime_ns, context) of each file instead
-    signatures: list[tuple[str, int, int, str]] | None = None
-    skipped: list[Skipped] = field(default_factory=list)
-    ignored: int = 0
-    missing_roots: list[str] = field(default_factory=list)
-    # path of each folder defaults file -> [size, mtime_ns, field names digest, fields, problem]
-    defaults: dict[str, list[Any]] = field(default_factory=dict)
+    """A walk of the archive's roots: `files()` yields each article file in order of path.
 
-
-def scan(
-    roots: list[str],
-    names: Mapping[str, list[str]],
-    known: Mapping[str, list[Any]] | None = None,
-    signatures_only: bool = False,
-) -> Scan:
-    """Every article file below the roots, with what decides whether it changed.
-
-    `known` is the `defaults` of an earlier scan: a defaults file that has not
-    changed since is not read again. `signatures_only` is for telling quickly
-    whether anything changed: what `FileEntry.signature` holds, and no entries.
+    The order is that of the paths' bytes, which is the catalog's: the two are
+    read side by side, so that neither has to be held whole. What the walk
+    skips or ignores, the roots it did not find and the folder defaults it read
+    are filled in as it goes.
     """
-    result = Scan(signatures=[] if signatures_only else None)
-    names_digest = _digest(names)
-    for root in roots:
-        try:
-            top = os.stat(root)
-        except OSError:
-            result.missing_roots.append(root)
-            continue
-        base = os.path.basename(root.rstrip(os.sep)) or root
-        if stat.S_ISDIR(top.st_mode):
-            _walk(root, base, {}, names, names_digest, {(top.st_dev, top.st_ino)}, known or {}, result)
-        else:
-            _add_file(root, base, top, {}, _digest([PARSER_VERSION, {}, names_digest]), result)
-    return result
 
+    def __init__(
+        self, roots: list[str], names: Mapping[str, list[str]], known: Mapping[str, list[Any]] | None = None
+    ) -> None:
+        self.roots = roots
+        self.names = names
+        self.known = known or {}  # the `defaults` of an earlier scan: unchanged defaults files are not read again
+        self.skipped: list[Skipped] = []
+        self.ignored = 0
+        self.missing_roots: list[str] = []
+        # path of each folder defaults file -> [size, mtime_ns, field names digest, fields, problem]
+        self.defaults: dict[str, list[Any]] = {}
 
-def _walk(
-    folder: str,
-    key: str,
-    inherited: Mapping[str, Any],
-    names: Mapping[str, list[str]],
-    names_digest: str,
-    visited: set[tuple[int, int]],
-    known: Mapping[str, list[Any]],
-    result: Scan,
-) -> None:
-    try:
-        with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
-    except OSError as e:
-        result.skipped.append(Skipped(folder, f"cannot read folder: {e.strerror}"))
-        return
-    defaults = dict(inherited)
-    if any(e.name == DEFAULTS_FILE for e in entries):
-        path = os.path.join(folder, DEFAULTS_FILE)
-        defaults.update(_folder_defaults(path, names, names_digest, known.get(path), result))
-    context = _digest([PARSER_VERSION, defaults, names_digest])
-    for entry in entries:  # the loop a search's freshness check runs for every file: kept lean
-        name = entry.name
-        if name[0] == ".":
-            continue
-        path = entry.path
-        if not name.isascii() and not _valid_name(name):
-            if entry.is_dir() or _has_suffix(name):
-                result.skipped.append(Skipped(_shown(path), "its name is not valid UTF-8: rename it to index it"))
-            continue
+    def files(self) -> Iterator[FileEntry]:
+        return self._files(lean=False)
+
+    def signatures(self) -> Iterator[tuple[str, int, int, str]]:
+        """What `FileEntry.signature` holds, with the path: for telling quickly whether anything changed."""
+        return self._files(lean=True)
+
+    def _files(self, lean: bool) -> Iterator[Any]:
+        self.skipped, self.ignored, self.missing_roots, self.defaults = [], 0, [], {}
+        names_digest = _digest(self.names)
+        found = []
+        for root in self.roots:
+            try:
+                found.append((root, os.stat(root)))
+            except OSError:
+                self.missing_roots.append(root)
+        for root, top in sorted(found, key=lambda r: os.fsencode(r[0] + "/" if stat.S_ISDIR(r[1].st_mode) else r[0])):
+            base = os.path.basename(root.rstrip(os.sep)) or root
+            if stat.S_ISDIR(top.st_mode):
+                yield from self._walk(root, base, {}, names_digest, {(top.st_dev, top.st_ino)}, lean)
+            else:
+                item = self._file(root, base, top, {}, _digest([PARSER_VERSION, {}, names_digest]), lean)
+                if item is not None:
+                    yield item
+
+    def _walk(
+        self,
+        folder: str,
+        key: str,
+        inherited: Mapping[str, Any],
+        names_digest: str,
+        visited: set[tuple[int, int]],
+        lean: bool,
+    ) -> Iterator[Any]:
         try:
-            info = entry.stat()
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=_order)
         except OSError as e:
-            if _has_suffix(name) or entry.is_symlink():
-                reason = "broken symbolic link" if entry.is_symlink() else e.strerror
-                result.skipped.append(Skipped(path, str(reason)))
-            continue
-        if stat.S_ISDIR(info.st_mode):
-            inode = (info.st_dev, info.st_ino)
-            if inode in visited:
-                result.skipped.append(Skipped(path, "symbolic link loop (folder already visited)"))
+            self.skipped.append(Skipped(folder, f"cannot read folder: {e.strerror}"))
+            return
+        defaults = dict(inherited)
+        if any(e.name == DEFAULTS_FILE for e in entries):
+            path = os.path.join(folder, DEFAULTS_FILE)
+            defaults.update(self._folder_defaults(path, names_digest))
+        context = _digest([PARSER_VERSION, defaults, names_digest])
+        for entry in entries:  # the loop a search's freshness check runs for every file: kept lean
+            name = entry.name
+            if name[0] == ".":
                 continue
-            _walk(path, f"{key}/{name}", defaults, names, names_digest, visited | {inode}, known, result)
-        else:
-            _add_file(path, f"{key}/{name}", info, defaults, context, result)
+            path = entry.path
+            if not name.isascii() and not _valid_name(name):
+                if entry.is_dir() or _has_suffix(name):
+                    self.skipped.append(Skipped(_shown(path), "its name is not valid UTF-8: rename it to index it"))
+                continue
+            try:
+                info = entry.stat()
+            except OSError as e:
+                if _has_suffix(name) or entry.is_symlink():
+                    reason = "broken symbolic link" if entry.is_symlink() else e.strerror
+                    self.skipped.append(Skipped(path, str(reason)))
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                inode = (info.st_dev, info.st_ino)
+                if inode in visited:
+                    self.skipped.append(Skipped(path, "symbolic link loop (folder already visited)"))
+                    continue
+                yield from self._walk(path, f"{key}/{name}", defaults, names_digest, visited | {inode}, lean)
+            else:
+                item = self._file(path, f"{key}/{name}", info, defaults, context, lean)
+                if item is not None:
+                    yield item
+
+    def _file(
+        self, path: str, key: str, info: os.stat_result, defaults: Mapping[str, Any], context: str, lean: bool
+    ) -> Any:
+        if not _has_suffix(path):
+            self.ignored += 1
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            self.skipped.append(Skipped(path, "not a regular file"))
+            return None
+        if lean:
+            return (path, info.st_size, info.st_mtime_ns, context)
+        return FileEntry(path, key, info.st_size, info.st_mtime_ns, context, defaults)
+
+    def _folder_defaults(self, path: str, names_digest: str) -> dict[str, Any]:
+        try:
+            info = os.stat(path)
+        except OSError as e:
+            self.skipped.append(Skipped(path, f"{e.strerror}; files below it are indexed without it"))
+            return {}
+        signature: list[Any] = [info.st_size, info.st_mtime_ns, names_digest]
+        known = self.known.get(path)
+        if known is None or known[:3] != signature:
+            known = [*signature, *_read_defaults(path, self.names)]
+        self.defaults[path] = known
+        fields, problem = known[3:]
+        if problem:
+            self.skipped.append(Skipped(path, f"{problem}; files below it are indexed without it"))
+        return dict(fields)
 
 
-def _add_file(
-    path: str,
-    key: str,
-    info: os.stat_result,
-    defaults: Mapping[str, Any],
-    context: str,
-    result: Scan,
-) -> None:
-    if not _has_suffix(path):
-        result.ignored += 1
-        return
-    if not stat.S_ISREG(info.st_mode):
-        result.skipped.append(Skipped(path, "not a regular file"))
-        return
-    if result.signatures is not None:
-        result.signatures.append((path, info.st_size, info.st_mtime_ns, context))
-    else:
-        result.entries.append(FileEntry(path, key, info.st_size, info.st_mtime_ns, context, defaults))
+def _order(entry: os.DirEntry[str]) -> str:
+    """A name as its paths sort: a folder's as if it ended in a separator, which sorts after `.` and `-`."""
+    try:
+        return entry.name + "/" if entry.is_dir() else entry.name
+    except OSError:
+        return entry.name
 
 
 def _valid_name(name: str) -> bool:
@@ -164,24 +188,6 @@ def _shown(path: str) -> str:
 def _has_suffix(name: str) -> bool:
     dot = name.rfind(".")
     return dot > 0 and name[dot:].lower() in SUFFIXES
-
-
-def _folder_defaults(
-    path: str, names: Mapping[str, list[str]], names_digest: str, known: list[Any] | None, result: Scan
-) -> dict[str, Any]:
-    try:
-        info = os.stat(path)
-    except OSError as e:
-        result.skipped.append(Skipped(path, f"{e.strerror}; files below it are indexed without it"))
-        return {}
-    signature: list[Any] = [info.st_size, info.st_mtime_ns, names_digest]
-    if known is None or known[:3] != signature:
-        known = [*signature, *_read_defaults(path, names)]
-    result.defaults[path] = known
-    fields, problem = known[3:]
-    if problem:
-        result.skipped.append(Skipped(path, f"{problem}; files below it are indexed without it"))
-    return dict(fields)
 
 
 def _read_defaults(path: str, names: Mapping[str, list[str]]) -> tuple[dict[str, Any], str | None]:

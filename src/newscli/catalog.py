@@ -257,14 +257,25 @@ class Catalog:
     def retime(self, path: str, mtime_ns: int) -> None:
         self.db.execute("UPDATE files SET mtime_ns = ? WHERE path = ?", (mtime_ns, os.fsencode(path)))
 
+    def records(self) -> Iterator[tuple[bytes, FileRecord]]:
+        """Every file's record, with its path as stored, in order of path.
+
+        Read 500 at a time, so that the records before those read may be written meanwhile.
+        """
+        after = b""
+        while True:
+            rows = self._records_after(after)
+            for row in rows:
+                yield row[0], self._record(row[1:])
+            if len(rows) < 500:
+                return
+            after = rows[-1][0]
+
     @_reported
-    def records(self, paths: list[str]) -> dict[str, FileRecord]:
-        """The records of those of these files (up to 500: one query) that the index holds."""
-        marks = ",".join("?" * len(paths))
-        found = self.db.execute(
-            f"SELECT path, {_RECORD} FROM files WHERE path IN ({marks})", list(map(os.fsencode, paths))
-        )
-        return {os.fsdecode(row[0]): self._record(row[1:]) for row in found}
+    def _records_after(self, after: bytes) -> list[tuple[Any, ...]]:
+        return self.db.execute(
+            f"SELECT path, {_RECORD} FROM files WHERE path > ? ORDER BY path LIMIT 500", (after,)
+        ).fetchall()
 
     def signatures(self) -> Iterator[tuple[str, int, int, str]]:
         """The path, size, time and context of every file the index holds, in order of path."""
@@ -272,11 +283,6 @@ class Catalog:
             "SELECT path, size, mtime_ns, context FROM files ORDER BY path"
         ):
             yield os.fsdecode(path), size, mtime_ns, context
-
-    def recorded_counts(self) -> Iterator[tuple[str, int]]:
-        """The path of every file the index holds, with the count of articles its record gives."""
-        for path, n in self._each("SELECT path, articles FROM files"):
-            yield os.fsdecode(path), n
 
     @_reported
     def per_file(self) -> dict[str, int]:

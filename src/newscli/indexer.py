@@ -66,10 +66,6 @@ class Manifest:
             ) from None
 
     def save(self, folder: Path) -> None:
-        """Records the outline, and drops the summary until `summarise` writes it again."""
-        # So a summary left behind always describes the catalog beside it, with the manifest
-        # it names by size and time: a run saves the manifest before its first commit.
-        (folder / SUMMARY).unlink(missing_ok=True)
         _write_json(folder / MANIFEST, self._head())
 
     def summarise(self, folder: Path, catalog: Catalog) -> None:
@@ -133,21 +129,23 @@ class Summary:
             return False
         if not _built(folder):
             return False
-        found = archive.scan(self.roots, config.field_names, self.defaults, signatures_only=True)
-        same = _fingerprint(sorted(found.signatures or ())) == self.files and found.defaults == self.defaults
+        found = archive.Scan(self.roots, config.field_names, self.defaults)
+        same = _fingerprint(found.signatures()) == self.files and found.defaults == self.defaults
         return same and not found.missing_roots
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Changes:
-    scan: archive.Scan  # without its entries: those of unchanged files are not kept
-    new: list[archive.FileEntry]
-    changed: list[archive.FileEntry]
-    previous: dict[str, int]  # path of each changed file -> its articles in the index
-    removed: dict[str, int]  # path -> articles in the index
-    touched: list[archive.FileEntry]  # unchanged but for their times: a copy, a checkout, a `touch`
-    unchanged: int  # articles in unchanged files
-    kept: list[Skipped]  # what unchanged files could not give
+    """How the archive differs from the index, in counts: the files themselves are walked again to be read."""
+
+    scan: archive.Scan
+    new: int = 0
+    changed: set[str] = field(default_factory=set)  # paths
+    removed: dict[str, int] = field(default_factory=dict)  # path -> articles in the index
+    touched: int = 0  # files unchanged but for their times: a copy, a checkout, a `touch`
+    unchanged: int = 0  # articles in unchanged files
+    kept: list[Skipped] = field(default_factory=list)  # what unchanged files could not give
+    size: int = 0  # bytes of the new and changed files
 
     @property
     def any(self) -> bool:
@@ -186,43 +184,53 @@ def _merge(roots: list[str], more: list[str]) -> list[str]:
     return merged
 
 
-def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[str]) -> Changes:
-    found = archive.scan(roots, config.field_names, manifest.defaults)
-    new, changed, touched = [], [], []
-    previous: dict[str, int] = {}
-    unchanged = 0
-    kept: list[Skipped] = []
-    for entry, record in _with_records(catalog, found.entries):
-        if record is None:
-            new.append(entry)
+def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[str], retime: bool = False) -> Changes:
+    """What differs between the archive and the index; with `retime`, files whose time alone moved are recorded anew."""
+    todo = Changes(archive.Scan(roots, config.field_names, manifest.defaults))
+    for entry, path, record in _matched(todo.scan.files(), catalog):
+        if entry is None:
+            assert record is not None
+            if not any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in todo.scan.missing_roots):
+                todo.removed[path] = record.articles
+        elif record is None:
+            todo.new += 1
+            todo.size += entry.size
         elif record.signature == entry.signature or _same_bytes(record, entry):
-            unchanged += record.articles
-            kept.extend(Skipped(where, reason) for where, reason in record.skipped)
+            todo.unchanged += record.articles
+            todo.kept.extend(Skipped(where, reason) for where, reason in record.skipped)
             if record.mtime_ns != entry.mtime_ns:
-                touched.append(entry)
+                todo.touched += 1
+                if retime:
+                    catalog.retime(entry.path, entry.mtime_ns)
         else:
-            changed.append(entry)
-            previous[entry.path] = record.articles
-    seen = {e.path for e in found.entries}
-    found.entries = []
-    gone_roots = tuple(r.rstrip(os.sep) + os.sep for r in found.missing_roots)
-    removed = {
-        path: n
-        for path, n in catalog.recorded_counts()
-        if path not in seen and not path.startswith(gone_roots) and path not in found.missing_roots
-    }
-    return Changes(found, new, changed, previous, removed, touched, unchanged, kept)
+            todo.changed.add(entry.path)
+            todo.size += entry.size
+    return todo
 
 
-def _with_records(
-    catalog: Catalog, entries: list[archive.FileEntry]
-) -> Iterator[tuple[archive.FileEntry, FileRecord | None]]:
-    """Each entry with the index's record of its file, looked up 500 at a time."""
-    for at in range(0, len(entries), 500):
-        chunk = entries[at : at + 500]
-        records = catalog.records([e.path for e in chunk])
-        for entry in chunk:
-            yield entry, records.get(entry.path)
+def _matched(
+    entries: Iterator[archive.FileEntry], catalog: Catalog
+) -> Iterator[tuple[archive.FileEntry | None, str, FileRecord | None]]:
+    """Each file walked with the index's record of it, and each record of a file not walked.
+
+    Both come in order of path, so they are read side by side. Were the archive to
+    change during the walk and the order slip, a file would at worst be read again.
+    """
+    records = catalog.records()
+    recorded = next(records, None)
+    for entry in entries:
+        path = os.fsencode(entry.path)
+        while recorded is not None and recorded[0] < path:
+            yield None, os.fsdecode(recorded[0]), recorded[1]
+            recorded = next(records, None)
+        if recorded is not None and recorded[0] == path:
+            yield entry, entry.path, recorded[1]
+            recorded = next(records, None)
+        else:
+            yield entry, entry.path, None
+    while recorded is not None:
+        yield None, os.fsdecode(recorded[0]), recorded[1]
+        recorded = next(records, None)
 
 
 def _same_bytes(record: FileRecord, entry: archive.FileEntry) -> bool:
@@ -292,10 +300,12 @@ def update(
             manifest = None  # a damaged manifest is what --rebuild is for
         roots = roots_for(config, manifest.roots if manifest else [], given)
         current = None if rebuild else _usable(manifest, folder)
+        # The summary goes before anything changes, and comes back once all is committed:
+        # so one left behind always describes the catalog beside it.
+        (folder / SUMMARY).unlink(missing_ok=True)
         if current is None:
-            # The old record goes first: a run stopped while the new index and catalog are made
+            # The manifest too: a run stopped while the new index and catalog are made
             # must not leave one that calls them complete.
-            (folder / SUMMARY).unlink(missing_ok=True)
             (folder / MANIFEST).unlink(missing_ok=True)
             engine = Engine.create(str(folder))
             catalog = Catalog.create(str(folder))
@@ -304,12 +314,10 @@ def update(
             engine = Engine.open(str(folder))
             catalog = Catalog.open(str(folder))
         try:
-            todo = changes(config, catalog, current, roots)
+            with catalog.batch():
+                todo = changes(config, catalog, current, roots, retime=True)
             current.roots, current.defaults = roots, todo.scan.defaults
             current.save(folder)
-            with catalog.batch():
-                for entry in todo.touched:
-                    catalog.retime(entry.path, entry.mtime_ns)
             report = _apply(engine, catalog, todo, config, progress)
             current.summarise(folder, catalog)
         except OSError as e:  # a full disk, a folder made read-only
@@ -326,15 +334,12 @@ def update(
 def _apply(engine: Engine, catalog: Catalog, todo: Changes, config: Config, progress: Progress | None) -> IndexReport:
     report = IndexReport(skipped=todo.scan.skipped + todo.kept, ignored=todo.scan.ignored, unchanged=todo.unchanged)
     report.removed += sum(todo.removed.values())
-    pending = todo.new + todo.changed
-    todo.new.clear()  # so that each entry is let go of once read
-    todo.changed.clear()
-    more = bool(pending or todo.removed)
-    total_bytes = sum(e.size for e in pending) or 1
+    more = todo.any
+    total_bytes = todo.size or 1
     done_bytes = 0
     index_was_empty = engine.doc_count() == 0
-    replacing = set(todo.previous)  # files whose articles may give up their IDs to others
-    to_read = _draining(pending)
+    replacing = todo.changed  # files whose articles may give up their IDs to others, until read
+    to_read = _to_read(todo, catalog)
     procs = _procs(total_bytes)
     try:
         while more:
@@ -345,13 +350,13 @@ def _apply(engine: Engine, catalog: Catalog, todo: Changes, config: Config, prog
                 for path in todo.removed:
                     w.delete_file(path)
                     catalog.delete_file(path)
-                for entry in to_read:
+                for entry, previous in to_read:
                     catalog.delete_file(entry.path)
                     replacing.discard(entry.path)
                     articles, skipped = _read(entry, config, catalog, replacing)
                     # A run stopped between the two commits leaves articles of files the
                     # catalog does not know: clear those too, so that none is there twice.
-                    if entry.path in todo.previous or not index_was_empty:
+                    if previous is not None or not index_was_empty:
                         w.delete_file(entry.path)
                     for article, story in articles:
                         w.add(article, story)
@@ -360,7 +365,7 @@ def _apply(engine: Engine, catalog: Catalog, todo: Changes, config: Config, prog
                         entry.path,
                         FileRecord(entry.size, entry.mtime_ns, entry.context, len(articles), reasons, entry.digest),
                     )
-                    _count(report, todo.previous.get(entry.path), len(articles), skipped)
+                    _count(report, previous, len(articles), skipped)
                     count += len(articles)
                     done_bytes += entry.size
                     if progress:
@@ -403,11 +408,16 @@ def _read(
     return articles, skipped
 
 
-def _draining(entries: list[archive.FileEntry]) -> Iterator[archive.FileEntry]:
-    """Each entry in turn, no longer held once taken."""
-    entries.reverse()
-    while entries:
-        yield entries.pop()
+def _to_read(todo: Changes, catalog: Catalog) -> Iterator[tuple[archive.FileEntry, int | None]]:
+    """Each new or changed file, with its count of articles in the index if it had any.
+
+    The archive is walked again: holding every new file from the first walk would
+    make a run need more memory the larger the archive.
+    """
+    found = archive.Scan(todo.scan.roots, todo.scan.names, todo.scan.defaults)
+    for entry, _, record in _matched(found.files(), catalog):
+        if entry is not None and (record is None or record.signature != entry.signature):
+            yield entry, None if record is None else record.articles
 
 
 def _count(report: IndexReport, previous: int | None, n: int, skipped: list[Skipped]) -> None:
@@ -502,11 +512,12 @@ def check(config: Config) -> CheckReport:
     per_file, per_id, postings = Engine.open(str(folder)).read_all()
     report = CheckReport(sum(per_file.values()), len(per_file), postings)
     with closing(Catalog.open(str(folder))) as catalog:
-        report.problems += _disagreements(per_file, dict(catalog.recorded_counts()), "recorded")
+        recorded = {os.fsdecode(path): record.articles for path, record in catalog.records()}
+        report.problems += _disagreements(per_file, recorded, "recorded")
         report.problems += _disagreements(per_file, catalog.per_file(), "in its catalog")
         todo = changes(config, catalog, manifest, roots_for(config, manifest.roots, None))
     report.problems += [f"ID {i} is in the index {n} times" for i, n in sorted(per_id.items()) if n > 1]
-    report.new, report.changed, report.removed = len(todo.new), len(todo.changed), len(todo.removed)
+    report.new, report.changed, report.removed = todo.new, len(todo.changed), len(todo.removed)
     return report
 
 
@@ -520,7 +531,7 @@ def _disagreements(held: Mapping[str, int], listed: Mapping[str, int], where: st
 
 
 def _describe(todo: Changes) -> str:
-    parts = [(len(todo.new), "new"), (len(todo.changed), "changed"), (len(todo.removed), "removed")]
+    parts = [(todo.new, "new"), (len(todo.changed), "changed"), (len(todo.removed), "removed")]
     return ", ".join(f"{n} {what} file{'s' * (n != 1)}" for n, what in parts if n) or "new roots"
 
 
