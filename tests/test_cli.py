@@ -369,7 +369,14 @@ def test_index_reports_skipped_files_and_indexes_the_rest(run: Run, tmp_path: Pa
     assert run("search", "fine").exit_code == 0
 
 
-def test_incremental_index_counts_added_updated_removed(run: Run, tmp_path: Path) -> None:
+@pytest.fixture(params=["kept", "walked again"])
+def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways a run finds the files to read: kept from its first walk while few, else walked again."""
+    if request.param == "walked again":
+        monkeypatch.setattr("newscli.indexer.HELD", 0)
+
+
+def test_incremental_index_counts_added_updated_removed(run: Run, tmp_path: Path, reading: None) -> None:
     root = tmp_path / "n"
     write(root / "1.txt", "One\n\nFirst.\n")
     write(root / "2.txt", "Two\n\nSecond.\n")
@@ -386,7 +393,9 @@ def test_incremental_index_counts_added_updated_removed(run: Run, tmp_path: Path
     assert "2 added, 0 updated, 0 removed, 0 unchanged" in run("index", "--rebuild").stderr  # same archive
 
 
-def test_an_article_keeps_its_id_when_its_file_is_renamed_or_it_moves_file(run: Run, tmp_path: Path) -> None:
+def test_an_article_keeps_its_id_when_its_file_is_renamed_or_it_moves_file(
+    run: Run, tmp_path: Path, reading: None
+) -> None:
     root = tmp_path / "n"
     write(root / "m.jsonl", '{"id": "x1", "title": "Harbour strike", "source": "S"}\n')
     write(root / "z.jsonl", '{"id": "x2", "title": "Cocoa prices", "source": "S"}\n')
@@ -412,7 +421,7 @@ def test_an_article_keeps_its_id_when_its_file_is_renamed_or_it_moves_file(run: 
     assert titles_by_id()[ids["Cocoa prices"]] == "Cocoa prices"
 
 
-def test_nothing_is_read_again_whatever_the_files_are_named(run: Run, tmp_path: Path) -> None:
+def test_nothing_is_read_again_whatever_the_files_are_named(run: Run, tmp_path: Path, reading: None) -> None:
     # Files are matched with the index's records in order of path, in which a folder's
     # files come after names such as "b.txt" and "b-c" (as if its name ended in "/").
     root = tmp_path / "n"
@@ -424,7 +433,7 @@ def test_nothing_is_read_again_whatever_the_files_are_named(run: Run, tmp_path: 
     assert result.exit_code == 0 and "index updated" not in result.stderr
 
 
-def test_a_root_that_is_gone_keeps_its_articles(run: Run, tmp_path: Path) -> None:
+def test_a_root_that_is_gone_keeps_its_articles(run: Run, tmp_path: Path, reading: None) -> None:
     # An archive on a disk that is not mounted today is not an archive that was deleted.
     write(tmp_path / "a" / "1.txt", "Harbour strike\n\nDock workers walked out.\n")
     write(tmp_path / "b" / "2.txt", "Cocoa prices\n\nCocoa rose sharply.\n")

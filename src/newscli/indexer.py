@@ -37,6 +37,7 @@ SUMMARY = "summary.json"
 LOCK = "newscli.lock"
 MANIFEST_VERSION = 1
 BATCH = 5000  # articles per commit: what an interrupted run can lose
+HELD = 10_000  # files to read that a run keeps from its first walk (4 MB); it walks again for more
 PARALLEL_BYTES = archive.MB  # less text than this is written by one process (helpers take time to start)
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
@@ -136,7 +137,7 @@ class Summary:
 
 @dataclass(slots=True)
 class Changes:
-    """How the archive differs from the index, in counts: the files themselves are walked again to be read."""
+    """How the archive differs from the index."""
 
     scan: archive.Scan
     new: int = 0
@@ -146,6 +147,8 @@ class Changes:
     unchanged: int = 0  # articles in unchanged files
     kept: list[Skipped] = field(default_factory=list)  # what unchanged files could not give
     size: int = 0  # bytes of the new and changed files
+    # Those files, each with its count of articles in the index if it had any; None when too many to keep
+    held: list[tuple[archive.FileEntry, int | None]] | None = field(default_factory=list)
 
     @property
     def any(self) -> bool:
@@ -194,7 +197,7 @@ def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[st
                 todo.removed[path] = record.articles
         elif record is None:
             todo.new += 1
-            todo.size += entry.size
+            _hold(todo, entry, None)
         elif record.signature == entry.signature or _same_bytes(record, entry):
             todo.unchanged += record.articles
             todo.kept.extend(Skipped(where, reason) for where, reason in record.skipped)
@@ -204,8 +207,16 @@ def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[st
                     catalog.retime(entry.path, entry.mtime_ns)
         else:
             todo.changed.add(entry.path)
-            todo.size += entry.size
+            _hold(todo, entry, record.articles)
     return todo
+
+
+def _hold(todo: Changes, entry: archive.FileEntry, previous: int | None) -> None:
+    todo.size += entry.size
+    if todo.held is not None:
+        todo.held.append((entry, previous))
+        if len(todo.held) > HELD:
+            todo.held = None
 
 
 def _matched(
@@ -411,9 +422,14 @@ def _read(
 def _to_read(todo: Changes, catalog: Catalog) -> Iterator[tuple[archive.FileEntry, int | None]]:
     """Each new or changed file, with its count of articles in the index if it had any.
 
-    The archive is walked again: holding every new file from the first walk would
-    make a run need more memory the larger the archive.
+    Those the first walk kept, if it kept them all; else the archive is walked again:
+    holding every new file would make a run need more memory the larger the archive.
     """
+    if todo.held is not None:
+        todo.held.reverse()
+        while todo.held:  # each let go of once taken
+            yield todo.held.pop()
+        return
     found = archive.Scan(todo.scan.roots, todo.scan.names, todo.scan.defaults)
     for entry, _, record in _matched(found.files(), catalog):
         if entry is not None and (record is None or record.signature != entry.signature):
