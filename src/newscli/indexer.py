@@ -181,10 +181,15 @@ def _merge(roots: list[str], more: list[str]) -> list[str]:
     """Roots without repeats; a root inside another is covered by it."""
     merged: list[str] = []
     for root in dict.fromkeys(roots + more):
-        if any(root == r or root.startswith(r.rstrip(os.sep) + os.sep) for r in merged):
+        if any(_within(root, r) for r in merged):
             continue
-        merged = [r for r in merged if not r.startswith(root.rstrip(os.sep) + os.sep)] + [root]
+        merged = [r for r in merged if not _within(r, root)] + [root]
     return merged
+
+
+def _within(path: str, root: str) -> bool:
+    """Whether the path is the root or below it."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[str], retime: bool = False) -> Changes:
@@ -193,7 +198,7 @@ def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[st
     for entry, path, record in _matched(todo.scan.files(), catalog):
         if entry is None:
             assert record is not None
-            if not any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in todo.scan.missing_roots):
+            if not any(_within(path, root) for root in todo.scan.missing_roots):
                 todo.removed[path] = record.articles
         elif record is None:
             todo.new += 1
