@@ -219,3 +219,39 @@ def test_searches_during_an_index_run_see_a_consistent_index(tmp_path: Path) -> 
     commits = {3000 + min(n * BATCH, 9000) for n in range(9000 // BATCH + 2)}
     assert set(seen) <= commits and len(seen) >= 3, seen
     assert total(index_dir, "bay") == 12000
+
+
+# Ctrl-C while a commit hands its last articles to the helpers (`put` blocks while they are
+# busy, for long at a time on a large archive), raised there on purpose.
+INTERRUPTED_COMMIT = """
+import sys
+from whoosh.multiproc import MpWriter
+from newscli.engine import Engine
+from newscli.models import Article
+
+def interrupted(self, *args):
+    self._enqueue()
+    raise KeyboardInterrupt
+
+MpWriter._commit = interrupted
+engine = Engine.create(sys.argv[1])
+try:
+    with engine.writer(procs=2) as w:
+        for i in range(1000):
+            w.add(Article(f"id{i}", f"Story {i}", "Words for the helpers.", f"{i}.txt"), f"s{i}")
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+def test_a_ctrl_c_during_a_commit_stops_the_helpers_and_the_run_ends(tmp_path: Path) -> None:
+    index_dir = tmp_path / "ix"
+    command = [sys.executable, "-c", INTERRUPTED_COMMIT, str(index_dir)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=marked(index_dir), start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("the run did not end: it waits for helpers that wait for work") from None
+    assert (proc.returncode, out) == (0, "interrupted\n")
+    assert leftovers(index_dir) == []

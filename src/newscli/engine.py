@@ -310,15 +310,20 @@ class Engine:
             _prepare_helpers()
             options.update(procs=procs, batchsize=200, multisegment=True)
         w = self._ix.writer(**options)
+        committing = False
         try:
             yield Writer(w)
+            committing = True
+            w.commit(mergetype=_merge_small_segments)
         except BaseException:
+            # Stopped, even mid-commit: helpers still waiting for work would keep this
+            # process from ending (it waits for them at exit).
             for helper in getattr(w, "tasks", ()):
                 helper.terminate()
                 helper.join()
-            w.cancel()
+            if not committing:  # a commit stopped part way is not undone: the last complete one answers
+                w.cancel()
             raise
-        w.commit(mergetype=_merge_small_segments)
 
     # Reading
 
