@@ -830,6 +830,31 @@ def test_search_sees_a_changed_file(run: Run, archive: Path) -> None:
     assert run("search", "sailed").exit_code == 1
 
 
+def test_show_finds_a_file_added_since_the_last_index(run: Run, archive: Path) -> None:
+    run("index")
+    story = write(archive / "pier.txt", "Pier reopens\n\nThe pier reopened today.\n")
+    shown = run("show", str(story), "--no-pager")  # not in the index yet: found once it is updated
+    assert shown.exit_code == 0, shown.stderr
+    assert "Pier reopens" in shown.stdout and "index updated: 1 added" in shown.stderr
+
+
+def children() -> list[str]:
+    """The processes this one started that have not been waited for (zombies included)."""
+    tasks = Path(f"/proc/{os.getpid()}/task")
+    return [pid for task in tasks.iterdir() for pid in (task / "children").read_text().split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_a_search_leaves_no_process_behind(run: Run, archive: Path) -> None:
+    run("index")
+    before = children()
+    assert run("search", "Ukraine").exit_code == 0  # the archive as indexed
+    write(archive / "pier.txt", "Pier reopens\n\nThe pier reopened today.\n")
+    assert run("search", "pier").exit_code == 0  # the archive changed
+    assert run("show", "ffff", "--no-pager").exit_code == 1  # a query that fails
+    assert children() == before
+
+
 def test_a_search_that_finds_nothing_changed_does_not_read_the_manifest(
     run: Run, archive: Path, tmp_path: Path
 ) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from newscli.models import Filters
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -73,12 +74,12 @@ class State:
 
         self.err.print(Text("newscli: ", style="dim") + Text(message), soft_wrap=True, crop=False)
 
-    def engine(self) -> Engine:
-        """The index, brought up to date with the archive first."""
+    def read(self, query: Callable[[Engine], T]) -> T:
+        """What `query` finds in the index, brought up to date with the archive first."""
         from newscli import indexer
 
         with self.progress("indexing") as progress:
-            return indexer.ensure_fresh(self.config, progress, self.say)
+            return indexer.read_fresh(self.config, query, progress, self.say)
 
     def progress(self, label: str) -> Any:
         """A progress bar on a terminal's stderr, shown once there is work; nothing on a pipe."""
@@ -396,7 +397,7 @@ def search(
         facets=facets,
         fold_copies=not all_copies,
     )
-    result = state.engine().search(request)
+    result = state.read(lambda engine: engine.search(request))
     for note in result.explanation.notes:
         state.say(f"note: {note}")
     if json_:
@@ -434,7 +435,7 @@ def show(state: State, ref: str, raw: bool, no_pager: bool, json_: bool) -> None
     from newscli import lookup, render
 
     try:
-        article = lookup.find(state.engine(), ref)
+        article = state.read(lambda engine: lookup.find(engine, ref))
     except lookup.Ambiguous as e:
         for a in e.candidates:
             state.say(f"  {a.id}  {render.clean(a.title)}")
@@ -477,8 +478,7 @@ def related(state: State, ref: str, limit: int, json_: bool) -> None:
     """
     from newscli import lookup, render
 
-    engine = state.engine()
-    result = engine.related(lookup.find(engine, ref), limit)
+    result = state.read(lambda engine: engine.related(lookup.find(engine, ref), limit))
     if json_:
         click.echo(render.related_json(result))
     else:
@@ -519,7 +519,7 @@ def timeline(
     from newscli.stats import Period
 
     request = SearchRequest(query, _filters(sources, since, until), variants=state.config.variants)
-    result = state.engine().timeline(request, Period(by))
+    result = state.read(lambda engine: engine.timeline(request, Period(by)))
     if json_:
         click.echo(render.timeline_json(result))
     else:
@@ -560,7 +560,7 @@ def list_(
     from newscli.models import Sort
 
     filters = _filters(sources, since, until)
-    result = state.engine().browse(filters, Sort(sort), 20 if limit is None else limit)
+    result = state.read(lambda engine: engine.browse(filters, Sort(sort), 20 if limit is None else limit))
     if json_:
         click.echo(render.list_json(result))
     else:
@@ -584,7 +584,7 @@ def sources(state: State, json_: bool) -> None:
     """
     from newscli import render
 
-    counts = state.engine().sources()
+    counts = state.read(lambda engine: engine.sources())
     if json_:
         click.echo(render.sources_json(counts))
     else:

@@ -17,13 +17,14 @@ import fcntl
 import hashlib
 import json
 import os
+import signal
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from newscli import archive, dates, dupes
 from newscli.catalog import Catalog, FileRecord
@@ -41,6 +42,7 @@ HELD = 10_000  # files to read that a run keeps from its first walk (4 MB); it w
 PARALLEL_BYTES = archive.MB  # less text than this is written by one process (helpers take time to start)
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
+T = TypeVar("T")
 
 
 @dataclass
@@ -472,12 +474,55 @@ def _built(folder: Path) -> bool:
     return Engine.exists(str(folder)) and Catalog.exists(str(folder))
 
 
-def ensure_fresh(config: Config, progress: Progress | None, warn: Callable[[str], None]) -> Engine:
-    """The index, built on first use and brought up to date when the archive changed."""
+def read_fresh(
+    config: Config, query: Callable[[Engine], T], progress: Progress | None, warn: Callable[[str], None]
+) -> T:
+    """What `query` finds in the index, built on first use and brought up to date when the archive changed.
+
+    The archive is compared with the summary in a forked process while `query` runs on
+    the index as it is: the two halves of a search, each on a core of its own. Only if
+    the archive changed is the index brought up to date and `query` run again.
+    """
     folder = config.index_dir
     summary = Summary.load(folder)
-    if summary is not None and summary.unchanged(config, folder):
-        return Engine.open(str(folder))
+    if summary is not None:
+        with _aside(lambda: summary.unchanged(config, folder)) as unchanged:
+            try:
+                found = query(Engine.open(str(folder)))
+            except Exception:  # what a query fails on in an index behind the archive is no answer
+                if unchanged():
+                    raise
+            else:
+                if unchanged():
+                    return found
+    return query(_brought_up_to_date(config, progress, warn, summary))
+
+
+@contextmanager
+def _aside(check: Callable[[], bool]) -> Iterator[Callable[[], bool]]:
+    """`check` run in a forked process; what it returns, when asked: False if it failed."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the forked process: it answers, then ends without running anything of its parent's
+        try:
+            os.close(read)
+            os.write(write, b"1" if check() else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    try:
+        yield lambda: os.read(read, 1) == b"1"
+    finally:
+        os.close(read)
+        os.kill(pid, signal.SIGKILL)  # it has ended, unless the caller stopped before asking
+        os.waitpid(pid, 0)
+
+
+def _brought_up_to_date(
+    config: Config, progress: Progress | None, warn: Callable[[str], None], summary: Summary | None
+) -> Engine:
+    """The index, built if there is none, and updated from the archive, which differs from the summary."""
+    folder = config.index_dir
     manifest = Manifest.load(folder)
     roots = roots_for(config, manifest.roots if manifest else [], None)
     current = _usable(manifest, folder)
