@@ -91,31 +91,27 @@ class State:
 
 
 class _ProgressBar:
-    def __init__(self, console: Console, label: str) -> None:
-        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    """Made at the first update: a command with nothing to index does not load rich's progress bars."""
 
-        self._progress = Progress(
-            TextColumn(label),
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-        )
-        self._task = self._progress.add_task(label, total=None)
-        self._started = False
+    def __init__(self, console: Console, label: str) -> None:
+        self._console, self._label = console, label
+        self._progress: Any = None
 
     def __enter__(self) -> Callable[[int, int], None]:
         return self.update
 
     def __exit__(self, *exc: object) -> None:
-        if self._started:
+        if self._progress is not None:
             self._progress.stop()
 
     def update(self, done: int, total: int) -> None:
-        if not self._started:
+        if self._progress is None:
+            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+            columns = (TextColumn(self._label), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+            self._progress = Progress(*columns, console=self._console, transient=True)
+            self._task = self._progress.add_task(self._label, total=None)
             self._progress.start()
-            self._started = True
         self._progress.update(self._task, completed=done, total=total)
 
 
