@@ -441,10 +441,14 @@ def test_a_root_that_is_gone_keeps_its_articles(run: Run, tmp_path: Path, readin
     run("index", str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "c"))
     (tmp_path / "b").rename(tmp_path / "b-away")
     (tmp_path / "c" / "3.txt").unlink()
-    assert "0 added, 0 updated, 1 removed, 1 unchanged" in run("index").stderr
+    gone = run("index")
+    assert "0 added, 0 updated, 1 removed, 1 unchanged" in gone.stderr
+    assert f"not found {tmp_path / 'b'}: its articles are kept until it is back" in gone.stderr
+    assert json.loads(run("index", "--json").stdout)["missing"] == [str(tmp_path / "b")]
     assert run("search", "cocoa").exit_code == 0 and run("search", "mine").exit_code == 1
     (tmp_path / "b-away").rename(tmp_path / "b")
-    assert "0 added, 0 updated, 0 removed, 2 unchanged" in run("index").stderr
+    back = run("index")
+    assert "0 added, 0 updated, 0 removed, 2 unchanged" in back.stderr and "not found" not in back.stderr
 
 
 def test_files_whose_times_alone_changed_are_not_indexed_again(

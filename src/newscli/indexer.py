@@ -350,7 +350,12 @@ def update(
 
 
 def _apply(engine: Engine, catalog: Catalog, todo: Changes, config: Config, progress: Progress | None) -> IndexReport:
-    report = IndexReport(skipped=todo.scan.skipped + todo.kept, ignored=todo.scan.ignored, unchanged=todo.unchanged)
+    report = IndexReport(
+        skipped=todo.scan.skipped + todo.kept,
+        ignored=todo.scan.ignored,
+        missing=todo.scan.missing_roots,
+        unchanged=todo.unchanged,
+    )
     report.removed += sum(todo.removed.values())
     more = todo.any
     total_bytes = todo.size or 1

@@ -156,6 +156,7 @@ class IndexReport:
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     ignored: int = 0  # files whose extension is not an article format
+    missing: list[str] = field(default_factory=list)  # roots not found (an unmounted drive): their articles are kept
     seconds: float = 0.0
     interrupted: bool = False
 

@@ -225,6 +225,9 @@ def index_summary(report: IndexReport) -> Text:
         text.append("skipped ", style="yellow")
         text.append(clean(s.where).replace("\n", "^J"))
         text.append(f": {clean(s.reason)}\n")
+    for root in report.missing:
+        text.append("not found ", style="yellow")
+        text.append(f"{clean(root)}: its articles are kept until it is back\n")
     verb = "interrupted after" if report.interrupted else "indexed in"
     text.append(
         f"{verb} {report.seconds:.1f} s: {report.added:,} added, {report.updated:,} updated, "
@@ -327,6 +330,7 @@ def index_json(report: IndexReport) -> str:
             "seconds": round(report.seconds, 3),
             "interrupted": report.interrupted,
             "skipped": [{"where": s.where, "reason": s.reason} for s in report.skipped],
+            "missing": report.missing,
         }
     )
 
