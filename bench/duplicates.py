@@ -12,7 +12,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from newscli.engine import Engine
+from newscli.engine import backend
 
 
 def main() -> None:
@@ -20,12 +20,12 @@ def main() -> None:
     parser.add_argument("--index-dir", type=Path, required=True)
     parser.add_argument("--sample", type=int, default=8)
     args = parser.parse_args()
-    engine = Engine.open(str(args.index_dir))
+    engine = backend("whoosh").open(str(args.index_dir))
     stories = engine.stories()
     sizes = Counter(len(members) for members in stories.values())
     copies = sum(n * (size - 1) for size, n in sizes.items())
     print(
-        f"{engine.doc_count():,} articles; {len(stories):,} stories with more than one copy, "
+        f"{engine.count():,} articles; {len(stories):,} stories with more than one copy, "
         f"holding {copies + len(stories):,} articles ({copies:,} of them folded into another)"
     )
     print("copies per story:", ", ".join(f"{size}: {n}" for size, n in sorted(sizes.items())))

@@ -19,10 +19,11 @@ from typing import Any
 
 
 def export(archive_root: str, docs_path: str) -> None:
-    from newscli import archive, indexer
-    from newscli.catalog import Catalog
-    from newscli.engine import _document
+    from newscli import archive
+    from newscli.engine.whoosh.schema import document
     from newscli.formats import DEFAULT_NAMES
+    from newscli.indexing.catalog import Catalog
+    from newscli.indexing.update import record_article
 
     catalog = Catalog.in_memory()
     n = 0
@@ -30,9 +31,7 @@ def export(archive_root: str, docs_path: str) -> None:
         for entry in archive.Scan([os.path.abspath(archive_root)], DEFAULT_NAMES).files():
             for item in archive.read(entry, DEFAULT_NAMES, 10):
                 if isinstance(item, archive.Article):
-                    story, sketch, when = indexer.story_of(item, catalog)
-                    catalog.add(item, story, sketch, when)
-                    pickle.dump({**_document(item), "story": story}, out, pickle.HIGHEST_PROTOCOL)
+                    pickle.dump(document(item, record_article(item, catalog)), out, pickle.HIGHEST_PROTOCOL)
                     n += 1
     print(f"{n} documents", file=sys.stderr)
 
@@ -49,12 +48,13 @@ def _documents(docs_path: str) -> Iterator[dict[str, Any]]:
 def build(docs_path: str, folder: str) -> None:
     from whoosh import index
 
-    from newscli import engine  # its schema; Whoosh is then used directly
+    from newscli.engine.whoosh.schema import SCHEMA  # Whoosh is then used directly
+    from newscli.engine.whoosh.writing import WRITER_MB
 
     os.makedirs(folder, exist_ok=True)
-    ix = index.create_in(folder, engine.SCHEMA)
+    ix = index.create_in(folder, SCHEMA)
     procs = len(os.sched_getaffinity(0))
-    w = ix.writer(procs=procs, batchsize=200, multisegment=True, limitmb=engine.WRITER_MB, compound=False)
+    w = ix.writer(procs=procs, batchsize=200, multisegment=True, limitmb=WRITER_MB, compound=False)
     for doc in _documents(docs_path):
         w.add_document(**doc)
     w.commit()

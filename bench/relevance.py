@@ -18,8 +18,9 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from newscli import config, indexer
-from newscli.engine import Engine
+from newscli import config
+from newscli.engine import Engine, backend
+from newscli.indexing.update import update
 from newscli.models import Ranking, SearchRequest
 from newscli.query import VARIANTS
 
@@ -74,10 +75,10 @@ def main() -> None:
     parser.add_argument("--index-dir", type=Path, default=Path(tempfile.gettempdir()) / "newscli-bench-allsides")
     args = parser.parse_args()
     settings = replace(config.load(index_dir=str(args.index_dir)), auto_refresh=False)
-    report = indexer.update(settings, [str(args.corpus)])
+    report = update(settings, [str(args.corpus)])
     if report.changed:
         print(f"indexed {report.added} articles in {report.seconds:.0f} s")
-    engine = Engine.open(str(args.index_dir))
+    engine = backend(settings.backend).open(str(args.index_dir))
     labels = topics(args.corpus)
     rows = [
         (q, t, precision(engine, labels, q, t, Ranking.NEWS), precision(engine, labels, q, t, Ranking.BM25))

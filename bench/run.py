@@ -154,11 +154,13 @@ def vary(text: str, rng: random.Random) -> str:
 
 
 def _files(archive: Path) -> list[Path]:
+    from newscli.formats import SUFFIXES
+
     return [
         Path(d, f)
         for d, _, names in os.walk(archive, followlinks=True)
         for f in names
-        if f.endswith((".txt", ".json", ".jsonl"))
+        if os.path.splitext(f)[1].lower() in SUFFIXES
     ]
 
 
@@ -232,7 +234,7 @@ def _environment(work: Path) -> dict[str, str]:
 
 
 def _schema() -> int:
-    from newscli.engine import SCHEMA_VERSION
+    from newscli.engine.whoosh.schema import SCHEMA_VERSION
 
     return SCHEMA_VERSION
 

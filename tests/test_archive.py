@@ -143,9 +143,9 @@ def test_a_defaults_file_is_read_again_only_when_it_changed(tmp_path: Path) -> N
     defaults = write(tmp_path / ".newscli.yaml", "source: One\n")
     write(tmp_path / "a.txt", "A\n\nText.\n")
     [before], first = scan(tmp_path)
-    assert list(first.defaults.values())[0][3] == {"source": "One"}
+    assert list(first.defaults.values())[0].fields == {"source": "One"}
     # Unchanged on disk: what the earlier scan read is used (a stand-in value shows it was not re-read).
-    known = {path: [*state[:3], {"source": "Remembered"}, None] for path, state in first.defaults.items()}
+    known = {path: state._replace(fields={"source": "Remembered"}) for path, state in first.defaults.items()}
     [again], _ = scan(tmp_path, known)
     assert again.defaults == {"source": "Remembered"}
     # Changed, even to text of the same size: read again.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from newscli.indexer import locked
+from newscli.indexing.lock import locked
 
 from .conftest import SEED, Run, bump, write
 
@@ -373,7 +373,7 @@ def test_index_reports_skipped_files_and_indexes_the_rest(run: Run, tmp_path: Pa
 def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both ways a run finds the files to read: kept from its first walk while few, else walked again."""
     if request.param == "walked again":
-        monkeypatch.setattr("newscli.indexer.HELD", 0)
+        monkeypatch.setattr("newscli.indexing.changes.HELD", 0)
 
 
 def test_incremental_index_counts_added_updated_removed(run: Run, tmp_path: Path, reading: None) -> None:
@@ -567,7 +567,7 @@ def test_index_missing_path_is_an_error(run: Run) -> None:
 def test_concurrent_index_waits_then_fails_clearly(run: Run, archive: Path, tmp_path: Path) -> None:
     import fcntl
 
-    from newscli.indexer import LOCK
+    from newscli.indexing.lock import LOCK
 
     run("index")
     config = write(tmp_path / "c.yaml", "lock_timeout: 0.3\n")

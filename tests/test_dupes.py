@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from newscli import catalog, dupes
+from newscli import dupes
+from newscli.indexing import catalog
 
 from .conftest import SEED, Run, write
 
@@ -59,14 +60,14 @@ def test_a_copy_added_later_joins_the_story(run: Run, tmp_path: Path) -> None:
 
 
 def test_stories_lists_each_story_told_more_than_once(run: Run, tmp_path: Path) -> None:
-    from newscli.engine import Engine
+    from newscli.engine import backend
 
     root = tmp_path / "n"
     write(root / "ap.md", story("AP", "2024-02-27", "Kremlin warns West", STORY))
     write(root / "fox.md", story("Fox News", "2024-02-27", "Kremlin warns the West", STORY + " More later."))
     write(root / "own.md", story("BBC", "2024-02-27", "Macron speech", "Macron spoke about troops. " * 12))
     run("index", str(root))
-    stories = Engine.open(str(tmp_path / "data" / "newscli" / "index")).stories()
+    stories = backend("whoosh").open(str(tmp_path / "data" / "newscli" / "index")).stories()
     assert [sorted(a.source for a in members) for members in stories.values()] == [["AP", "Fox News"]]
 
 

@@ -11,7 +11,7 @@ from newscli.errors import ArticleError
 from newscli.formats import DEFAULT_NAMES, Parsed, parse, to_article
 from newscli.formats.decode import decode
 from newscli.formats.text import is_caption, lead_title
-from newscli.models import Format
+from newscli.models import Markup
 
 from .conftest import CORPORA, SEED
 
@@ -24,7 +24,7 @@ def one(data: bytes | str, suffix: str = ".txt") -> Parsed:
 
 def article(data: bytes | str, suffix: str = ".txt"):
     parsed = one(data, suffix)
-    return to_article(parsed.fields, id="x", path="p", record=parsed.record, format=parsed.format)
+    return to_article(parsed.fields, id="x", path="p", record=parsed.record, markup=parsed.markup)
 
 
 def test_seed_article_has_caption_source_and_a_headline_title() -> None:
@@ -120,7 +120,7 @@ def test_front_matter_fields_win_and_body_follows() -> None:
 def test_markdown_heading_is_the_title_and_body_stays_markdown() -> None:
     a = article("---\nsource: Blog\n---\n# A *big* day\n\n- one\n- two\n", ".md")
     assert a.title == "A *big* day"
-    assert a.format == Format.MARKDOWN
+    assert a.markup == Markup.MARKDOWN
     assert a.body == "- one\n- two"
 
 

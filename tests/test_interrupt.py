@@ -14,7 +14,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from newscli.indexer import BATCH
+from newscli.indexing.update import BATCH
 
 from .conftest import write
 
@@ -226,7 +226,7 @@ def test_searches_during_an_index_run_see_a_consistent_index(tmp_path: Path) -> 
 INTERRUPTED_COMMIT = """
 import sys
 from whoosh.multiproc import MpWriter
-from newscli.engine import Engine
+from newscli.engine import backend
 from newscli.models import Article
 
 def interrupted(self, *args):
@@ -234,9 +234,9 @@ def interrupted(self, *args):
     raise KeyboardInterrupt
 
 MpWriter._commit = interrupted
-engine = Engine.create(sys.argv[1])
+engine = backend("whoosh").create(sys.argv[1])
 try:
-    with engine.writer(procs=2) as w:
+    with engine.writer(expected_bytes=2**30) as w:  # enough for helper processes
         for i in range(1000):
             w.add(Article(f"id{i}", f"Story {i}", "Words for the helpers.", f"{i}.txt"), f"s{i}")
 except KeyboardInterrupt:

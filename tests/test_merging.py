@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newscli.engine import MERGE_BELOW, MERGE_FACTOR, merge_plan
+from newscli.engine.whoosh.writing import MERGE_BELOW, MERGE_FACTOR, merge_plan
 
 
 @dataclass(frozen=True)

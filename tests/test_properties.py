@@ -24,7 +24,7 @@ def test_any_bytes_raise_only_newscli_errors(data: bytes, suffix: str) -> None:
     try:
         for parsed in parse(data, suffix, DEFAULT_NAMES):
             if parsed.error is None:
-                to_article(parsed.fields, id="x", path="p", record=parsed.record, format=parsed.format)
+                to_article(parsed.fields, id="x", path="p", record=parsed.record, markup=parsed.markup)
     except NewscliError:
         pass
 
@@ -57,6 +57,6 @@ def test_an_article_reads_back_with_its_fields(
         data = "---\n" + yaml.safe_dump(fields, allow_unicode=True) + "---\n" + body + "\n"
     [parsed] = list(parse(data.encode(), suffix, DEFAULT_NAMES))
     assert parsed.error is None
-    article = to_article(parsed.fields, id="x", path="p", record=parsed.record, format=parsed.format)
+    article = to_article(parsed.fields, id="x", path="p", record=parsed.record, markup=parsed.markup)
     assert (article.title, article.source, article.date) == (title, source, day)
     assert (article.tags, article.url, article.body) == (tuple(tags), "https://example.com/a", body)

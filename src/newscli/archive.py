@@ -6,21 +6,50 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from newscli.errors import ArticleError
-from newscli.formats import SUFFIXES, parse, to_article
+from newscli.formats import PARSER_VERSION, SUFFIXES, parse, reader_for, to_article
 from newscli.models import Article, Skipped
 
 DEFAULTS_FILE = ".newscli.yaml"
-# Bumped when parsing changes, so that every file is read again.
-PARSER_VERSION = "1"
 # Fields a folder's defaults may give; an article's own identity and text are its own.
 DEFAULTABLE = ("source", "date", "authors", "url", "tags", "language")
-STRUCTURED = (".json", ".jsonl")
 MB = 1024 * 1024
+MANY_FACTOR = 100  # a file of many articles may be this many times max_file_mb
+T = TypeVar("T")
+
+
+class Signature(NamedTuple):
+    """What tells that a file changed: its size, its time, and what else shapes its articles."""
+
+    size: int
+    mtime_ns: int
+    context: str  # digest of the folder defaults, field names and parser version it was read with
+
+
+class FolderDefaults(NamedTuple):
+    """A folder defaults file as read: its signature, and the fields it gives or why it gives none."""
+
+    size: int
+    mtime_ns: int
+    names: str  # digest of the field names it was read with
+    fields: dict[str, Any]
+    problem: str | None
+
+    @classmethod
+    def from_json(cls, value: object) -> FolderDefaults | None:
+        """One as the manifest keeps it (a list); None if it is not one."""
+        if not (isinstance(value, list) and len(value) == 5 and isinstance(value[3], dict)):
+            return None
+        return cls(*value)
+
+
+def absolute(path: str) -> str:
+    """A path as the index records it: absolute, without `..` or a trailing separator."""
+    return os.path.normpath(os.path.abspath(path))
 
 
 @dataclass(slots=True)
@@ -38,8 +67,8 @@ class FileEntry:
         return os.path.splitext(self.path)[1].lower()
 
     @property
-    def signature(self) -> list[Any]:
-        return [self.size, self.mtime_ns, self.context]
+    def signature(self) -> Signature:
+        return Signature(self.size, self.mtime_ns, self.context)
 
 
 class Scan:
@@ -52,7 +81,7 @@ class Scan:
     """
 
     def __init__(
-        self, roots: list[str], names: Mapping[str, list[str]], known: Mapping[str, list[Any]] | None = None
+        self, roots: list[str], names: Mapping[str, list[str]], known: Mapping[str, FolderDefaults] | None = None
     ) -> None:
         self.roots = roots
         self.names = names
@@ -60,17 +89,17 @@ class Scan:
         self.skipped: list[Skipped] = []
         self.ignored = 0
         self.missing_roots: list[str] = []
-        # path of each folder defaults file -> [size, mtime_ns, field names digest, fields, problem]
-        self.defaults: dict[str, list[Any]] = {}
+        self.defaults: dict[str, FolderDefaults] = {}  # by the path of each folder defaults file
 
     def files(self) -> Iterator[FileEntry]:
-        return self._files(lean=False)
+        return self._files(FileEntry)
 
     def signatures(self) -> Iterator[tuple[str, int, int, str]]:
-        """What `FileEntry.signature` holds, with the path: for telling quickly whether anything changed."""
-        return self._files(lean=True)
+        """Each file's path and signature, flat: for telling quickly whether anything changed."""
+        return self._files(_flat_signature)
 
-    def _files(self, lean: bool) -> Iterator[Any]:
+    def _files(self, make: Callable[[str, str, int, int, str, Mapping[str, Any]], T]) -> Iterator[T]:
+        """`make(path, key, size, mtime_ns, context, defaults)` of each article file, in order of path."""
         self.skipped, self.ignored, self.missing_roots, self.defaults = [], 0, [], {}
         names_digest = _digest(self.names)
         found = []
@@ -82,9 +111,9 @@ class Scan:
         for root, top in sorted(found, key=lambda r: os.fsencode(r[0] + "/" if stat.S_ISDIR(r[1].st_mode) else r[0])):
             base = os.path.basename(root.rstrip(os.sep)) or root
             if stat.S_ISDIR(top.st_mode):
-                yield from self._walk(root, base, {}, names_digest, {(top.st_dev, top.st_ino)}, lean)
+                yield from self._walk(root, base, {}, names_digest, {(top.st_dev, top.st_ino)}, make)
             else:
-                item = self._file(root, base, top, {}, _digest([PARSER_VERSION, {}, names_digest]), lean)
+                item = self._file(root, base, top, {}, _digest([PARSER_VERSION, {}, names_digest]), make)
                 if item is not None:
                     yield item
 
@@ -95,8 +124,8 @@ class Scan:
         inherited: Mapping[str, Any],
         names_digest: str,
         visited: set[tuple[int, int]],
-        lean: bool,
-    ) -> Iterator[Any]:
+        make: Callable[[str, str, int, int, str, Mapping[str, Any]], T],
+    ) -> Iterator[T]:
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=_order)
@@ -129,24 +158,28 @@ class Scan:
                 if inode in visited:
                     self.skipped.append(Skipped(path, "symbolic link loop (folder already visited)"))
                     continue
-                yield from self._walk(path, f"{key}/{name}", defaults, names_digest, visited | {inode}, lean)
+                yield from self._walk(path, f"{key}/{name}", defaults, names_digest, visited | {inode}, make)
             else:
-                item = self._file(path, f"{key}/{name}", info, defaults, context, lean)
+                item = self._file(path, f"{key}/{name}", info, defaults, context, make)
                 if item is not None:
                     yield item
 
     def _file(
-        self, path: str, key: str, info: os.stat_result, defaults: Mapping[str, Any], context: str, lean: bool
-    ) -> Any:
+        self,
+        path: str,
+        key: str,
+        info: os.stat_result,
+        defaults: Mapping[str, Any],
+        context: str,
+        make: Callable[[str, str, int, int, str, Mapping[str, Any]], T],
+    ) -> T | None:
         if not _has_suffix(path):
             self.ignored += 1
             return None
         if not stat.S_ISREG(info.st_mode):
             self.skipped.append(Skipped(path, "not a regular file"))
             return None
-        if lean:
-            return (path, info.st_size, info.st_mtime_ns, context)
-        return FileEntry(path, key, info.st_size, info.st_mtime_ns, context, defaults)
+        return make(path, key, info.st_size, info.st_mtime_ns, context, defaults)
 
     def _folder_defaults(self, path: str, names_digest: str) -> dict[str, Any]:
         try:
@@ -154,15 +187,19 @@ class Scan:
         except OSError as e:
             self.skipped.append(Skipped(path, f"{e.strerror}; files below it are indexed without it"))
             return {}
-        signature: list[Any] = [info.st_size, info.st_mtime_ns, names_digest]
         known = self.known.get(path)
-        if known is None or known[:3] != signature:
-            known = [*signature, *_read_defaults(path, self.names)]
+        if known is None or (known.size, known.mtime_ns, known.names) != (info.st_size, info.st_mtime_ns, names_digest):
+            known = FolderDefaults(info.st_size, info.st_mtime_ns, names_digest, *_read_defaults(path, self.names))
         self.defaults[path] = known
-        fields, problem = known[3:]
-        if problem:
-            self.skipped.append(Skipped(path, f"{problem}; files below it are indexed without it"))
-        return dict(fields)
+        if known.problem:
+            self.skipped.append(Skipped(path, f"{known.problem}; files below it are indexed without it"))
+        return dict(known.fields)
+
+
+def _flat_signature(
+    path: str, key: str, size: int, mtime_ns: int, context: str, defaults: Mapping[str, Any]
+) -> tuple[str, int, int, str]:
+    return path, size, mtime_ns, context
 
 
 def _order(entry: os.DirEntry[str]) -> str:
@@ -191,7 +228,8 @@ def _has_suffix(name: str) -> bool:
 
 
 def _read_defaults(path: str, names: Mapping[str, list[str]]) -> tuple[dict[str, Any], str | None]:
-    from newscli.formats.structured import load_yaml_mapping, pick
+    from newscli.formats.fields import pick
+    from newscli.formats.frontmatter import load_yaml_mapping
 
     try:
         with open(path, "rb") as f:
@@ -239,7 +277,8 @@ def article_id(entry: FileEntry, fields: Mapping[str, Any], record: int | None) 
 
 def read(entry: FileEntry, names: Mapping[str, list[str]], max_mb: float) -> Iterator[Article | Skipped]:
     """Each article of one file, or a Skipped naming what could not be read and why."""
-    limit = max_mb * MB * (100 if entry.suffix in STRUCTURED else 1)
+    reader = reader_for(entry.path)
+    limit = max_mb * MB * (MANY_FACTOR if reader is not None and reader.many else 1)
     if entry.size > limit:
         yield Skipped(
             entry.path,
@@ -273,7 +312,7 @@ def read(entry: FileEntry, names: Mapping[str, list[str]], max_mb: float) -> Ite
                     id=article_id(entry, fields, parsed.record),
                     path=entry.path,
                     record=parsed.record,
-                    format=parsed.format,
+                    markup=parsed.markup,
                 )
             except ArticleError as e:
                 yield Skipped(where, e.message)

@@ -10,13 +10,14 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from newscli import __version__
-from newscli.errors import NewscliError
+from newscli.errors import ExitStatus, NewscliError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,29 +46,17 @@ class State:
 
         return config.load(config_file=self.config_file, index_dir=self.index_dir, color=self.color)
 
-    def _console(self, stderr: bool) -> Console:
-        from rich.console import Console
-
-        color = self.config.color
-        if color == "never":
-            return Console(stderr=stderr, color_system=None, highlight=False)
-        if color == "always":  # a flag or setting, so it wins over NO_COLOR
-            console = Console(stderr=stderr, force_terminal=True, no_color=False, highlight=False)
-            # A terminal type with no colours of its own (TERM=dumb) still gets the basic ones.
-            if console.color_system is None:
-                console = Console(
-                    stderr=stderr, force_terminal=True, no_color=False, color_system="standard", highlight=False
-                )
-            return console
-        return Console(stderr=stderr, highlight=False)
-
     @cached_property
     def out(self) -> Console:
-        return self._console(stderr=False)
+        from newscli import console
+
+        return console.make(self.config.color, stderr=False)
 
     @cached_property
     def err(self) -> Console:
-        return self._console(stderr=True)
+        from newscli import console
+
+        return console.make(self.config.color, stderr=True)
 
     def say(self, message: str) -> None:
         from rich.text import Text
@@ -76,43 +65,15 @@ class State:
 
     def read(self, query: Callable[[Engine], T]) -> T:
         """What `query` finds in the index, brought up to date with the archive first."""
-        from newscli import indexer
+        from newscli.indexing import fresh
 
         with self.progress("indexing") as progress:
-            return indexer.read_fresh(self.config, query, progress, self.say)
+            return fresh.read_fresh(self.config, query, progress, self.say)
 
-    def progress(self, label: str) -> Any:
-        """A progress bar on a terminal's stderr, shown once there is work; nothing on a pipe."""
-        from contextlib import nullcontext
+    def progress(self, label: str) -> AbstractContextManager[Callable[[int, int], None] | None]:
+        from newscli import console
 
-        if not sys.stderr.isatty():
-            return nullcontext(None)
-        return _ProgressBar(self.err, label)
-
-
-class _ProgressBar:
-    """Made at the first update: a command with nothing to index does not load rich's progress bars."""
-
-    def __init__(self, console: Console, label: str) -> None:
-        self._console, self._label = console, label
-        self._progress: Any = None
-
-    def __enter__(self) -> Callable[[int, int], None]:
-        return self.update
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def update(self, done: int, total: int) -> None:
-        if self._progress is None:
-            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
-            columns = (TextColumn(self._label), BarColumn(), DownloadColumn(), TimeRemainingColumn())
-            self._progress = Progress(*columns, console=self._console, transient=True)
-            self._task = self._progress.add_task(self._label, total=None)
-            self._progress.start()
-        self._progress.update(self._task, completed=done, total=total)
+        return console.progress(self.err, label)
 
 
 pass_state = click.make_pass_decorator(State)
@@ -135,35 +96,35 @@ class NewscliGroup(click.Group):
             code = super().main(args, prog_name or "newscli", complete_var, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as e:
             click.echo(e.ctx.get_help() if e.ctx else "")
-            sys.exit(0)
+            sys.exit(ExitStatus.SUCCESS)
         except click.UsageError as e:
             command = e.ctx.command_path if e.ctx else "newscli"
             hint = f" (see '{command} --help')"
-            _fail(f"{command}: {e.format_message()}{hint}", 2)
+            _fail(f"{command}: {e.format_message()}{hint}", ExitStatus.ERROR)
         except click.Abort:
-            _fail("interrupted", 130)
+            _fail("interrupted", ExitStatus.INTERRUPTED)
         except NewscliError as e:
             if verbose:
                 _traceback()
             _fail(e.message + (f" ({e.hint})" if e.hint else ""), e.exit_code)
         except KeyboardInterrupt:
-            _fail("interrupted", 130)
+            _fail("interrupted", ExitStatus.INTERRUPTED)
         except BrokenPipeError:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
+            sys.exit(ExitStatus.SUCCESS)
         except OSError as e:  # a folder that cannot be written, a full disk
             if verbose:
                 _traceback()
             where = f": {e.filename}" if e.filename else ""
-            _fail(f"{e.strerror or e}{where}", 2)
+            _fail(f"{e.strerror or e}{where}", ExitStatus.ERROR)
         except Exception as e:
             if verbose:
                 _traceback()
-            _fail(f"unexpected error: {type(e).__name__}: {e} (run with -v for details)", 2)
+            _fail(f"unexpected error: {type(e).__name__}: {e} (run with -v for details)", ExitStatus.ERROR)
         finally:
             if signal.getsignal(signal.SIGINT) is _interrupt:  # after a Ctrl-C, a second one still quits at once
                 signal.signal(signal.SIGINT, previous)
-        sys.exit(code if isinstance(code, int) else 0)
+        sys.exit(code if isinstance(code, int) else ExitStatus.SUCCESS)
 
 
 def _traceback() -> None:
@@ -181,10 +142,10 @@ def _interrupt(signum: int, frame: object) -> None:
 def _abort(signum: int, frame: object) -> None:
     """A second Ctrl-C quits at once: the index is consistent at every moment, so nothing is lost."""
     os.write(2, b"\nnewscli: aborted\n")
-    os._exit(130)
+    os._exit(ExitStatus.INTERRUPTED)
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: ExitStatus) -> None:
     click.echo(f"newscli: error: {message}", err=True)
     sys.exit(code)
 
@@ -306,29 +267,31 @@ def index(state: State, paths: tuple[str, ...], rebuild: bool, check: bool, json
       newscli index --check         verify the index (exit status 1 if it
                                     disagrees with the archive)
     """
-    from newscli import indexer, render
+    from newscli import render
+    from newscli.indexing import check as checking
+    from newscli.indexing import update
 
     if check:
         if paths or rebuild:
             raise click.UsageError("--check takes no PATHS and no --rebuild")
-        result = indexer.check(state.config)
+        result = checking.check(state.config)
         if json_:
             click.echo(render.check_json(result))
         else:
             state.out.print(render.check_summary(result), end="", soft_wrap=True)
-        sys.exit(0 if result.agrees else 1)
+        sys.exit(ExitStatus.SUCCESS if result.agrees else ExitStatus.NO_MATCH)
 
     def waiting() -> None:
         state.say("waiting for another newscli to finish updating the index...")
 
     with state.progress("indexing") as progress:
-        report = indexer.update(state.config, list(paths) or None, rebuild=rebuild, progress=progress, on_wait=waiting)
+        report = update.update(state.config, list(paths) or None, rebuild=rebuild, progress=progress, on_wait=waiting)
     state.err.print(render.index_summary(report), soft_wrap=True)
     if json_:
         click.echo(render.index_json(report))
     if report.interrupted:
         state.say("interrupted: what was committed is kept; run `newscli index` again to finish")
-        sys.exit(130)
+        sys.exit(ExitStatus.INTERRUPTED)
 
 
 @cli.command()
@@ -409,7 +372,7 @@ def search(
     if result.total == 0:
         if result.suggestion and not json_:
             state.say(f"did you mean: {result.suggestion}")
-        sys.exit(1)
+        sys.exit(ExitStatus.NO_MATCH)
 
 
 @cli.command()
@@ -442,14 +405,9 @@ def show(state: State, ref: str, raw: bool, no_pager: bool, json_: bool) -> None
     if raw:
         click.echo(lookup.raw_text(article))
         return
-    view = render.article_view(article)
-    out = state.out
-    if not no_pager and out.is_terminal and len(out.render_lines(view, pad=False)) > out.height:
-        os.environ.setdefault("LESS", "-R")
-        with out.pager(styles=True):
-            out.print(view)
-    else:
-        out.print(view)
+    from newscli import console
+
+    console.page(state.out, render.article_view(article), allowed=not no_pager)
 
 
 @cli.command()
@@ -481,7 +439,7 @@ def related(state: State, ref: str, limit: int, json_: bool) -> None:
         state.out.print(render.related(result))
     if not result.hits:
         state.say("no related articles")
-        sys.exit(1)
+        sys.exit(ExitStatus.NO_MATCH)
 
 
 @cli.command()
@@ -521,7 +479,7 @@ def timeline(
     else:
         state.out.print(render.timeline(result))
     if result.total == 0:
-        sys.exit(1)
+        sys.exit(ExitStatus.NO_MATCH)
 
 
 @cli.command(name="list")
@@ -563,7 +521,7 @@ def list_(
         state.out.print(render.article_table(result))
         state.say(f"{len(result.articles)} of {result.total} articles")
     if result.total == 0:
-        sys.exit(1)
+        sys.exit(ExitStatus.NO_MATCH)
 
 
 @cli.command()

@@ -29,7 +29,7 @@ class Config:
     max_file_mb: float = 10.0
     lock_timeout: float = 30.0
     variants: tuple[tuple[str, ...], ...] = ()
-    path: Path | None = None  # the config file read, if any
+    backend: str = "whoosh"  # the search engine, by its name in newscli.engine.BACKENDS
 
 
 def load(*, config_file: str | None = None, index_dir: str | None = None, color: str | None = None) -> Config:
@@ -53,7 +53,7 @@ def load(*, config_file: str | None = None, index_dir: str | None = None, color:
         max_file_mb=values.get("max_file_mb", 10.0),
         lock_timeout=values.get("lock_timeout", 30.0),
         variants=VARIANTS + tuple(values.get("variants", ())),
-        path=path,
+        backend=values.get("backend", "whoosh"),
     )
 
 
@@ -80,7 +80,7 @@ def _read(path: Path) -> dict[str, Any]:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as e:
-        from newscli.formats.structured import yaml_problem
+        from newscli.formats.frontmatter import yaml_problem
 
         line, problem = yaml_problem(e)
         raise ConfigError(f"{path}:{line or 1}: invalid YAML: {problem}") from None
@@ -111,6 +111,12 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
         if value not in COLORS:
             raise bad("one of " + ", ".join(COLORS))
         return value
+    if key == "backend":
+        from newscli.engine import BACKENDS
+
+        if value not in BACKENDS:
+            raise bad("one of " + ", ".join(BACKENDS))
+        return value
     if key == "auto_refresh":
         if not isinstance(value, bool):
             raise bad("true or false")
@@ -138,5 +144,5 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
                 raise bad(f"a mapping whose '{name}' is a name or a list of names")
             fields[name] = aliases
         return fields
-    known = "archive, index_dir, color, auto_refresh, max_file_mb, lock_timeout, variants, fields"
+    known = "archive, index_dir, color, backend, auto_refresh, max_file_mb, lock_timeout, variants, fields"
     raise ConfigError(f"{path}:{line}: unknown setting '{key}' (known: {known})")

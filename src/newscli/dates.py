@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newscli.models import Article
 
 _RELATIVE = re.compile(r"^(\d+)([dwmy])$")
 
@@ -46,6 +50,11 @@ def timestamp(iso: str) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
+
+
+def timestamp_of(article: Article) -> float | None:
+    """When an article was published, as a POSIX timestamp; None if it is undated."""
+    return timestamp(article.date) if article.date else None
 
 
 def bound(text: str, *, end: bool, now: datetime | None = None) -> float:

@@ -13,6 +13,7 @@ import heapq
 import re
 import zlib
 from array import array
+from collections.abc import Iterable
 
 SHINGLE = 5
 SKETCH = 64
@@ -31,6 +32,21 @@ def sketch(text: str) -> array[int] | None:
         return None
     hashes = {zlib.crc32(" ".join(words[i : i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1)}
     return array("I", sorted(heapq.nsmallest(SKETCH, hashes)))
+
+
+def keys(sketch: array[int]) -> list[int]:
+    """The hashes of a sketch under which its near-copies are looked for."""
+    return list(sketch[:KEYS])
+
+
+def story_among(
+    sketch: array[int], when: float | None, candidates: Iterable[tuple[str, array[int], float | None]]
+) -> str | None:
+    """The story of the first candidate (story, sketch, time) that tells the same story, if any."""
+    for story, other, other_when in candidates:
+        if same_story(sketch, when, other, other_when):
+            return story
+    return None
 
 
 def same_story(a: array[int], a_time: float | None, b: array[int], b_time: float | None) -> bool:

@@ -1,12 +1,26 @@
-"""The errors newscli reports to its user, each a one-line message."""
+"""The errors newscli reports to its user, each a one-line message, and its exit statuses."""
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """How a newscli process ends, as grep and ripgrep end."""
+
+    SUCCESS = 0
+    NO_MATCH = 1  # nothing matched, nothing found; `index --check`: the index disagrees with the archive
+    ERROR = 2  # a usage error, or any failure
+    INTERRUPTED = 130  # Ctrl-C, as a shell reports it (128 + SIGINT)
+
+
+REBUILD_HINT = "run `newscli index --rebuild` to build the index again"
 
 
 class NewscliError(Exception):
     """Base class: a problem newscli can explain without a traceback."""
 
-    exit_code = 2
+    exit_code = ExitStatus.ERROR
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -17,7 +31,7 @@ class NewscliError(Exception):
 class NotFound(NewscliError):
     """Nothing matched: an unknown ID, a query without hits."""
 
-    exit_code = 1
+    exit_code = ExitStatus.NO_MATCH
 
 
 class ConfigError(NewscliError):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 
+from newscli.archive import absolute
 from newscli.engine import Engine
 from newscli.errors import NewscliError, NotFound
+from newscli.formats import reader_for
 from newscli.formats.decode import decode
 from newscli.models import Article
 
@@ -51,7 +52,7 @@ def _by_path(engine: Engine, ref: str) -> Article:
     path = ref
     if not os.path.exists(ref) and (m := _RECORD.match(ref)):
         path, record = m["path"], int(m["record"])
-    full = os.path.normpath(os.path.abspath(path))
+    full = absolute(path)
     articles = engine.in_file(full)
     if record is not None:
         articles = [a for a in articles if a.record == record]
@@ -60,9 +61,10 @@ def _by_path(engine: Engine, ref: str) -> Article:
             raise NotFound(f"no such file: {path}")
         raise NotFound(f"no article from {ref} is in the index", hint=f"index it: newscli index {path}")
     if len(articles) > 1:
+        reader = reader_for(full)
+        place = reader.place if reader and reader.place else "its place in the file"
         raise NewscliError(
-            f"{path} holds {len(articles)} articles: name one as {path}:N "
-            f"(N is {'the line' if full.endswith('.jsonl') else 'the position'}, e.g. {articles[0].record})"
+            f"{path} holds {len(articles)} articles: name one as {path}:N (N is the {place}, e.g. {articles[0].record})"
         )
     return articles[0]
 
@@ -76,11 +78,8 @@ def raw_text(article: Article) -> str:
         raise NotFound(f"cannot read {article.path}: {e.strerror}") from None
     if article.record is None:
         return text
-    if article.path.endswith(".jsonl"):
-        lines = text.splitlines()
-        return lines[article.record - 1] if article.record <= len(lines) else ""
-    try:
-        records = json.loads(text)
-        return json.dumps(records[article.record], ensure_ascii=False, indent=2)
-    except (ValueError, IndexError, TypeError, RecursionError):
-        raise NotFound(f"{article.path} changed since it was indexed; run `newscli index`") from None
+    reader = reader_for(article.path)
+    raw = reader.raw(text, article.record) if reader and reader.raw else None
+    if raw is None:
+        raise NotFound(f"{article.path} changed since it was indexed; run `newscli index`")
+    return raw

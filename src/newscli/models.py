@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
-class Format(StrEnum):
+class Markup(StrEnum):
+    """How an article's body is written: shown as it is, or rendered as Markdown."""
+
     TEXT = "text"
     MARKDOWN = "markdown"
 
@@ -19,7 +21,7 @@ class Sort(StrEnum):
 
 class Ranking(StrEnum):
     NEWS = "news"  # title and phrase matches first, ties to the newer article
-    BM25 = "bm25"  # Whoosh's plain BM25F over title, caption and body, for comparison
+    BM25 = "bm25"  # the engine's plain BM25F over title, caption and body, equally weighted: for comparison
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,7 @@ class Article:
     language: str | None = None
     caption: str | None = None
     record: int | None = None  # .jsonl: 1-based line; .json: 0-based array index
-    format: Format = Format.TEXT
+    markup: Markup = Markup.TEXT
 
     @property
     def location(self) -> str:
@@ -171,7 +173,7 @@ class CheckReport:
 
     articles: int = 0  # in the index
     files: int = 0  # that the index holds articles of
-    postings: int = 0  # read to prove the index readable
+    postings: int = 0  # entries of the index read to prove it readable
     problems: list[str] = field(default_factory=list)  # the index disagrees with its own record
     new: int = 0  # files of the archive not indexed yet
     changed: int = 0

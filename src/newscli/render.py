@@ -24,10 +24,10 @@ from newscli.models import (
     CheckReport,
     Explanation,
     Facets,
-    Format,
     Hit,
     IndexReport,
     ListResult,
+    Markup,
     Related,
     SearchResult,
     Timeline,
@@ -187,7 +187,7 @@ def article_view(a: Article) -> RenderableType:
             line.append(clean(value))
             lines.append(line)
     lines.append(Rule(style="dim"))
-    if a.format == Format.MARKDOWN:
+    if a.markup == Markup.MARKDOWN:
         from rich.markdown import Markdown  # slow to import; only shown articles need it
 
         lines.append(Markdown(clean(a.body), hyperlinks=False))
@@ -242,11 +242,12 @@ def index_summary(report: IndexReport) -> Text:
 
 
 def article_json(a: Article, *, body: bool = False) -> dict[str, Any]:
-    data = asdict(a)
+    # The body's markup is "format" in JSON, as it was named when the schema was published.
+    data = {("format" if k == "markup" else k): v for k, v in asdict(a).items()}
     data["outlets"] = list(a.outlets)
     data["authors"] = list(a.authors)
     data["tags"] = list(a.tags)
-    data["format"] = a.format.value
+    data["format"] = a.markup.value
     if not body:
         del data["body"]
     return data

@@ -1,4 +1,4 @@
-"""Importing Whoosh without the modules it loads and never uses here.
+"""Whoosh loaded for newscli: without the modules it never uses here, and with one repair.
 
 Whoosh's start-up loads `urllib.request` (for a download helper), through the
 `cached_property` package `asyncio`, and an English word-forms table of a few
@@ -7,7 +7,7 @@ about 70 ms of every command's 0.1-0.2 s. While Whoosh's modules load, they are
 stood in for by light versions (the helper and the word-forms function import
 the real module if they are ever called); afterwards `sys.modules` is as it
 was, so any later import gets the real modules.
-Imported by `engine` just before Whoosh.
+Imported by every module of this package before Whoosh.
 """
 
 from __future__ import annotations
@@ -55,4 +55,20 @@ def _load() -> None:
                 sys.modules[name] = module
 
 
+def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
+    # Whoosh 2.7 remembers only the length columns it found, so every posting of a field
+    # without one (keywords, IDs, spelling) costs a stat() of the missing file: commits
+    # take twice as long. A segment's files never change, so remembering the absence is safe.
+    try:
+        return self._readers[fieldname]
+    except KeyError:
+        reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        self._readers[fieldname] = reader
+        return reader
+
+
 _load()
+
+from whoosh.codec.whoosh3 import W3PerDocReader  # noqa: E402  (after the light start-up above)
+
+W3PerDocReader._cached_reader = _cached_reader

@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 import os
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
-from newscli import dupes
-from newscli.errors import IndexError_
+from newscli.archive import Signature
+from newscli.errors import REBUILD_HINT, IndexError_
 from newscli.models import Article
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ CREATE TABLE files (
 """
 _RECORD = "size, mtime_ns, context, articles, skipped, digest"  # a FileRecord's columns
 PER_KEY = 50  # articles under one key that are considered
-CANDIDATES = 20  # of those, the ones sharing the most keys with a new article, compared with it in full
+CANDIDATES = 20  # of those, the ones sharing the most keys with a new article
 
 
 class FileRecord(NamedTuple):
@@ -57,8 +58,16 @@ class FileRecord(NamedTuple):
     digest: str | None  # of the bytes read
 
     @property
-    def signature(self) -> list[Any]:
-        return [self.size, self.mtime_ns, self.context]
+    def signature(self) -> Signature:
+        return Signature(self.size, self.mtime_ns, self.context)
+
+
+class Candidate(NamedTuple):
+    """An article that may tell the same story as a new one."""
+
+    story: str
+    sketch: array[int]
+    when: float | None
 
 
 P = ParamSpec("P")
@@ -68,6 +77,7 @@ T = TypeVar("T")
 def _reported(method: Callable[Concatenate[Catalog, P], T]) -> Callable[Concatenate[Catalog, P], T]:
     """SQLite's errors as newscli's: a damaged file, or one that cannot be written."""
 
+    @wraps(method)
     def guarded(self: Catalog, /, *args: P.args, **kwargs: P.kwargs) -> T:
         import sqlite3
 
@@ -76,7 +86,6 @@ def _reported(method: Callable[Concatenate[Catalog, P], T]) -> Callable[Concaten
         except sqlite3.DatabaseError as e:
             raise self._trouble(e) from e
 
-    guarded.__doc__ = method.__doc__
     return guarded
 
 
@@ -133,10 +142,7 @@ class Catalog:
 
         if isinstance(e, sqlite3.OperationalError):  # read-only, full disk, locked
             return IndexError_(f"cannot use the index's catalog {self.path} ({e})")
-        return IndexError_(
-            f"the index's catalog {self.path} is damaged ({e})",
-            hint="run `newscli index --rebuild` to build the index again",
-        )
+        return IndexError_(f"the index's catalog {self.path} is damaged ({e})", hint=REBUILD_HINT)
 
     def _each(self, sql: str) -> Iterator[tuple[Any, ...]]:
         """The rows a query finds, read one at a time."""
@@ -197,29 +203,30 @@ class Catalog:
         )
 
     @_reported
-    def story_of(self, sketch: array[int], when: float | None) -> str | None:
-        """The story of an article with nearly the same text from about the same time, if any."""
-        heads = list(sketch[: dupes.KEYS])
+    def candidates(self, keys: Sequence[int]) -> list[Candidate]:
+        """The articles sharing the most of these copy keys, most first (see dupes.py)."""
         # The earliest articles under each key: a key that thousands share (boilerplate, a
         # story copied thousands of times) costs no more than a rare one.
         per_key = " UNION ALL ".join(
-            ["SELECT * FROM (SELECT article FROM keys WHERE key = ? ORDER BY article LIMIT ?)"] * len(heads)
+            ["SELECT * FROM (SELECT article FROM keys WHERE key = ? ORDER BY article LIMIT ?)"] * len(keys)
         )
         rows = self.db.execute(
             f"SELECT a.story, a.sketch, a.ts FROM ({per_key}) JOIN articles a ON a.rowid = article"
             " GROUP BY article ORDER BY count(*) DESC, article LIMIT ?",
-            (*[v for h in heads for v in (h, PER_KEY)], CANDIDATES),
+            (*[v for k in keys for v in (k, PER_KEY)], CANDIDATES),
         )
+        found = []
         for story, stored, ts in rows:
-            other = array("I")
-            other.frombytes(stored)
-            if dupes.same_story(sketch, when, other, ts):
-                return str(story)
-        return None
+            sketch = array("I")
+            sketch.frombytes(stored)
+            found.append(Candidate(str(story), sketch, ts))
+        return found
 
     @_reported
-    def add(self, article: Article, story: str, sketch: array[int] | None, when: float | None) -> None:
-        """Records an article; one with the same ID (of a file being replaced) makes way."""
+    def add(
+        self, article: Article, story: str, sketch: array[int] | None, keys: Sequence[int], when: float | None
+    ) -> None:
+        """Records an article with its copy keys; one with the same ID (of a file being replaced) makes way."""
         import sqlite3
 
         row = (
@@ -236,8 +243,7 @@ class Catalog:
         except sqlite3.IntegrityError:
             self.db.execute("DELETE FROM articles WHERE id = ?", (article.id,))
             rowid = self.db.execute(insert, row).lastrowid
-        if sketch is not None:
-            self.db.executemany("INSERT INTO keys VALUES (?, ?)", [(h, rowid) for h in sketch[: dupes.KEYS]])
+        self.db.executemany("INSERT INTO keys VALUES (?, ?)", [(k, rowid) for k in keys])
 
     @_reported
     def delete_file(self, path: str) -> None:

@@ -1,0 +1,75 @@
+"""Where output goes: consoles for stdout and stderr, the progress bar and the pager.
+
+Only on a terminal: colour, the progress bar and the pager. Imported by commands
+that print; rich is loaded inside, so that `newscli --help` stays quick.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+
+def make(color: str, *, stderr: bool) -> Console:
+    """A console honouring the colour setting: auto (rich's own choice, NO_COLOR included), always, never."""
+    from rich.console import Console
+
+    if color == "never":
+        return Console(stderr=stderr, color_system=None, highlight=False)
+    if color == "always":  # a flag or setting, so it wins over NO_COLOR
+        console = Console(stderr=stderr, force_terminal=True, no_color=False, highlight=False)
+        # A terminal type with no colours of its own (TERM=dumb) still gets the basic ones.
+        if console.color_system is None:
+            console = Console(
+                stderr=stderr, force_terminal=True, no_color=False, color_system="standard", highlight=False
+            )
+        return console
+    return Console(stderr=stderr, highlight=False)
+
+
+def progress(console: Console, label: str) -> AbstractContextManager[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal's stderr, shown once there is work; nothing on a pipe."""
+    if not sys.stderr.isatty():
+        return nullcontext(None)
+    return _ProgressBar(console, label)
+
+
+class _ProgressBar:
+    """Made at the first update: a command with nothing to index does not load rich's progress bars."""
+
+    def __init__(self, console: Console, label: str) -> None:
+        self._console, self._label = console, label
+        self._progress: Any = None
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        return self.update
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, done: int, total: int) -> None:
+        if self._progress is None:
+            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+            columns = (TextColumn(self._label), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+            self._progress = Progress(*columns, console=self._console, transient=True)
+            self._task = self._progress.add_task(self._label, total=None)
+            self._progress.start()
+        self._progress.update(self._task, completed=done, total=total)
+
+
+def page(console: Console, view: RenderableType, *, allowed: bool = True) -> None:
+    """Prints `view`, through the pager when it is longer than the terminal is high."""
+    if allowed and console.is_terminal and len(console.render_lines(view, pad=False)) > console.height:
+        os.environ.setdefault("LESS", "-R")
+        with console.pager(styles=True):
+            console.print(view)
+    else:
+        console.print(view)

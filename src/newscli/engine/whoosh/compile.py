@@ -1,0 +1,136 @@
+"""A SearchRequest as a Whoosh query, filter and order, and how it was understood."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
+
+# isort: split
+from whoosh import qparser, query, sorting
+from whoosh.searching import Searcher
+
+from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS
+from newscli.errors import QueryError
+from newscli.models import Explanation, Filters, Ranking, SearchRequest, Sort
+from newscli.query import narrow, prepare
+
+# Chosen with bench/relevance.py: stronger title and phrase boosts lowered precision there.
+FIELD_BOOSTS = {"title": 1.5, "caption": 1.0, "body": 1.0}
+PHRASE_BOOST = 0.2
+PHRASE_SLOP = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    query: query.Query
+    filters: Filters  # the request's, narrowed by the query's own `date:` terms
+    explanation: Explanation
+    prepared: str  # the query text as newscli prepared it for the parser
+
+
+def compile_request(request: SearchRequest) -> Compiled:
+    """The Whoosh query and filters for a request, and how they were arrived at."""
+    prepared = prepare(request.text)
+    if not prepared.text:
+        raise QueryError("the query is empty", hint="give words to search for")
+    filters = Filters(request.filters.sources, narrow(request.filters.dates, prepared.dates))
+    q = _parse(prepared.text, request.ranking)
+    variants: list[str] = []
+    if request.variants:
+        q = _with_variants(q, request.variants, variants)
+    if request.ranking == Ranking.NEWS:
+        q = _with_phrase_boost(q)
+    explanation = Explanation(str(q), _describe(filters), tuple(variants), prepared.notes)
+    return Compiled(q, filters, explanation, prepared.text)
+
+
+def filter_query(s: Searcher, filters: Filters) -> query.Query | None:
+    """The filters as a Whoosh query; None when there are none."""
+    parts: list[query.Query] = []
+    if filters.sources:
+        wanted = {name.casefold() for name in filters.sources}
+        names = [t.decode("utf-8") for t in s.lexicon("outlet")]
+        matching = [n for n in names if n.casefold() in wanted]
+        parts.append(query.Or([query.Term("outlet", n) for n in matching]) if matching else query.NullQuery)
+    if filters.dates.start is not None or filters.dates.end is not None:
+        start, end = filters.dates.start, filters.dates.end
+        parts.append(
+            query.NumericRange(
+                "ts", None if start is None else math.ceil(start), None if end is None else math.floor(end)
+            )
+        )
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+def order(sort: Sort, ranking: Ranking = Ranking.BM25) -> sorting.MultiFacet | None:
+    """Undated articles come last in date order; with news ranking, equal scores go to the newer."""
+    dated_first = sorting.FieldFacet("dated", reverse=True)
+    if sort == Sort.RELEVANCE:
+        newer = [dated_first, sorting.FieldFacet("ts", reverse=True)]
+        return sorting.MultiFacet([sorting.ScoreFacet(), *newer]) if ranking == Ranking.NEWS else None
+    return sorting.MultiFacet([dated_first, sorting.FieldFacet("ts", reverse=sort == Sort.NEWEST)])
+
+
+def _parse(text: str, ranking: Ranking) -> query.Query:
+    boosts = FIELD_BOOSTS if ranking == Ranking.NEWS else None
+    parser = qparser.MultifieldParser(list(TEXT_FIELDS), SCHEMA, fieldboosts=boosts, group=qparser.AndGroup)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    try:
+        q = parser.parse(text)
+    except Exception as e:  # whoosh's parser is lenient; anything it raises is a bad query
+        raise QueryError(f"cannot understand the query {text!r}: {e}") from None
+    if q is query.NullQuery:
+        raise QueryError(f"nothing to search for in {text!r}", hint="give words to search for")
+    return q
+
+
+def _with_variants(q: query.Query, groups: tuple[tuple[str, ...], ...], applied: list[str]) -> query.Query:
+    """Each word of a group of spellings (Kyiv, Kiev) searched as any of them."""
+    analyzer = SCHEMA["body"].analyzer
+    stems: dict[str, list[str]] = {}
+    for group in groups:
+        forms = [tokens[0] for v in group if len(tokens := [t.text for t in analyzer(v)]) == 1]
+        for form in forms:
+            stems[form] = list(dict.fromkeys(forms))
+
+    def swap(node: query.Query) -> query.Query:
+        if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS and node.text in stems:
+            forms = stems[node.text]
+            applied.append(f"{node.text} -> {' | '.join(forms)}")
+            return query.Or([query.Term(node.fieldname, f, boost=node.boost) for f in forms])
+        return node
+
+    q = q.accept(swap)
+    applied[:] = list(dict.fromkeys(applied))
+    return q
+
+
+def _with_phrase_boost(q: query.Query) -> query.Query:
+    """Articles holding the query's words as a phrase rank first, then those with them close together."""
+    words = [t for f, t in q.iter_all_terms() if f == "body"] if isinstance(q, query.And) else []
+    plain = all(isinstance(c, query.Or) and all(isinstance(t, query.Term) for t in c) for c in q) if words else False
+    if len(words) < 2 or not plain:
+        return q
+    closeness = [
+        query.Phrase(field, words, slop=slop, boost=boost)
+        for field in ("title", "body")
+        for slop, boost in ((1, PHRASE_BOOST), (PHRASE_SLOP, PHRASE_BOOST / 2))
+    ]
+    return query.AndMaybe(q, query.Or(closeness))
+
+
+def _describe(filters: Filters) -> tuple[str, ...]:
+    described = [f"source is {' or '.join(filters.sources)}"] if filters.sources else []
+    start, end = filters.dates.start, filters.dates.end
+    if start is not None or end is not None:
+
+        def iso(t: float | None) -> str:
+            return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds") if t is not None else "any time"
+
+        described.append(f"date from {iso(start)} to {iso(end)} (UTC); undated articles left out")
+    return tuple(described)

@@ -1,0 +1,103 @@
+"""The index's fields, and how an Article becomes a Whoosh document and comes back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
+
+# isort: split
+from whoosh import analysis, fields
+
+from newscli import dates
+from newscli.models import Article, Markup
+
+SCHEMA_VERSION = 6
+_LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag names stay whole
+TEXT_FIELDS = ("title", "caption", "body")
+
+
+def _schema() -> fields.Schema:
+    stem = analysis.StemmingAnalyzer()
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.ID(stored=True),
+        record=fields.STORED,
+        title=fields.TEXT(analyzer=stem, stored=True, spelling=True),
+        caption=fields.TEXT(analyzer=stem, stored=True),
+        body=fields.TEXT(analyzer=stem, stored=True, spelling=True),
+        source=fields.TEXT(stored=True),
+        outlet=fields.KEYWORD(stored=True, scorable=False, sortable=True),
+        author=fields.TEXT(),
+        authors=fields.STORED,
+        tag=fields.KEYWORD(lowercase=True, scorable=False),
+        tags=fields.STORED,
+        lang=fields.KEYWORD(lowercase=True, stored=True),
+        url=fields.TEXT(analyzer=analysis.RegexTokenizer(r"[^\W_]+") | analysis.LowercaseFilter(), stored=True),
+        date=fields.STORED,
+        ts=fields.NUMERIC(int, bits=64, sortable=True),
+        dated=fields.NUMERIC(int, sortable=True),
+        day=fields.ID(sortable=True),  # the UTC day, for counts per period
+        story=fields.ID(stored=True, sortable=True),  # the ID of the first copy of a republished story
+        format=fields.STORED,  # the body's markup
+        schema_version=fields.STORED,
+    )
+    schema["outlet"].analyzer = _LINES
+    schema["tag"].analyzer = _LINES | analysis.LowercaseFilter()
+    return schema
+
+
+SCHEMA = _schema()
+
+
+def document(a: Article, story: str) -> dict[str, Any]:
+    """The fields Whoosh indexes and stores for an article."""
+    doc: dict[str, Any] = {
+        "id": a.id,
+        "path": a.path,
+        "record": a.record,
+        "title": a.title,
+        "body": a.body,
+        "authors": list(a.authors),
+        "tags": list(a.tags),
+        "date": a.date,
+        "dated": 1 if a.date else 0,
+        "format": a.markup.value,
+        "story": story,
+        "schema_version": SCHEMA_VERSION,
+    }
+    when = dates.timestamp_of(a)
+    optional = {
+        "caption": a.caption,
+        "source": a.source,
+        "outlet": "\n".join(a.outlets),
+        "author": "\n".join(a.authors),
+        "tag": "\n".join(a.tags),
+        "lang": a.language,
+        "url": a.url,
+        "ts": None if when is None else int(when),
+        "day": None if when is None else datetime.fromtimestamp(when, UTC).date().isoformat(),
+    }
+    doc.update({k: v for k, v in optional.items() if v})
+    return doc
+
+
+def article(stored: dict[str, Any]) -> Article:
+    """The Article a stored document holds."""
+    return Article(
+        id=stored["id"],
+        title=stored["title"],
+        body=stored.get("body", ""),
+        path=stored["path"],
+        source=stored.get("source"),
+        outlets=tuple(filter(None, stored.get("outlet", "").split("\n"))),
+        date=stored.get("date"),
+        authors=tuple(stored.get("authors", ())),
+        url=stored.get("url"),
+        tags=tuple(stored.get("tags", ())),
+        language=stored.get("lang"),
+        caption=stored.get("caption"),
+        record=stored.get("record"),
+        markup=Markup(stored.get("format", "text")),
+    )

@@ -1,0 +1,297 @@
+"""The Whoosh backend: an index in one folder, and the searches newscli asks of it."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
+
+# isort: split
+from whoosh import index, query, scoring, sorting
+from whoosh.index import EmptyIndexError, IndexVersionError
+from whoosh.searching import Searcher
+
+from newscli.engine import Contents, Engine, Writer
+from newscli.engine.whoosh import writing
+from newscli.engine.whoosh.compile import compile_request, filter_query, order
+from newscli.engine.whoosh.damage import readable
+from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, article
+from newscli.engine.whoosh.snippets import snippet, with_snippets
+from newscli.errors import REBUILD_HINT, IndexError_
+from newscli.models import (
+    Article,
+    Bucket,
+    Facets,
+    Filters,
+    Hit,
+    ListResult,
+    Related,
+    SearchRequest,
+    SearchResult,
+    Sort,
+    Timeline,
+)
+from newscli.stats import Period, per_period
+
+_GROUPS = {
+    "outlet": sorting.FieldFacet("outlet", allow_overlap=True, maptype=sorting.Count),
+    "day": sorting.FieldFacet("day", maptype=sorting.Count),
+}
+
+
+class WhooshEngine(Engine):
+    """A Whoosh index in one folder."""
+
+    name = "whoosh"
+    version = SCHEMA_VERSION
+
+    def __init__(self, ix: index.Index, folder: str) -> None:
+        self._ix = ix
+        self.folder = folder
+
+    @classmethod
+    def open(cls, folder: str) -> WhooshEngine:
+        try:
+            return cls(index.open_dir(folder), folder)
+        except (EmptyIndexError, FileNotFoundError):
+            raise IndexError_(f"no index in {folder}", hint=REBUILD_HINT) from None
+        except IndexVersionError:
+            raise IndexError_(f"the index in {folder} was made by another version", REBUILD_HINT) from None
+        except Exception as e:  # whoosh reports a damaged index in many ways
+            raise IndexError_(f"the index in {folder} is damaged ({e})", hint=REBUILD_HINT) from None
+
+    @classmethod
+    def create(cls, folder: str) -> WhooshEngine:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):  # Whoosh names all its files MAIN... or _MAIN...
+            if name.startswith(("MAIN", "_MAIN")):
+                import shutil
+
+                target = os.path.join(folder, name)
+                shutil.rmtree(target) if os.path.isdir(target) else os.remove(target)
+        return cls(index.create_in(folder, SCHEMA), folder)
+
+    @staticmethod
+    def exists(folder: str) -> bool:
+        try:
+            return any(name.startswith("_MAIN_") and name.endswith(".toc") for name in os.listdir(folder))
+        except OSError:
+            return False
+
+    @contextmanager
+    def writer(self, expected_bytes: int = 0) -> Iterator[Writer]:
+        with writing.batch(self._ix, expected_bytes) as w:
+            yield w
+
+    @readable
+    def count(self) -> int:
+        return int(self._ix.doc_count())
+
+    @readable
+    def get(self, article_id: str) -> Article | None:
+        with self._ix.searcher() as s:
+            stored = s.document(id=article_id)
+            return None if stored is None else article(stored)
+
+    @readable
+    def with_prefix(self, prefix: str, limit: int = 10) -> list[Article]:
+        with self._ix.searcher() as s:
+            hits = s.search(query.Prefix("id", prefix), limit=limit)
+            return [article(h.fields()) for h in hits]
+
+    @readable
+    def in_file(self, path: str) -> list[Article]:
+        with self._ix.searcher() as s:
+            found = [article(s.stored_fields(n)) for n in s.document_numbers(path=path)]
+        return sorted(found, key=lambda a: a.record or 0)
+
+    @readable
+    def search(self, request: SearchRequest) -> SearchResult:
+        compiled = compile_request(request)
+        groups = dict(_GROUPS) if request.facets else {}
+        if request.fold_copies:
+            groups["story"] = sorting.FieldFacet("story", maptype=sorting.Count)
+        limit, page = request.limit, request.page
+        first = 0 if limit == 0 else limit * (page - 1)
+        with self._ix.searcher(weighting=scoring.BM25F()) as s:
+            # Fetch enough hits to fill the page with one hit per story: each search costs the same
+            # whatever its limit, so ask for plenty at once and again only if copies still crowd the page.
+            fetch = None if limit == 0 else limit * page * (4 if request.fold_copies else 1)
+            while True:
+                results = s.search(
+                    compiled.query,
+                    limit=fetch,
+                    filter=filter_query(s, compiled.filters),
+                    sortedby=order(request.sort, request.ranking),
+                    groupedby=groups or None,
+                    terms=True,
+                )
+                matches = len(results)
+                shown = _one_per_story(results) if request.fold_copies else list(results)
+                if fetch is None or len(shown) >= limit * page or fetch >= matches:
+                    break
+                fetch *= 4
+            with_snippets(results)
+            relevance = request.sort == Sort.RELEVANCE
+            hits = tuple(
+                Hit(article(h.fields()), _score(h) if relevance else None, snippet(h), _copies(s, h))
+                for h in shown[first : None if limit == 0 else first + limit]
+            )
+            total = len(results.groups("story")) if request.fold_copies else matches
+            suggestion = _suggest(s, compiled.prepared) if matches == 0 else None
+            facets = None
+            if request.facets:
+                outlets, days, undated = _counts(results, matches)
+                facets = Facets(tuple(outlets), tuple(per_period(days, Period.MONTH)), undated)
+        return SearchResult(
+            query=request.text,
+            total=total,
+            page=page,
+            limit=limit,
+            hits=hits,
+            explanation=compiled.explanation,
+            suggestion=suggestion,
+            facets=facets,
+            folded=matches - total,
+        )
+
+    @readable
+    def timeline(self, request: SearchRequest, by: Period) -> Timeline:
+        compiled = compile_request(request)
+        with self._ix.searcher() as s:
+            results = s.search(compiled.query, limit=1, filter=filter_query(s, compiled.filters), groupedby=_GROUPS)
+            total = len(results)
+            _, days, undated = _counts(results, total)
+        return Timeline(request.text, by.value, total, undated, tuple(per_period(days, by)))
+
+    @readable
+    def related(self, of: Article, limit: int) -> Related:
+        """The articles most like one: Whoosh's more-like-this over title and text."""
+        with self._ix.searcher() as s:
+            docnum = s.document_number(id=of.id)
+            if docnum is None:
+                return Related(of, (), ())
+            stems = [t for t, _ in s.key_terms([docnum], "body", numterms=15) if len(t) > 2][:12]
+            terms = [t for t, _ in s.key_terms([docnum], "title", numterms=4) if t not in stems and len(t) > 2] + stems
+            like = query.Or([query.Term("body", t) for t in terms] + [query.Term("title", t, boost=2.0) for t in terms])
+            results = s.search(like, limit=limit + 1, terms=True)
+            with_snippets(results)
+            hits = tuple(Hit(article(h.fields()), float(h.score), snippet(h)) for h in results if h["id"] != of.id)
+        return Related(of, tuple(_as_written(terms, of)), hits[:limit])
+
+    @readable
+    def browse(self, filters: Filters, sort: Sort, limit: int) -> ListResult:
+        with self._ix.searcher() as s:
+            results = s.search(
+                filter_query(s, filters) or query.Every(),  # the filter as the query: only its articles are visited
+                limit=None if limit == 0 else limit,
+                sortedby=order(Sort.NEWEST if sort == Sort.RELEVANCE else sort),
+            )
+            return ListResult(len(results), tuple(article(h.fields()) for h in results))
+
+    @readable
+    def stories(self) -> dict[str, list[Article]]:
+        with self._ix.searcher() as s:
+            results = s.search(query.Every(), limit=1, groupedby={"story": sorting.FieldFacet("story")})
+            groups = {k: v for k, v in results.groups("story").items() if len(v) > 1}
+            return {k: [article(s.stored_fields(n)) for n in docs] for k, docs in groups.items()}
+
+    @readable
+    def contents(self) -> Contents:
+        with self._ix.searcher() as s:
+            reader = s.reader()
+            stored = list(reader.all_stored_fields())
+            postings = 0
+            for fieldname, term in reader.all_terms():
+                postings += sum(1 for _ in reader.postings(fieldname, term).all_ids())
+        return Contents(Counter(d["path"] for d in stored), Counter(d["id"] for d in stored), postings)
+
+    @readable
+    def sources(self) -> list[Bucket]:
+        # Counted from the term index, not article by article: at 300,000 articles that took seconds.
+        counts: Counter[str] = Counter()
+        with self._ix.reader() as r:
+            for part, _ in r.leaf_readers():
+                thinned = part.has_deletions()  # then its term counts include deleted articles
+                for name in part.field_terms("outlet"):
+                    if thinned:
+                        counts[name] += sum(1 for _ in part.postings("outlet", name).all_ids())
+                    else:
+                        counts[name] += part.doc_frequency("outlet", name)
+        return _outlets(counts)
+
+
+_WORD = re.compile(r"(?<![\w:\-*~])[^\W\d_][\w'-]*(?![\w:*~])")
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+
+
+def _suggest(s: Searcher, text: str) -> str | None:
+    """The query with each word the index lacks replaced by its closest indexed spelling."""
+    reader = s.reader()
+    correctors = [s.corrector("body"), s.corrector("title")]
+    changed = text
+    for m in reversed(list(_WORD.finditer(text))):
+        word = m.group()
+        lower = word.lower()
+        if word in _OPERATORS or any((f, lower) in reader for f in ("spell_body", "spell_title")):
+            continue
+        for corrector in correctors:
+            found = corrector.suggest(lower, limit=1)
+            if found:
+                changed = changed[: m.start()] + found[0] + changed[m.end() :]
+                break
+    return changed if changed != text else None
+
+
+def _counts(results: Any, total: int) -> tuple[list[Bucket], dict[str, int], int]:
+    """Articles per outlet (spellings differing in case merged), per day, and how many are undated."""
+    days = {day: n for day, n in results.groups("day").items() if day}
+    return _outlets(results.groups("outlet")), days, total - sum(days.values())
+
+
+def _outlets(counts: Mapping[str, int]) -> list[Bucket]:
+    """Outlets by their count of articles; spellings that differ only in case are one, under the commonest."""
+    spellings: dict[str, dict[str, int]] = {}
+    for name, n in counts.items():
+        if name and n:
+            spellings.setdefault(name.casefold(), {})[name] = n
+    outlets = [Bucket(max(f, key=lambda k: f[k]), sum(f.values())) for f in spellings.values()]
+    outlets.sort(key=lambda b: (-b.count, b.name.casefold()))
+    return outlets
+
+
+def _as_written(stems: list[str], of: Article) -> list[str]:
+    """The word each stem most often stands for in the article's own text."""
+    analyzer = SCHEMA["body"].analyzer
+    seen: dict[str, Counter[str]] = {}
+    for token in analyzer(f"{of.title}\n{of.body}", mode="index", chars=True, keeporiginal=True):
+        seen.setdefault(token.text, Counter())[token.original.lower()] += 1
+    return [seen[s].most_common(1)[0][0] if s in seen else s for s in stems]
+
+
+def _one_per_story(results: Any) -> list[Any]:
+    seen: set[str] = set()
+    kept = []
+    for hit in results:
+        story = hit.get("story") or hit["id"]
+        if story not in seen:
+            seen.add(story)
+            kept.append(hit)
+    return kept
+
+
+def _copies(s: Searcher, hit: Any) -> tuple[Article, ...]:
+    story = hit.get("story")
+    if not story:
+        return ()
+    return tuple(article(d) for d in s.documents(story=story) if d["id"] != hit["id"])
+
+
+def _score(hit: Any) -> float:
+    # Sorted with a ScoreFacet first, a hit's "score" is its sort key, led by the negated score.
+    return float(-hit.score[0] if isinstance(hit.score, tuple) else hit.score)

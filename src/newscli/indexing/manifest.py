@@ -1,0 +1,146 @@
+"""What the index folder says of itself: `manifest.json` and `summary.json`.
+
+The manifest holds the archive's roots, the folder defaults files as read and
+the index's backend and version; each file's record is in the catalog. The
+summary holds one digest of every file's signature, written once a run has
+committed all it read: a search compares the archive with it, and reads the
+catalog only when something changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newscli import archive
+from newscli.archive import FolderDefaults
+from newscli.config import Config
+from newscli.engine import Engine, backend
+from newscli.errors import REBUILD_HINT, IndexError_
+from newscli.indexing.catalog import Catalog
+from newscli.indexing.roots import roots_for
+
+MANIFEST = "manifest.json"
+SUMMARY = "summary.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass
+class Manifest:
+    """What is indexed, in outline: each file is recorded in the catalog."""
+
+    schema: int  # the version of the index it describes
+    backend: str = "whoosh"
+    roots: list[str] = field(default_factory=list)
+    defaults: dict[str, FolderDefaults] = field(default_factory=dict)  # by the path of each folder defaults file
+
+    @classmethod
+    def new(cls, config: Config) -> Manifest:
+        return cls(engine_of(config).version, config.backend)
+
+    @classmethod
+    def load(cls, folder: Path) -> Manifest | None:
+        try:
+            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            if data.get("version") != MANIFEST_VERSION:
+                return None
+            defaults = _defaults(data.get("defaults", {}))
+            if defaults is None:
+                raise ValueError("a folder defaults entry is garbled")
+            return cls(int(data.get("schema", 0)), str(data.get("backend", "whoosh")), list(data["roots"]), defaults)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            raise IndexError_(f"the index's manifest {folder / MANIFEST} is damaged ({e})", hint=REBUILD_HINT) from None
+
+    def save(self, folder: Path) -> None:
+        _write_json(folder / MANIFEST, self._head())
+
+    def summarise(self, folder: Path, catalog: Catalog) -> None:
+        """Writes the summary, once the catalog holds all this run commits."""
+        saved = os.stat(folder / MANIFEST)
+        files = fingerprint(catalog.signatures())
+        _write_json(folder / SUMMARY, {**self._head(), "manifest": [saved.st_size, saved.st_mtime_ns], "files": files})
+
+    def usable(self, config: Config, folder: Path) -> bool:
+        """Whether it describes an index this version can update, with its files there."""
+        return (self.backend, self.schema) == (config.backend, engine_of(config).version) and built(config, folder)
+
+    def _head(self) -> dict[str, Any]:
+        head = {"version": MANIFEST_VERSION, "schema": self.schema, "roots": self.roots, "defaults": self.defaults}
+        return head if self.backend == "whoosh" else {**head, "backend": self.backend}
+
+
+def engine_of(config: Config) -> type[Engine]:
+    return backend(config.backend)
+
+
+def built(config: Config, folder: Path) -> bool:
+    """Whether the folder holds the index's files (readable or not: opening them tells)."""
+    return engine_of(config).exists(str(folder)) and Catalog.exists(str(folder))
+
+
+def _defaults(data: object) -> dict[str, FolderDefaults] | None:
+    if not isinstance(data, dict):
+        return None
+    read = {path: FolderDefaults.from_json(value) for path, value in data.items()}
+    return None if None in read.values() else {path: d for path, d in read.items() if d is not None}
+
+
+def _write_json(path: Path, data: Mapping[str, Any]) -> None:
+    """Writes a file whole or not at all, even if the machine stops."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(temporary, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temporary, path)
+
+
+def fingerprint(signatures: Iterable[Sequence[Any]]) -> str:
+    """One digest of the signatures (path, size, time, context) of many files, given in order of path."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path, size, mtime, context in signatures:
+        digest.update(f"{path}\0{size}\0{mtime}\0{context}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What `summary.json` holds: enough to tell that the archive is as the manifest records it."""
+
+    roots: list[str]
+    defaults: dict[str, FolderDefaults]
+    files: str  # the fingerprint of every file's signature
+
+    @classmethod
+    def load(cls, config: Config, folder: Path) -> Summary | None:
+        """The summary, if there is one, made by this version, of the manifest beside it."""
+        try:
+            data = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+            saved = os.stat(folder / MANIFEST)
+            made = (data["version"], data["schema"], data.get("backend", "whoosh"))
+            if made != (MANIFEST_VERSION, engine_of(config).version, config.backend):
+                return None
+            if data["manifest"] != [saved.st_size, saved.st_mtime_ns]:
+                return None
+            roots, defaults = list(data["roots"]), _defaults(data["defaults"])
+            summary = cls(roots, defaults, str(data["files"])) if defaults is not None else None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return summary if summary and all(isinstance(root, str) for root in summary.roots) else None
+
+    def unchanged(self, config: Config, folder: Path) -> bool:
+        """Whether the archive is as summarised: one scan, without reading the manifest."""
+        if roots_for(config, self.roots, None) != self.roots:
+            return False
+        if not built(config, folder):
+            return False
+        found = archive.Scan(self.roots, config.field_names, self.defaults)
+        same = fingerprint(found.signatures()) == self.files and found.defaults == self.defaults
+        return same and not found.missing_roots
