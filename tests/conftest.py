@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -64,3 +65,72 @@ def bump(path: Path) -> None:
     """Makes a change visible even on file systems with coarse timestamps."""
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+
+
+SEED_ID = "5d7943d0b4e4"
+
+
+SEED_TITLE = "Kremlin spokesman Dmitry Peskov warned that sending troops to Ukraine would not be in the West's interest"
+
+
+def doc(title: str, body: str, **meta: str) -> str:
+    front = "".join(f"{k}: {v}\n" for k, v in {"title": title, **meta}.items())
+    return f"---\n{front}---\n{body}\n"
+
+
+@pytest.fixture
+def news(tmp_path: Path) -> Path:
+    """A small archive with several outlets, dates and formats."""
+    root = tmp_path / "news"
+    write(
+        root / "a.md",
+        doc(
+            "Troop build-up on the border",
+            "Soldiers massed near the border.",
+            source="Reuters",
+            date="2024-02-10",
+            tags="war, europe",
+            author="Ann Lee",
+        ),
+    )
+    write(
+        root / "b.md",
+        doc(
+            "Peace talks resume in Geneva",
+            "Diplomats met for ground forces talks.",
+            source="AP",
+            date="2024-03-01",
+            language="en",
+        ),
+    )
+    write(
+        root / "c.txt",
+        "Cocoa prices rise\n\nCocoa rose sharply as the drought hit the crop.\n\nSource: Reuters\n",
+    )
+    write(
+        root / "feed.jsonl",
+        json.dumps(
+            {
+                "title": "Leap day budget vote",
+                "source": "Al Jazeera",
+                "date": "2024-02-29T18:00:00Z",
+                "body": "Parliament voted on the budget on the leap day.",
+            }
+        )
+        + "\n"
+        + json.dumps(
+            {
+                "title": "Election night",
+                "source": "Fox News",
+                "date": "2020-11-03",
+                "body": "Votes were counted all night.",
+            }
+        )
+        + "\n",
+    )
+    return root
+
+
+def index(run: Run, *paths: Path) -> None:
+    result = run("index", *map(str, paths))
+    assert result.exit_code == 0, result.stderr

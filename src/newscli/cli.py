@@ -1,203 +1,27 @@
 """The command line: parse options, make one core call, render what it returns.
 
 Heavy modules (rich, Whoosh) are imported inside the commands that need them,
-so that `newscli --help` stays quick.
+so that `newscli --help` stays quick. What the commands share is in context.py.
 """
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from newscli import __version__
-from newscli.errors import ExitStatus, NewscliError
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from newscli.config import Config
-    from newscli.engine import Engine
-    from newscli.models import Filters
-
-F = TypeVar("F", bound=Callable[..., Any])
-T = TypeVar("T")
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class State:
-    """What every command shares: settings, where output goes, how verbose to be."""
-
-    # A plain class: importing `dataclasses` would cost `newscli --help` about 10 ms of its 70.
-    def __init__(self, config_file: str | None = None, index_dir: str | None = None, color: str | None = None) -> None:
-        self.config_file = config_file
-        self.index_dir = index_dir
-        self.color = color
-
-    @cached_property
-    def config(self) -> Config:
-        from newscli import config
-
-        return config.load(config_file=self.config_file, index_dir=self.index_dir, color=self.color)
-
-    @cached_property
-    def out(self) -> Console:
-        from newscli import console
-
-        return console.make(self.config.color, stderr=False)
-
-    @cached_property
-    def err(self) -> Console:
-        from newscli import console
-
-        return console.make(self.config.color, stderr=True)
-
-    def say(self, message: str) -> None:
-        from rich.text import Text
-
-        self.err.print(Text("newscli: ", style="dim") + Text(message), soft_wrap=True, crop=False)
-
-    def read(self, query: Callable[[Engine], T]) -> T:
-        """What `query` finds in the index, brought up to date with the archive first."""
-        from newscli.indexing import fresh
-
-        with self.progress("indexing") as progress:
-            return fresh.read_fresh(self.config, query, progress, self.say)
-
-    def progress(self, label: str) -> AbstractContextManager[Callable[[int, int], None] | None]:
-        from newscli import console
-
-        return console.progress(self.err, label)
-
-
-pass_state = click.make_pass_decorator(State)
-
-
-class NewscliGroup(click.Group):
-    """Turns every failure into one line on stderr and an exit code; -v adds the traceback."""
-
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
-        verbose = any(a in ("-v", "--verbose") for a in (sys.argv[1:] if args is None else args))
-        previous = signal.signal(signal.SIGINT, _interrupt)
-        try:
-            code = super().main(args, prog_name or "newscli", complete_var, standalone_mode=False, **extra)
-        except click.exceptions.NoArgsIsHelpError as e:
-            click.echo(e.ctx.get_help() if e.ctx else "")
-            sys.exit(ExitStatus.SUCCESS)
-        except click.UsageError as e:
-            command = e.ctx.command_path if e.ctx else "newscli"
-            hint = f" (see '{command} --help')"
-            _fail(f"{command}: {e.format_message()}{hint}", ExitStatus.ERROR)
-        except click.Abort:
-            _fail("interrupted", ExitStatus.INTERRUPTED)
-        except NewscliError as e:
-            if verbose:
-                _traceback()
-            _fail(e.message + (f" ({e.hint})" if e.hint else ""), e.exit_code)
-        except KeyboardInterrupt:
-            _fail("interrupted", ExitStatus.INTERRUPTED)
-        except BrokenPipeError:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(ExitStatus.SUCCESS)
-        except OSError as e:  # a folder that cannot be written, a full disk
-            if verbose:
-                _traceback()
-            where = f": {e.filename}" if e.filename else ""
-            _fail(f"{e.strerror or e}{where}", ExitStatus.ERROR)
-        except Exception as e:
-            if verbose:
-                _traceback()
-            _fail(f"unexpected error: {type(e).__name__}: {e} (run with -v for details)", ExitStatus.ERROR)
-        finally:
-            if signal.getsignal(signal.SIGINT) is _interrupt:  # after a Ctrl-C, a second one still quits at once
-                signal.signal(signal.SIGINT, previous)
-        sys.exit(code if isinstance(code, int) else ExitStatus.SUCCESS)
-
-
-def _traceback() -> None:
-    import traceback  # only for -v: it costs every command a few milliseconds to load
-
-    traceback.print_exc()
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    """The first Ctrl-C stops the command cleanly (indexing keeps what it committed)."""
-    signal.signal(signal.SIGINT, _abort)
-    raise KeyboardInterrupt
-
-
-def _abort(signum: int, frame: object) -> None:
-    """A second Ctrl-C quits at once: the index is consistent at every moment, so nothing is lost."""
-    os.write(2, b"\nnewscli: aborted\n")
-    os._exit(ExitStatus.INTERRUPTED)
-
-
-def _fail(message: str, code: ExitStatus) -> None:
-    click.echo(f"newscli: error: {message}", err=True)
-    sys.exit(code)
-
-
-def output_options(f: F) -> F:
-    """--json, shared by every command that prints data."""
-    return click.option("--json", "json_", is_flag=True, help="Print one JSON document (see README).")(f)
-
-
-def _stack(f: F, options: list[Callable[[F], F]]) -> F:
-    for option in reversed(options):
-        f = option(f)
-    return f
-
-
-def source_and_date_options(f: F) -> F:
-    """--source, --since and --until: which articles a command looks at."""
-    return _stack(
-        f,
-        [
-            click.option(
-                "--source",
-                "sources",
-                multiple=True,
-                metavar="NAME",
-                help="Only this outlet (case-insensitive; repeat for several).",
-            ),
-            click.option("--since", metavar="DATE", help="Only articles dated on or after DATE."),
-            click.option("--until", metavar="DATE", help="Only articles dated on or before DATE."),
-        ],
-    )
-
-
-def filter_options(f: F) -> F:
-    """--source, --since, --until and --limit."""
-    limit = click.option(
-        "--limit", default=None, type=click.IntRange(min=0), metavar="N", help="Show at most N articles; 0 shows all."
-    )
-    return _stack(f, [source_and_date_options, limit])
-
-
-def _filters(sources: tuple[str, ...], since: str | None, until: str | None) -> Filters:
-    from newscli import dates
-    from newscli.models import DateRange, Filters
-
-    try:
-        start = dates.bound(since, end=False) if since else None
-        end = dates.bound(until, end=True) if until else None
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="'--since' / '--until'") from None
-    return Filters(tuple(sources), DateRange(start, end))
-
+from newscli.context import (
+    CONTEXT,
+    NewscliGroup,
+    State,
+    filter_options,
+    filters_from,
+    output_options,
+    pass_state,
+    source_and_date_options,
+)
+from newscli.errors import ExitStatus
 
 SORTS = click.Choice(["relevance", "newest", "oldest"])
 
@@ -347,7 +171,7 @@ def search(
 
     request = SearchRequest(
         query,
-        _filters(sources, since, until),
+        filters_from(sources, since, until),
         Sort(sort),
         10 if limit is None else limit,
         page,
@@ -472,7 +296,7 @@ def timeline(
     from newscli.models import SearchRequest
     from newscli.stats import Period
 
-    request = SearchRequest(query, _filters(sources, since, until), variants=state.config.variants)
+    request = SearchRequest(query, filters_from(sources, since, until), variants=state.config.variants)
     result = state.read(lambda engine: engine.timeline(request, Period(by)))
     if json_:
         click.echo(render.timeline_json(result))
@@ -513,7 +337,7 @@ def list_(
     from newscli import render
     from newscli.models import Sort
 
-    filters = _filters(sources, since, until)
+    filters = filters_from(sources, since, until)
     result = state.read(lambda engine: engine.browse(filters, Sort(sort), 20 if limit is None else limit))
     if json_:
         click.echo(render.list_json(result))

@@ -28,6 +28,7 @@ from newscli.indexing.roots import roots_for
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
 MANIFEST_VERSION = 1
+EARLIER_BACKEND = "whoosh"  # that of indexes whose manifests name none
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Manifest:
     """What is indexed, in outline: each file is recorded in the catalog."""
 
     schema: int  # the version of the index it describes
-    backend: str = "whoosh"
+    backend: str
     roots: list[str] = field(default_factory=list)
     defaults: dict[str, FolderDefaults] = field(default_factory=dict)  # by the path of each folder defaults file
 
@@ -52,7 +53,8 @@ class Manifest:
             defaults = _defaults(data.get("defaults", {}))
             if defaults is None:
                 raise ValueError("a folder defaults entry is garbled")
-            return cls(int(data.get("schema", 0)), str(data.get("backend", "whoosh")), list(data["roots"]), defaults)
+            backend = str(data.get("backend", EARLIER_BACKEND))
+            return cls(int(data.get("schema", 0)), backend, list(data["roots"]), defaults)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
@@ -72,8 +74,13 @@ class Manifest:
         return (self.backend, self.schema) == (config.backend, engine_of(config).version) and built(config, folder)
 
     def _head(self) -> dict[str, Any]:
-        head = {"version": MANIFEST_VERSION, "schema": self.schema, "roots": self.roots, "defaults": self.defaults}
-        return head if self.backend == "whoosh" else {**head, "backend": self.backend}
+        return {
+            "version": MANIFEST_VERSION,
+            "backend": self.backend,
+            "schema": self.schema,
+            "roots": self.roots,
+            "defaults": self.defaults,
+        }
 
 
 def engine_of(config: Config) -> type[Engine]:
@@ -124,7 +131,7 @@ class Summary:
         try:
             data = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
             saved = os.stat(folder / MANIFEST)
-            made = (data["version"], data["schema"], data.get("backend", "whoosh"))
+            made = (data["version"], data["schema"], data.get("backend", EARLIER_BACKEND))
             if made != (MANIFEST_VERSION, engine_of(config).version, config.backend):
                 return None
             if data["manifest"] != [saved.st_size, saved.st_mtime_ns]:

@@ -1,0 +1,88 @@
+"""The shape the README's Architecture section promises: one-way imports, Whoosh behind the engine, small modules."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "newscli"
+MODULES = sorted(SOURCE.rglob("*.py"))
+MAX_LINES = 450
+
+
+def name_of(path: Path) -> str:
+    parts = path.relative_to(SOURCE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Every module a file imports, at any depth of the file (imports inside functions too)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{a.name}" for a in node.names if is_module(f"{node.module}.{a.name}")}
+    return found
+
+
+def is_module(name: str) -> bool:
+    """Whether a dotted name is one of newscli's modules (rather than a name defined in one)."""
+    path = SOURCE.parent.joinpath(*name.split("."))
+    return name.startswith("newscli.") and (path.with_suffix(".py").is_file() or (path / "__init__.py").is_file())
+
+
+def test_whoosh_is_imported_only_by_its_backend() -> None:
+    backend = SOURCE / "engine" / "whoosh"
+    outside = {
+        name_of(p): sorted(m for m in imports(p) if m.split(".")[0] == "whoosh")
+        for p in MODULES
+        if backend not in p.parents
+    }
+    assert {k: v for k, v in outside.items() if v} == {}
+
+
+def test_the_rest_of_newscli_knows_only_the_engine_interface() -> None:
+    engine = SOURCE / "engine"
+    reaching_in = {
+        name_of(p): sorted(m for m in imports(p) if m.startswith("newscli.engine."))
+        for p in MODULES
+        if engine not in p.parents
+    }
+    assert {k: v for k, v in reaching_in.items() if v} == {}
+
+
+def test_models_import_nothing_of_newscli() -> None:
+    assert sorted(m for m in imports(SOURCE / "models.py") if m.startswith("newscli")) == []
+
+
+def test_nothing_below_the_command_line_imports_it() -> None:
+    above = {"newscli.cli", "newscli.context", "newscli.console"}
+    core = [p for p in MODULES if name_of(p) not in above | {"newscli.__main__"}]
+    assert {name_of(p): sorted(imports(p) & above) for p in core if imports(p) & above} == {}
+
+
+@pytest.mark.parametrize("path", MODULES, ids=name_of)
+def test_no_module_is_over_450_lines(path: Path) -> None:
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= MAX_LINES
+
+
+def test_every_module_imports_first_without_a_cycle() -> None:
+    """Each module imported first, in a process of its own: an import cycle fails whichever side comes first."""
+    names = [name_of(p) for p in MODULES if p.name != "__main__.py"]
+    script = (
+        "import importlib, subprocess, sys\n"
+        "failed = []\n"
+        "for name in sys.argv[1:]:\n"
+        "    done = subprocess.run([sys.executable, '-c', f'import {name}'], capture_output=True, text=True)\n"
+        "    if done.returncode:\n"
+        "        failed.append((name, done.stderr.strip().splitlines()[-1]))\n"
+        "print(failed)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *names], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
