@@ -1,26 +1,29 @@
 """Two versions of newscli side by side on one index that is already built.
 
     git worktree add /tmp/before <commit>
-    python bench/compare.py /tmp/before/src src --index-dir /tmp/newscli-bench/x10/index
+    python bench/compare.py /tmp/before/src src --index-dir /tmp/newscli-bench/x10/index \
+        --config /tmp/newscli-bench/x10/config/newscli/config.yaml
 
 Runs the read-only commands of bench/run.py (`search` with its queries, `show`,
 `list --source`, `sources`, `--help`) with each version's source folder first
 on the module path, the two versions taking turns, and prints the median of
 each and their ratio, plus the peak memory of a search. The archive must not
-change while it runs, so that neither version writes to the index.
+change while it runs, so that neither version writes to the index. An archive
+of links, as bench/run.py makes, needs the config it writes (`follow_links: true`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from run import QUERIES, _environment, _peak_rss
+from run import QUERIES, _peak_rss
 
 PYTHON = sys.executable
 
@@ -31,9 +34,14 @@ def main() -> None:
     parser.add_argument("after", type=Path, help="source folder of the second version")
     parser.add_argument("--index-dir", type=Path, required=True, help="an index both versions can read")
     parser.add_argument("--runs", type=int, default=5, help="rounds, the versions taking turns (default 5)")
+    parser.add_argument("--config", type=Path, help="a config file for both versions")
     args = parser.parse_args()
     versions = {"before": args.before.resolve(), "after": args.after.resolve()}
-    env = _environment(args.index_dir)  # as bench/run.py runs newscli: no config file
+    # As bench/run.py runs newscli: compiled modules cached, no config but the one given.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCLI_") and k != "PYTHONDONTWRITEBYTECODE"}
+    env["XDG_CONFIG_HOME"] = str(args.index_dir / "no-config")
+    if args.config:
+        env["NEWSCLI_CONFIG"] = str(args.config.resolve())
 
     def command(version: str, *words: str) -> list[str]:
         return [PYTHON, "-c", f"import sys; sys.path.insert(0, {str(versions[version])!r}); "

@@ -229,7 +229,10 @@ def _environment(work: Path) -> dict[str, str]:
     # Python caches compiled modules, as an installed copy does: without the cache every
     # command would compile newscli's modules again (about 30 ms).
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCLI_") and k != "PYTHONDONTWRITEBYTECODE"}
-    env["XDG_CONFIG_HOME"] = str(work / "config")  # no config file
+    env["XDG_CONFIG_HOME"] = str(work / "config")
+    config = work / "config" / "newscli" / "config.yaml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("follow_links: true  # the archive links to the corpora\n", encoding="utf-8")
     return env
 
 

@@ -67,11 +67,16 @@ def test_files_come_in_the_order_of_their_paths_bytes(tmp_path: Path) -> None:
     assert [os.fsencode(path) for path, *_ in walk.signatures()] == paths
 
 
-def test_linked_folders_are_followed(tmp_path: Path) -> None:
+def test_linked_folders_are_followed_within_the_archive_or_when_asked(tmp_path: Path) -> None:
     write(tmp_path / "elsewhere" / "a.txt", "A\n\nText.\n")
-    (tmp_path / "root").mkdir()
+    write(tmp_path / "root" / "own" / "b.txt", "B\n\nText.\n")
     (tmp_path / "root" / "linked").symlink_to(tmp_path / "elsewhere")
-    assert [e.key for e in scan(tmp_path / "root")[0]] == ["root/linked/a.txt"]
+    (tmp_path / "root" / "mine").symlink_to(tmp_path / "root" / "own")
+    entries, walk = scan(tmp_path / "root")
+    assert [e.key for e in entries] == ["root/mine/b.txt", "root/own/b.txt"]
+    assert [s.where for s in walk.skipped] == [str(tmp_path / "root" / "linked")]
+    every = archive.Scan([str(tmp_path / "root")], DEFAULT_NAMES, follow_links=True)
+    assert [e.key for e in every.files()] == ["root/linked/a.txt", "root/mine/b.txt", "root/own/b.txt"]
 
 
 def test_a_folder_named_like_an_article_is_a_folder(tmp_path: Path) -> None:

@@ -35,13 +35,18 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     (root / "allsides").symlink_to(CORPORA / "allsides")
     (root / "reuters21578.jsonl").symlink_to(CORPORA / "reuters21578.jsonl")
     index_dir = root.parent / "index"
-    result = CliRunner().invoke(cli, ["--index-dir", str(index_dir), "index", str(root)])
+    (root.parent / "config.yaml").write_text("follow_links: true  # the corpora are linked into the archive\n")
+    result = CliRunner().invoke(cli, [*options(index_dir), "index", str(root)])
     assert result.exit_code == 0, result.stderr
     return root, index_dir, result.stderr
 
 
+def options(index_dir: Path) -> list[str]:
+    return ["--index-dir", str(index_dir), "--config", str(index_dir.parent / "config.yaml")]
+
+
 def query(run: Run, index_dir: Path, *args: str) -> dict[str, Any]:
-    result = run("--index-dir", str(index_dir), *args, "--json")
+    result = run(*options(index_dir), *args, "--json")
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
@@ -89,7 +94,7 @@ def test_reuters_bahia_cocoa_review(run: Run, corpus_index: tuple[Path, Path, st
         "1987-02-26T15:01:01",
     )
     assert (first["path"], first["record"]) == (str(root / "reuters21578.jsonl"), 1)
-    shown = run("--index-dir", str(index_dir), "show", first["id"], "--no-pager").stdout
+    shown = run(*options(index_dir), "show", first["id"], "--no-pager").stdout
     # Hard line wraps are undone when shown.
     assert "Showers continued throughout the week in the Bahia cocoa zone" in shown
 
@@ -151,5 +156,5 @@ def test_every_allsides_and_reuters_article_keeps_its_metadata(run: Run, corpus_
 
 def test_reindexing_the_corpora_changes_nothing(run: Run, corpus_index: tuple[Path, Path, str]) -> None:
     root, index_dir, _ = corpus_index
-    result = run("--index-dir", str(index_dir), "index")
+    result = run(*options(index_dir), "index")
     assert "0 added, 0 updated, 0 removed, 30,061 unchanged, 0 skipped" in result.stderr

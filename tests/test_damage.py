@@ -181,3 +181,28 @@ def test_check_finds_a_catalog_that_disagrees_with_the_index(run: Run, built: Pa
     found = run("index", "--check")
     assert found.exit_code == 1
     assert f"{os.fsdecode(path)}: 1 articles in the index, 0 in its catalog" in found.stdout
+
+
+def test_check_finds_a_missing_column(run: Run, built: Path) -> None:
+    segment_file(built, ".story.col").unlink()
+    result = run("index", "--check")
+    assert result.exit_code == 1
+    assert "lacks its column of story" in result.stdout and "newscli index --rebuild" in result.stdout
+    assert run("index", "--rebuild").exit_code == 0
+    assert run("index", "--check").exit_code == 0
+
+
+@pytest.mark.parametrize("manifest", ["damaged", "gone"])
+def test_the_archive_is_found_again_without_its_manifest(run: Run, tmp_path: Path, manifest: str) -> None:
+    root = tmp_path / "elsewhere"
+    write(root / "a.txt", "The amber story\n\nA text about amber.\n")
+    assert run("index", str(root)).exit_code == 0
+    index_dir = tmp_path / "data" / "newscli" / "index"
+    if manifest == "damaged":
+        (index_dir / "manifest.json").write_text("{garbled")
+        failed = run("search", "amber")
+        assert failed.exit_code == 2 and "newscli index --rebuild" in failed.stderr
+        assert run("index", "--rebuild").exit_code == 0  # the fix it names works
+    else:
+        (index_dir / "manifest.json").unlink()
+    assert json.loads(run("search", "amber", "--json").stdout)["total"] == 1

@@ -51,7 +51,7 @@ def hostile(tmp_path: Path) -> tuple[Path, dict[str, str]]:
         "blank.txt": "no title and no text",
         "unclosed.md": "never closed",
         "badyaml.md": "invalid YAML",
-        "bomb.md": "field 'title' must be text",
+        "bomb.md": "aliases (*name) are not allowed",
         "title-list.md": "field 'title' must be text, not a list",
         "date.md": "field 'date'",
         "tags.md": "field 'tags'",
@@ -100,7 +100,9 @@ def test_hostile_archive_indexes_every_good_article(tmp_path: Path, hostile: tup
     assert result.returncode == 0, stderr
     assert "Traceback" not in stderr
     for name, reason in bad.items():
-        assert any(name in line and reason in line for line in stderr.splitlines() if line.startswith("skipped")), (
+        assert any(
+            name in line and reason in line for line in stderr.splitlines() if line.startswith("newscli: skipped")
+        ), (
             name,
             stderr,
         )

@@ -273,3 +273,45 @@ def test_an_index_folder_that_cannot_be_written_is_one_line(run: Run, archive: P
     assert result.exit_code == 2
     assert result.stderr.startswith("newscli: error: ") and len(result.stderr.splitlines()) == 1
     assert str(blocker) in result.stderr
+
+
+def test_a_file_skipped_for_a_reason_that_passed_is_read_again(run: Run, tmp_path: Path) -> None:
+    root = tmp_path / "n"
+    big = write(root / "big.txt", "Big story\n\n" + "Many words here. " * 80_000)  # 1.3 MB
+    write(root / "small.txt", "Small story\n\nFew words.\n")
+    config = write(tmp_path / "c.yaml", "max_file_mb: 1\n")
+    first = run("--config", str(config), "index", str(root))
+    assert f"skipped {big}: too large" in first.stderr
+    assert run("--config", str(config), "search", "many").exit_code == 1
+    write(config, "max_file_mb: 2\n")
+    again = run("--config", str(config), "index")
+    assert again.exit_code == 0 and "1 added" in again.stderr and "newscli: skipped" not in again.stderr
+    assert run("--config", str(config), "search", "many").exit_code == 0
+    assert "0 added" in run("--config", str(config), "index").stderr  # read once, not at every run
+
+
+def test_an_interrupted_run_reports_what_it_committed(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newscli import archive
+
+    root = tmp_path / "n"
+    for i in range(30):
+        write(root / f"{i:02}.txt", f"Story {i}\n\nWords of story {i}.\n")
+    reading = archive.read
+    seen = []
+
+    def stopped(*args: object, **kwargs: object) -> object:
+        seen.append(1)
+        if len(seen) == 25:  # in the third batch of 10
+            raise KeyboardInterrupt
+        return reading(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("newscli.indexing.update.BATCH", 10)
+    monkeypatch.setattr(archive, "read", stopped)
+    result = run("index", str(root), "--json")
+    assert result.exit_code == 130
+    assert json.loads(result.stdout)["added"] == 20
+    assert "20 added" in result.stderr
+    monkeypatch.setattr(archive, "read", reading)
+    assert "10 added" in run("index").stderr

@@ -196,7 +196,7 @@ def test_two_index_runs_at_once_end_with_each_article_once(tmp_path: Path) -> No
     outputs = [r.communicate(timeout=300)[1] for r in runs]
     assert [r.returncode for r in runs] == [0, 0], outputs
     assert sum("waiting for another newscli" in o for o in outputs) == 1
-    assert sorted(o.splitlines()[-1].split(": ", 1)[1] for o in outputs) == [
+    assert sorted(o.splitlines()[-1].split(": ", 2)[2] for o in outputs) == [
         "0 added, 0 updated, 0 removed, 3,000 unchanged, 0 skipped",
         "3,000 added, 0 updated, 0 removed, 0 unchanged, 0 skipped",
     ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import resource
 import stat
+import string
 import subprocess
 from pathlib import Path
 
@@ -64,3 +67,34 @@ def test_an_unreadable_file_is_skipped_with_its_reason(tmp_path: Path) -> None:
     assert indexed.returncode == 0
     assert f"skipped {secret}: cannot read: Permission denied" in indexed.stderr
     assert total(index_dir, "sound") == 3
+
+
+def _tmpfs(folder: Path, megabytes: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)], capture_output=True, text=True
+    )
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a small file system here to fill ({mounted.stderr.strip() or 'not root'})")
+
+
+def test_a_disk_that_fills_while_helpers_write_fails_the_run_and_records_nothing_uncommitted(tmp_path: Path) -> None:
+    root, disk = tmp_path / "n", tmp_path / "disk"
+    rng = random.Random(1)
+    vocabulary = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 10))) for _ in range(50_000)]
+    for i in range(300):  # 4.7 MB of varied words: written by helper processes, about 94 MB of index at its peak
+        write(root / f"{i:03}.txt", f"Story {i}\n\nfjord {' '.join(rng.choices(vocabulary, k=1800))}\n")
+    _tmpfs(disk, 60)
+    try:
+        index_dir = disk / "ix"
+        failed = run(newscli(index_dir, "index", str(root)))
+        assert failed.returncode == 2, failed.stderr
+        assert failed.stderr.count("\n") == 1 and "Traceback" not in failed.stderr, failed.stderr
+        assert "No space left on device" in failed.stderr and f"cannot write the index in {index_dir}" in failed.stderr
+        checked = run(newscli(index_dir, "index", "--check", "--json"))
+        assert json.loads(checked.stdout)["problems"] == []  # the catalog records only what the index holds
+        subprocess.run(["mount", "-o", "remount,size=400m", str(disk)], check=True)
+        assert run(newscli(index_dir, "index", str(root))).returncode == 0
+        assert total(index_dir, "fjord") == 300
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)

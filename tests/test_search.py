@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SEED, SEED_ID, SEED_TITLE, Run, index, write
+from .conftest import SEED, SEED_ID, SEED_TITLE, Run, doc, index, write
 
 
 def test_first_search_builds_the_index_from_articles(run: Run, archive: Path) -> None:
@@ -131,3 +131,10 @@ def test_search_json_schema(run: Run, archive: Path) -> None:
     assert hit["path"] == str(archive / SEED.name)
     assert isinstance(hit["score"], float) and "Peskov" in hit["snippet"]
     assert "body" not in hit
+
+
+def test_a_fuzzy_word_finds_the_words_it_is_near_and_no_others(run: Run, archive: Path) -> None:
+    write(archive / "train.md", doc("Rail news", "A train left the station in the rain."))
+    near = json.loads(run("search", "ukraine~2", "--json", "--limit", "0").stdout)
+    assert [h["id"] for h in near["hits"]] == [SEED_ID]  # not `train` or `rain`, a stem's neighbours
+    assert json.loads(run("search", "ukriane~1", "--json").stdout)["total"] == 1  # letters swapped

@@ -52,6 +52,11 @@ def absolute(path: str) -> str:
     return os.path.normpath(os.path.abspath(path))
 
 
+def within(path: str, root: str) -> bool:
+    """Whether the path is the root or below it."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
 @dataclass(slots=True)
 class FileEntry:
     path: str  # absolute
@@ -81,11 +86,18 @@ class Scan:
     """
 
     def __init__(
-        self, roots: list[str], names: Mapping[str, list[str]], known: Mapping[str, FolderDefaults] | None = None
+        self,
+        roots: list[str],
+        names: Mapping[str, list[str]],
+        known: Mapping[str, FolderDefaults] | None = None,
+        follow_links: bool = False,
     ) -> None:
         self.roots = roots
         self.names = names
         self.known = known or {}  # the `defaults` of an earlier scan: unchanged defaults files are not read again
+        # Else only symbolic links whose targets are inside the roots are followed, as ripgrep follows none
+        # without -L: a link in a downloaded archive must not bring ~/.ssh or /etc into the index.
+        self.follow_links = follow_links
         self.skipped: list[Skipped] = []
         self.ignored = 0
         self.missing_roots: list[str] = []
@@ -101,6 +113,7 @@ class Scan:
     def _files(self, make: Callable[[str, str, int, int, str, Mapping[str, Any]], T]) -> Iterator[T]:
         """`make(path, key, size, mtime_ns, context, defaults)` of each article file, in order of path."""
         self.skipped, self.ignored, self.missing_roots, self.defaults = [], 0, [], {}
+        self._real_roots = [os.path.realpath(root) for root in self.roots]
         names_digest = _digest(self.names)
         found = []
         for root in self.roots:
@@ -142,6 +155,8 @@ class Scan:
             if name[0] == ".":
                 continue
             path = entry.path
+            if not self.follow_links and entry.is_symlink() and not self._inside(path, name):
+                continue
             if not name.isascii() and not _valid_name(name):
                 if entry.is_dir() or _has_suffix(name):
                     self.skipped.append(Skipped(_shown(path), "its name is not valid UTF-8: rename it to index it"))
@@ -180,6 +195,16 @@ class Scan:
             self.skipped.append(Skipped(path, "not a regular file"))
             return None
         return make(path, key, info.st_size, info.st_mtime_ns, context, defaults)
+
+    def _inside(self, link: str, name: str) -> bool:
+        """Whether a link's target is inside the archive; a link out of it that would be read is skipped."""
+        target = os.path.realpath(link)
+        if any(within(target, root) for root in self._real_roots):
+            return True
+        if os.path.isdir(target) or _has_suffix(name):
+            reason = f"a symbolic link out of the archive, to {target} (`follow_links: true` follows it)"
+            self.skipped.append(Skipped(_shown(link), reason))
+        return False
 
     def _folder_defaults(self, path: str, names_digest: str) -> dict[str, Any]:
         try:
@@ -228,7 +253,7 @@ def _has_suffix(name: str) -> bool:
 
 
 def _read_defaults(path: str, names: Mapping[str, list[str]]) -> tuple[dict[str, Any], str | None]:
-    from newscli.formats.fields import pick
+    from newscli.formats.fields import described, pick
     from newscli.formats.frontmatter import load_yaml_mapping
 
     try:
@@ -237,9 +262,10 @@ def _read_defaults(path: str, names: Mapping[str, list[str]]) -> tuple[dict[str,
         if len(text) > MB:
             raise ArticleError("too large for a defaults file")
         fields = pick(load_yaml_mapping(text, what="folder defaults"), names)
+        kept = {k: v for k, v in fields.items() if k in DEFAULTABLE}
+        described(kept)  # a value no article could take is the file's problem, not each article's
     except (OSError, UnicodeDecodeError, ArticleError) as e:
         return {}, e.message if isinstance(e, ArticleError) else str(e)
-    kept = {k: v for k, v in fields.items() if k in DEFAULTABLE}
     return json.loads(json.dumps(kept, default=str)), None  # as the manifest keeps it
 
 
@@ -284,19 +310,20 @@ def read(entry: FileEntry, names: Mapping[str, list[str]], max_mb: float) -> Ite
             entry.path,
             f"too large for an article file ({entry.size / MB:.1f} MB; "
             f"the limit is {limit / MB:g} MB, set by max_file_mb)",
+            passing=True,
         )
         return
     try:
         with open(entry.path, "rb") as f:
             data = f.read(int(limit) + 1)
     except FileNotFoundError:
-        yield Skipped(entry.path, "disappeared while being indexed")
+        yield Skipped(entry.path, "disappeared while being indexed", passing=True)
         return
     except OSError as e:
-        yield Skipped(entry.path, f"cannot read: {e.strerror}")
+        yield Skipped(entry.path, f"cannot read: {e.strerror}", passing=True)
         return
     if len(data) > limit:
-        yield Skipped(entry.path, "grew too large while being indexed")
+        yield Skipped(entry.path, "grew too large while being indexed", passing=True)
         return
     entry.digest = _content_hash(data).hexdigest()
     try:

@@ -148,7 +148,8 @@ def search(
     Query syntax:
       ukraine troops            both words (stemmed: troops finds troop)
       ukraine OR kyiv           either word
-      ukraine NOT russia        the first without the second (also: -russia)
+      ukraine NOT russia        the first without the second (also: -russia;
+                                a query that starts with -: search -- -russia ukraine)
       "ground forces"           the exact phrase
       "peace talks"~5           both words within 5 words of each other
       sanction*                 words starting with sanction
@@ -201,7 +202,11 @@ def search(
 
 @cli.command()
 @click.argument("ref", metavar="ID|PATH")
-@click.option("--raw", is_flag=True, help="Print the article as its file has it.")
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="Print the article as its file has it (on a terminal, control characters made visible).",
+)
 @click.option("--no-pager", is_flag=True, help="Never page, even on a terminal.")
 @output_options
 @pass_state
@@ -221,13 +226,17 @@ def show(state: State, ref: str, raw: bool, no_pager: bool, json_: bool) -> None
         article = state.read(lambda engine: lookup.find(engine, ref))
     except lookup.Ambiguous as e:
         for a in e.candidates:
-            state.say(f"  {a.id}  {render.clean(a.title)}")
+            state.say(f"  {a.id}  {a.title}")
         raise
     if json_:
         click.echo(render.show_json(article))
         return
     if raw:
-        click.echo(lookup.raw_text(article))
+        from newscli.safe import clean
+
+        text = lookup.raw_text(article)
+        # To a pipe, the bytes as they are (color=True: click would strip escape sequences).
+        click.echo(clean(text) if sys.stdout.isatty() else text, color=True)
         return
     from newscli import console
 

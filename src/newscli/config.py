@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ class Config:
     lock_timeout: float = 30.0
     variants: tuple[tuple[str, ...], ...] = ()
     backend: str = "whoosh"  # the search engine, by its name in newscli.engine.BACKENDS
+    follow_links: bool | None = None  # symbolic links out of the archive too; None: as the index was made
 
 
 def load(*, config_file: str | None = None, index_dir: str | None = None, color: str | None = None) -> Config:
@@ -42,10 +45,15 @@ def load(*, config_file: str | None = None, index_dir: str | None = None, color:
     names = {k: list(v) for k, v in DEFAULT_NAMES.items()}
     names.update(values.get("fields", {}))
     chosen_index = index_dir or os.environ.get("NEWSCLI_INDEX_DIR") or values.get("index_dir")
-    return Config(
-        index_dir=Path(chosen_index).expanduser().absolute()
+    index = (
+        Path(chosen_index).expanduser().absolute()
         if chosen_index
-        else xdg_dir("XDG_DATA_HOME", ".local/share") / "newscli" / "index",
+        else xdg_dir("XDG_DATA_HOME", ".local/share") / "newscli" / "index"
+    )
+    if index.exists() and not index.is_dir():
+        raise ConfigError(f"the index folder {index} is a file", hint="index_dir and --index-dir name a folder")
+    return Config(
+        index_dir=index,
         archive=tuple(values.get("archive", ())),
         color=color or values.get("color", "auto"),
         field_names=names,
@@ -54,6 +62,7 @@ def load(*, config_file: str | None = None, index_dir: str | None = None, color:
         lock_timeout=values.get("lock_timeout", 30.0),
         variants=VARIANTS + tuple(values.get("variants", ())),
         backend=values.get("backend", "whoosh"),
+        follow_links=values.get("follow_links"),
     )
 
 
@@ -61,8 +70,14 @@ def _config_path(flag: str | None) -> Path | None:
     given = flag or os.environ.get("NEWSCLI_CONFIG")
     if given:
         path = Path(given).expanduser()
-        if not path.is_file():
-            raise ConfigError(f"config file {path} does not exist")
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            raise ConfigError(f"config file {path} does not exist") from None
+        if path == Path(os.devnull):  # no config file at all, as git takes GIT_CONFIG=/dev/null
+            return None
+        if not stat.S_ISREG(mode):
+            raise ConfigError(f"config file {path} is not a regular file")
         return path
     default = xdg_dir("XDG_CONFIG_HOME", ".config") / "newscli" / "config.yaml"
     return default if default.is_file() else None
@@ -75,13 +90,14 @@ def _read(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read config file {path}: {e}") from None
-    loader = yaml.SafeLoader(text)
+    from newscli.formats.frontmatter import loader as yaml_loader
+    from newscli.formats.frontmatter import yaml_problem
+
+    loader = yaml_loader()(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as e:
-        from newscli.formats.frontmatter import yaml_problem
-
         line, problem = yaml_problem(e)
         raise ConfigError(f"{path}:{line or 1}: invalid YAML: {problem}") from None
     finally:
@@ -117,13 +133,13 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
         if value not in BACKENDS:
             raise bad("one of " + ", ".join(BACKENDS))
         return value
-    if key == "auto_refresh":
+    if key in ("auto_refresh", "follow_links"):
         if not isinstance(value, bool):
             raise bad("true or false")
         return value
     if key in ("max_file_mb", "lock_timeout"):
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise bad("a positive number")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+            raise bad("a positive number")  # .nan and .inf are YAML floats too
         return float(value)
     if key == "variants":
         if not isinstance(value, list) or not all(
@@ -144,5 +160,7 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
                 raise bad(f"a mapping whose '{name}' is a name or a list of names")
             fields[name] = aliases
         return fields
-    known = "archive, index_dir, color, backend, auto_refresh, max_file_mb, lock_timeout, variants, fields"
+    known = (
+        "archive, index_dir, color, backend, auto_refresh, follow_links, max_file_mb, lock_timeout, variants, fields"
+    )
     raise ConfigError(f"{path}:{line}: unknown setting '{key}' (known: {known})")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from newscli.errors import ExitStatus, NewscliError
+from newscli.safe import clean
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -58,9 +59,10 @@ class State:
         return console.make(self.config.color, stderr=True)
 
     def say(self, message: str) -> None:
+        """One line of talk on stderr; what it quotes of articles or arguments is made safe."""
         from rich.text import Text
 
-        self.err.print(Text("newscli: ", style="dim") + Text(message), soft_wrap=True, crop=False)
+        self.err.print(Text("newscli: ", style="dim") + Text(clean(message)), soft_wrap=True, crop=False)
 
     def read(self, query: Callable[[Engine], T]) -> T:
         """What `query` finds in the index, brought up to date with the archive first."""
@@ -97,9 +99,7 @@ class NewscliGroup(click.Group):
             click.echo(e.ctx.get_help() if e.ctx else "")
             sys.exit(ExitStatus.SUCCESS)
         except click.UsageError as e:
-            command = e.ctx.command_path if e.ctx else "newscli"
-            hint = f" (see '{command} --help')"
-            _fail(f"{command}: {e.format_message()}{hint}", ExitStatus.ERROR)
+            _fail(_usage(e), ExitStatus.ERROR)
         except click.Abort:
             _fail("interrupted", ExitStatus.INTERRUPTED)
         except NewscliError as e:
@@ -126,6 +126,17 @@ class NewscliGroup(click.Group):
         sys.exit(code if isinstance(code, int) else ExitStatus.SUCCESS)
 
 
+def _usage(e: click.UsageError) -> str:
+    """A usage error with the command it is about (unless it is newscli's own) and where to look."""
+    command = e.ctx.command_path if e.ctx else "newscli"
+    hint = f"see '{command} --help'"
+    takes_query = e.ctx is not None and any(p.name == "query" for p in e.ctx.command.params)
+    if isinstance(e, click.NoSuchOption) and takes_query and not e.option_name.startswith("--"):
+        hint = f"to search for a word with a leading -, put -- before the query: {command} -- -word"
+    about = f"{command}: " if command != "newscli" else ""
+    return f"{about}{e.format_message()} ({hint})"
+
+
 def _traceback() -> None:
     import traceback  # only for -v: it costs every command a few milliseconds to load
 
@@ -145,7 +156,7 @@ def _abort(signum: int, frame: object) -> None:
 
 
 def _fail(message: str, code: ExitStatus) -> None:
-    click.echo(f"newscli: error: {message}", err=True)
+    click.echo(f"newscli: error: {clean(message)}", err=True)
     sys.exit(code)
 
 

@@ -83,7 +83,7 @@ def bound(text: str, *, end: bool, now: datetime | None = None) -> float:
             stop = start + timedelta(days=1)
         else:
             return timestamp(normalize(text.upper()) or "")
-    except ValueError:
+    except (ValueError, OverflowError):  # 99999999999d reaches past the calendar
         raise ValueError(
             f"cannot read the date {text!r}: use YYYY, YYYY-MM, YYYY-MM-DD, an ISO 8601 time, "
             "or 7d, 2w, 3m, 1y, today, yesterday"

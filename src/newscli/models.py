@@ -148,6 +148,7 @@ class Related:
 class Skipped:
     where: str  # a path, or path:line for one record of a multi-article file
     reason: str
+    passing: bool = False  # a reason that can pass (no permission, too large): the next `newscli index` tries again
 
 
 @dataclass(slots=True)
@@ -165,6 +166,13 @@ class IndexReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
+
+    def add(self, other: IndexReport) -> None:
+        """Counts what another report counted (a batch of this run, once committed)."""
+        self.added += other.added
+        self.updated += other.updated
+        self.removed += other.removed
+        self.skipped += other.skipped
 
 
 @dataclass(slots=True)

@@ -45,7 +45,20 @@ class Prepared:
     notes: tuple[str, ...] = ()
 
 
+# Far beyond what a person types, and short of what makes a search take seconds
+# (10,000 ORed words), or the query engine recurse too deep (1,600 ANDed words).
+MAX_CHARS = 4000
+MAX_WORDS = 300
+MAX_DISTANCE = 2  # of a fuzzy word (`Zelensky~2`): more matches nearly every short word
+_WORDS = re.compile(r"[^\W_]+")
+_FUZZY = re.compile(r"(?P<word>\S+?)~(?P<distance>\d+)")
+
+
 def prepare(text: str, now: datetime | None = None) -> Prepared:
+    if len(text) > MAX_CHARS:
+        raise QueryError(f"the query is too long ({len(text):,} characters; at most {MAX_CHARS:,})")
+    if (words := len(_WORDS.findall(text))) > MAX_WORDS:
+        raise QueryError(f"the query has too many words ({words:,}; at most {MAX_WORDS})")
     notes: list[str] = []
     if text.count('"') % 2:
         cut = text.rfind('"')
@@ -69,6 +82,12 @@ def prepare(text: str, now: datetime | None = None) -> Prepared:
                     )
             for m in _DATE.finditer(piece):
                 span = narrow(span, date_range(m["value"], now))
+            for m in _FUZZY.finditer(piece):
+                if int(m["distance"]) > MAX_DISTANCE:
+                    raise QueryError(
+                        f"'{m.group()}': a word can be at most {MAX_DISTANCE} letters off",
+                        hint=f"write {m['word']}~{MAX_DISTANCE}",
+                    )
             piece = _MINUS.sub("NOT ", _DATE.sub(" ", piece))
             if number + 1 < len(pieces) and _TRAILING_MINUS.search(piece):  # -"a phrase"
                 piece = piece[:-1] + "NOT "

@@ -32,20 +32,10 @@ from newscli.models import (
     SearchResult,
     Timeline,
 )
+from newscli.safe import clean, one_line
 
 JSON_VERSION = 1
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]+\S)")
-
-
-def clean(text: str) -> str:
-    """Control characters shown as `^[`-style symbols, so none reaches the terminal as a command."""
-    return _CONTROL.sub(_visible, text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return "^" + chr((code + 64) % 128) if code < 128 else "\ufffd"
 
 
 def paragraphs(body: str) -> list[str]:
@@ -220,15 +210,19 @@ def sources_table(counts: list[Bucket]) -> Table:
 
 
 def index_summary(report: IndexReport) -> Text:
+    """What `newscli index` says on stderr: each line begins `newscli: `, as all its talk does."""
     text = Text()
     for s in report.skipped:
+        text.append("newscli: ", style="dim")
         text.append("skipped ", style="yellow")
-        text.append(clean(s.where).replace("\n", "^J"))
+        text.append(one_line(s.where))
         text.append(f": {clean(s.reason)}\n")
     for root in report.missing:
+        text.append("newscli: ", style="dim")
         text.append("not found ", style="yellow")
         text.append(f"{clean(root)}: its articles are kept until it is back\n")
     verb = "interrupted after" if report.interrupted else "indexed in"
+    text.append("newscli: ", style="dim")
     text.append(
         f"{verb} {report.seconds:.1f} s: {report.added:,} added, {report.updated:,} updated, "
         f"{report.removed:,} removed, {report.unchanged:,} unchanged, {len(report.skipped):,} skipped"

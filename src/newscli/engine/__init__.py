@@ -39,6 +39,7 @@ class Contents(NamedTuple):
     per_file: Counter[str]
     per_id: Counter[str]
     entries: int  # of the inverted index (postings), read to prove it readable
+    problems: list[str]  # parts of the index found missing or inconsistent
 
 
 class Writer(ABC):

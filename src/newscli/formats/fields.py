@@ -25,6 +25,10 @@ DEFAULT_NAMES: dict[str, list[str]] = {
     "caption": ["caption"],
     "body": ["content_original", "body", "text", "content", "article"],
 }
+_OUTLET_SPLIT = re.compile(r"\s*[+;]\s*")
+_AUTHOR_SPLIT = re.compile(r"\s*(?:[,;]|\band\b|&)\s*")
+_TAG_SPLIT = re.compile(r"\s*,\s*")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # alone: a JSON escape of half a character
 
 
 def pick(record: Mapping[str, Any], names: Mapping[str, list[str]]) -> dict[str, Any]:
@@ -34,9 +38,20 @@ def pick(record: Mapping[str, Any], names: Mapping[str, list[str]]) -> dict[str,
         for name in candidates:
             value = record.get(name)
             if value is not None and value != "" and value != []:
-                fields[canonical] = value
+                fields[canonical] = _whole(value)
                 break
     return fields
+
+
+def _whole(value: Any) -> Any:
+    """The value with each lone surrogate (which no output could encode) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _whole(v) for k, v in value.items()}
+    return value
 
 
 def kind(value: object) -> str:
@@ -45,37 +60,49 @@ def kind(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-_OUTLET_SPLIT = re.compile(r"\s*[+;]\s*")
-_AUTHOR_SPLIT = re.compile(r"\s*(?:[,;]|\band\b|&)\s*")
-
-
 def to_article(fields: Mapping[str, Any], *, id: str, path: str, record: int | None, markup: Markup) -> Article:
     """Checks each field's type and normalises it; ArticleError names the bad field."""
     title = _text(fields, "title") or ""
     body = _text(fields, "body") or ""
     if not title.strip() and not body.strip():
         raise ArticleError("no title and no text")
-    source = _source(fields.get("source"))
-    try:
-        date = dates.normalize(fields.get("date"))
-    except ValueError as e:
-        raise ArticleError(f"field 'date': cannot read {fields.get('date')!r} as a date ({e})") from None
     return Article(
         id=id,
         title=" ".join(title.split()) if title.strip() else _untitled(body),
         body=body,
         path=path,
-        source=source,
-        outlets=tuple(o for o in _OUTLET_SPLIT.split(source) if o) if source else (),
-        date=date,
-        authors=_names(fields, "authors", _AUTHOR_SPLIT),
-        url=_text(fields, "url"),
-        tags=_names(fields, "tags", re.compile(r"\s*,\s*")),
-        language=_text(fields, "language"),
         caption=_text(fields, "caption"),
         record=record,
         markup=markup,
+        **described(fields),
     )
+
+
+def described(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields that describe an article (not its title, text or place), checked and normalised.
+
+    ArticleError names the first that no article could take: folder defaults are checked with it too.
+    """
+    source = _source(fields.get("source"))
+    return {
+        "source": source,
+        "outlets": tuple(o for o in _OUTLET_SPLIT.split(source) if o) if source else (),
+        "date": _date(fields.get("date")),
+        "authors": _names(fields, "authors", _AUTHOR_SPLIT),
+        "url": _text(fields, "url"),
+        "tags": _names(fields, "tags", _TAG_SPLIT),
+        "language": _text(fields, "language"),
+    }
+
+
+def _date(value: object) -> str | None:
+    try:
+        date = dates.normalize(value)
+        if date is not None:
+            dates.timestamp(date)  # what sorting and filtering will ask of it
+        return date
+    except (ValueError, OverflowError) as e:
+        raise ArticleError(f"field 'date': cannot read {value!r} as a date ({e})") from None
 
 
 def _untitled(body: str) -> str:

@@ -1,8 +1,9 @@
-"""YAML: an article's front matter, and the one place YAML errors are put into words."""
+"""YAML as newscli reads it (front matter, folder defaults, the config file), and its errors put into words."""
 
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from newscli.errors import ArticleError
@@ -27,11 +28,38 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
     return meta, text[close.end() :].lstrip("\n")
 
 
-def load_yaml_mapping(text: str, *, first_line: int = 1, what: str) -> dict[str, Any]:
+@cache
+def loader() -> Any:
+    """yaml.SafeLoader, refusing aliases and keeping an impossible date (2024-02-30) as text.
+
+    An alias repeats a value without its bytes: nine nested levels of them expand to
+    billions of items once the value is used. Dates are checked with the article's
+    other fields, which name the field and skip only that article.
+    """
     import yaml  # only archives with YAML in them need it
 
+    class Loader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", mark)
+            return super().compose_node(parent, index)
+
+    def timestamp(loader: Any, node: Any) -> Any:
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except (ValueError, OverflowError):
+            return loader.construct_scalar(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+    return Loader
+
+
+def load_yaml_mapping(text: str, *, first_line: int = 1, what: str) -> dict[str, Any]:
+    import yaml
+
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=loader())  # noqa: S506  (a SafeLoader)
     except yaml.YAMLError as e:
         line, problem = yaml_problem(e)
         where = f" at line {line + first_line - 1}" if line else ""

@@ -16,7 +16,7 @@ import json
 import os
 from array import array
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
@@ -42,6 +42,7 @@ CREATE TABLE files (
     articles INTEGER NOT NULL, skipped TEXT, digest TEXT
 ) WITHOUT ROWID;
 """
+_ROOTS = "CREATE TABLE IF NOT EXISTS roots (path TEXT PRIMARY KEY)"  # made when first written: earlier catalogs lack it
 _RECORD = "size, mtime_ns, context, articles, skipped, digest"  # a FileRecord's columns
 PER_KEY = 50  # articles under one key that are considered
 CANDIDATES = 20  # of those, the ones sharing the most keys with a new article
@@ -54,12 +55,17 @@ class FileRecord(NamedTuple):
     mtime_ns: int
     context: str
     articles: int
-    skipped: list[list[str]]  # [where, reason] of each article that was not indexed
+    skipped: list[list[Any]]  # [where, reason] of each article that was not indexed, + [1] if it can pass
     digest: str | None  # of the bytes read
 
     @property
     def signature(self) -> Signature:
         return Signature(self.size, self.mtime_ns, self.context)
+
+    @property
+    def passing(self) -> bool:
+        """Whether something was skipped for a reason that can pass: then `newscli index` reads the file again."""
+        return any(len(s) > 2 and s[2] for s in self.skipped)
 
 
 class Candidate(NamedTuple):
@@ -118,6 +124,26 @@ class Catalog:
     @staticmethod
     def exists(folder: str) -> bool:
         return os.path.exists(os.path.join(folder, FILE))
+
+    @classmethod
+    def recorded_roots(cls, folder: str) -> list[str]:
+        """The archive's roots as the catalog keeps them, beside the manifest; none if it cannot say."""
+        import sqlite3
+
+        if not cls.exists(folder):
+            return []
+        try:
+            uri = f"file:{os.path.join(folder, FILE)}?mode=ro"
+            with closing(sqlite3.connect(uri, uri=True)) as db:
+                return [str(path) for (path,) in db.execute("SELECT path FROM roots ORDER BY rowid")]
+        except sqlite3.Error:
+            return []
+
+    @_reported
+    def record_roots(self, roots: list[str]) -> None:
+        self.db.execute(_ROOTS)
+        self.db.execute("DELETE FROM roots")
+        self.db.executemany("INSERT INTO roots VALUES (?)", [(root,) for root in roots])
 
     @classmethod
     def in_memory(cls) -> Catalog:
@@ -186,7 +212,8 @@ class Catalog:
         try:
             yield
         except BaseException:
-            self._run("ROLLBACK")
+            if self.db.in_transaction:  # SQLite ends it itself on some errors (a full disk)
+                self._run("ROLLBACK")
             raise
         self._run("COMMIT")
 

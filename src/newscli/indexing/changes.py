@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from newscli import archive
+from newscli.archive import within
 from newscli.config import Config
 from newscli.indexing.catalog import Catalog, FileRecord
-from newscli.indexing.manifest import Manifest
-from newscli.indexing.roots import within
+from newscli.indexing.manifest import Manifest, following
 from newscli.models import Skipped
 
 HELD = 10_000  # files to read that a run keeps from its first walk (4 MB); it walks again for more
@@ -56,9 +56,9 @@ class Changes:
             while self.held:  # each let go of once taken
                 yield self.held.pop()
             return
-        found = archive.Scan(self.scan.roots, self.scan.names, self.scan.defaults)
+        found = archive.Scan(self.scan.roots, self.scan.names, self.scan.defaults, self.scan.follow_links)
         for entry, _, record in _matched(found.files(), catalog):
-            if entry is not None and (record is None or record.signature != entry.signature):
+            if entry is not None and (record is None or entry.path in self.changed or not _same(record, entry)):
                 yield ToRead(entry, None if record is None else record.articles)
 
     def hold(self, entry: archive.FileEntry, previous: int | None) -> None:
@@ -69,9 +69,13 @@ class Changes:
                 self.held = None
 
 
-def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[str], retime: bool = False) -> Changes:
-    """What differs between the archive and the index; with `retime`, files whose time alone moved are recorded anew."""
-    todo = Changes(archive.Scan(roots, config.field_names, manifest.defaults))
+def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[str], update: bool = False) -> Changes:
+    """What differs between the archive and the index.
+
+    With `update` (for a run that writes), files whose time alone moved are recorded
+    anew, and files with something skipped for a reason that can pass count as changed.
+    """
+    todo = Changes(archive.Scan(roots, config.field_names, manifest.defaults, following(config, manifest.follow_links)))
     for entry, path, record in _matched(todo.scan.files(), catalog):
         if entry is None:
             assert record is not None
@@ -80,12 +84,12 @@ def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[st
         elif record is None:
             todo.new += 1
             todo.hold(entry, None)
-        elif record.signature == entry.signature or _same_bytes(record, entry):
+        elif not (update and record.passing) and _same(record, entry):
             todo.unchanged += record.articles
-            todo.kept.extend(Skipped(where, reason) for where, reason in record.skipped)
+            todo.kept.extend(Skipped(s[0], s[1], passing=len(s) > 2 and bool(s[2])) for s in record.skipped)
             if record.mtime_ns != entry.mtime_ns:
                 todo.touched += 1
-                if retime:
+                if update:
                     catalog.retime(entry.path, entry.mtime_ns)
         else:
             todo.changed.add(entry.path)
@@ -118,7 +122,9 @@ def _matched(
         recorded = next(records, None)
 
 
-def _same_bytes(record: FileRecord, entry: archive.FileEntry) -> bool:
-    """Whether a file whose time alone moved still holds the bytes that were indexed (as git checks)."""
+def _same(record: FileRecord, entry: archive.FileEntry) -> bool:
+    """Whether a file is as indexed: its signature, or, if its time alone moved, its bytes (as git checks)."""
+    if record.signature == entry.signature:
+        return True
     same_apart_from_time = record.digest is not None and record.size == entry.size and record.context == entry.context
     return same_apart_from_time and record.digest == archive.file_digest(entry.path)

@@ -22,7 +22,7 @@ def check(config: Config) -> CheckReport:
     if manifest is None or not manifest.usable(config, folder):
         raise IndexError_(f"no index of this version in {folder}", hint="run `newscli index` to build it")
     contents = engine_of(config).open(str(folder)).contents()
-    report = CheckReport(sum(contents.per_file.values()), len(contents.per_file), contents.entries)
+    report = CheckReport(sum(contents.per_file.values()), len(contents.per_file), contents.entries, contents.problems)
     with closing(Catalog.open(str(folder))) as catalog:
         recorded = {os.fsdecode(path): record.articles for path, record in catalog.records()}
         report.problems += _disagreements(contents.per_file, recorded, "recorded")

@@ -11,18 +11,17 @@ import os
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, suppress
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from newscli.config import Config
 from newscli.engine import Engine
 from newscli.errors import IndexError_
-from newscli.indexing.catalog import Catalog
-from newscli.indexing.changes import changes
-from newscli.indexing.lock import in_use
-from newscli.indexing.manifest import Manifest, Summary, engine_of
+from newscli.indexing.manifest import Manifest, Summary, engine_of, known_roots
 from newscli.indexing.roots import roots_for
-from newscli.indexing.update import Progress, update
-from newscli.models import IndexReport
+
+if TYPE_CHECKING:  # the rest is loaded only when the archive changed: a search that finds none needs less
+    from newscli.indexing.update import Progress
+    from newscli.models import IndexReport
 
 T = TypeVar("T")
 Warn = Callable[[str], None]
@@ -81,10 +80,15 @@ def _aside(check: Callable[[], bool]) -> Iterator[Callable[[], bool]]:
 
 def _brought_up_to_date(config: Config, progress: Progress | None, warn: Warn, summary: Summary | None) -> Engine:
     """The index, built if there is none, and updated from the archive, which differs from the summary."""
+    from newscli.indexing.catalog import Catalog
+    from newscli.indexing.changes import changes
+    from newscli.indexing.lock import in_use
+    from newscli.indexing.update import update
+
     folder = config.index_dir
     Backend = engine_of(config)
     manifest = Manifest.load(folder)
-    roots = roots_for(config, manifest.roots if manifest else [], None)
+    roots = roots_for(config, known_roots(folder, manifest), None)
     if manifest is None or not manifest.usable(config, folder):
         if manifest is None:
             why = "first run"

@@ -22,11 +22,14 @@ from newscli.archive import FolderDefaults
 from newscli.config import Config
 from newscli.engine import Engine, backend
 from newscli.errors import REBUILD_HINT, IndexError_
+from newscli.indexing.catalog import FILE as CATALOG
 from newscli.indexing.catalog import Catalog
+from newscli.indexing.lock import LOCK
 from newscli.indexing.roots import roots_for
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
+MARK = ".newscli-index"  # made first in a new index folder: what else is there is newscli's to replace
 MANIFEST_VERSION = 1
 EARLIER_BACKEND = "whoosh"  # that of indexes whose manifests name none
 
@@ -39,10 +42,11 @@ class Manifest:
     backend: str
     roots: list[str] = field(default_factory=list)
     defaults: dict[str, FolderDefaults] = field(default_factory=dict)  # by the path of each folder defaults file
+    follow_links: bool = False  # out of the archive; indexes made before there was a choice followed them all
 
     @classmethod
     def new(cls, config: Config) -> Manifest:
-        return cls(engine_of(config).version, config.backend)
+        return cls(engine_of(config).version, config.backend, follow_links=bool(config.follow_links))
 
     @classmethod
     def load(cls, folder: Path) -> Manifest | None:
@@ -54,7 +58,8 @@ class Manifest:
             if defaults is None:
                 raise ValueError("a folder defaults entry is garbled")
             backend = str(data.get("backend", EARLIER_BACKEND))
-            return cls(int(data.get("schema", 0)), backend, list(data["roots"]), defaults)
+            follow = bool(data.get("follow_links", True))
+            return cls(int(data.get("schema", 0)), backend, list(data["roots"]), defaults, follow)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
@@ -80,7 +85,36 @@ class Manifest:
             "schema": self.schema,
             "roots": self.roots,
             "defaults": self.defaults,
+            "follow_links": self.follow_links,
         }
+
+
+def claim(folder: Path) -> None:
+    """Marks the folder as an index's, unless it holds files of someone else's, which building an index would delete."""
+    try:
+        names = set(os.listdir(folder))
+    except FileNotFoundError:
+        names = set()
+    ours = {MARK, MANIFEST, CATALOG}  # an index of an earlier version has no mark
+    if names & ours:
+        return
+    if others := sorted(names - {LOCK}):
+        raise IndexError_(
+            f"the index folder {folder} holds files that are not an index's, such as {others[0]!r}",
+            hint="give --index-dir (or index_dir:) an empty or new folder",
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARK).touch()
+
+
+def known_roots(folder: Path, manifest: Manifest | None) -> list[str]:
+    """The archive's roots: the manifest's, else, if it is gone or damaged, the copy in the catalog."""
+    return manifest.roots if manifest is not None else Catalog.recorded_roots(str(folder))
+
+
+def following(config: Config, recorded: bool) -> bool:
+    """Whether to follow links out of the archive: as the config says, else as the index was made."""
+    return recorded if config.follow_links is None else config.follow_links
 
 
 def engine_of(config: Config) -> type[Engine]:
@@ -124,6 +158,7 @@ class Summary:
     roots: list[str]
     defaults: dict[str, FolderDefaults]
     files: str  # the fingerprint of every file's signature
+    follow_links: bool
 
     @classmethod
     def load(cls, config: Config, folder: Path) -> Summary | None:
@@ -137,7 +172,8 @@ class Summary:
             if data["manifest"] != [saved.st_size, saved.st_mtime_ns]:
                 return None
             roots, defaults = list(data["roots"]), _defaults(data["defaults"])
-            summary = cls(roots, defaults, str(data["files"])) if defaults is not None else None
+            follow = bool(data.get("follow_links", True))
+            summary = cls(roots, defaults, str(data["files"]), follow) if defaults is not None else None
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return summary if summary and all(isinstance(root, str) for root in summary.roots) else None
@@ -148,6 +184,6 @@ class Summary:
             return False
         if not built(config, folder):
             return False
-        found = archive.Scan(self.roots, config.field_names, self.defaults)
+        found = archive.Scan(self.roots, config.field_names, self.defaults, following(config, self.follow_links))
         same = fingerprint(found.signatures()) == self.files and found.defaults == self.defaults
         return same and not found.missing_roots

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from newscli.archive import absolute
+from newscli.archive import absolute, within
 from newscli.config import DEFAULT_ARCHIVE, Config
 from newscli.errors import NewscliError
 
@@ -35,8 +35,3 @@ def _merge(roots: list[str], more: list[str]) -> list[str]:
             continue
         merged = [r for r in merged if not within(r, root)] + [root]
     return merged
-
-
-def within(path: str, root: str) -> bool:
-    """Whether the path is the root or below it."""
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)

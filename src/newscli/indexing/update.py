@@ -16,7 +16,7 @@ from newscli.errors import IndexError_
 from newscli.indexing.catalog import Catalog, FileRecord
 from newscli.indexing.changes import Changes, changes
 from newscli.indexing.lock import locked
-from newscli.indexing.manifest import MANIFEST, SUMMARY, Manifest, engine_of
+from newscli.indexing.manifest import MANIFEST, SUMMARY, Manifest, claim, engine_of, known_roots
 from newscli.indexing.roots import roots_for
 from newscli.models import Article, IndexReport, Skipped
 
@@ -37,6 +37,7 @@ def update(
     """Brings the index up to date with the archive: the work of `newscli index`."""
     folder = config.index_dir
     started = time.monotonic()
+    claim(folder)
     with locked(folder, config.lock_timeout if timeout is None else timeout, on_wait):
         try:
             manifest = Manifest.load(folder)
@@ -44,7 +45,7 @@ def update(
             if not rebuild:
                 raise
             manifest = None  # a damaged manifest is what --rebuild is for
-        roots = roots_for(config, manifest.roots if manifest else [], given)
+        roots = roots_for(config, known_roots(folder, manifest), given)
         usable = not rebuild and manifest is not None and manifest.usable(config, folder)
         # The summary goes before anything changes, and comes back once all is committed:
         # so one left behind always describes the catalog beside it.
@@ -61,8 +62,9 @@ def update(
             catalog = Catalog.open(str(folder))
         try:
             with catalog.batch():
-                todo = changes(config, catalog, manifest, roots, retime=True)
-            manifest.roots, manifest.defaults = roots, todo.scan.defaults
+                catalog.record_roots(roots)
+                todo = changes(config, catalog, manifest, roots, update=True)
+            manifest.roots, manifest.defaults, manifest.follow_links = roots, todo.scan.defaults, todo.scan.follow_links
             manifest.save(folder)
             report = _apply(engine, catalog, todo, config, progress)
             manifest.summarise(folder, catalog)
@@ -84,7 +86,6 @@ def _apply(engine: Engine, catalog: Catalog, todo: Changes, config: Config, prog
         missing=todo.scan.missing_roots,
         unchanged=todo.unchanged,
     )
-    report.removed += sum(todo.removed.values())
     more = todo.any
     total_bytes = todo.size or 1
     done_bytes = 0
@@ -95,7 +96,9 @@ def _apply(engine: Engine, catalog: Catalog, todo: Changes, config: Config, prog
         while more:
             # One commit per batch: the articles are written while the next files are read.
             # The catalog, with each file's record, commits after the index (see catalog.py).
+            # The report counts a batch once it is committed.
             count = 0
+            batch = IndexReport(removed=sum(todo.removed.values()))
             with catalog.batch(), engine.writer(todo.size) as w:
                 for path in todo.removed:
                     w.delete_file(path)
@@ -111,12 +114,12 @@ def _apply(engine: Engine, catalog: Catalog, todo: Changes, config: Config, prog
                         w.delete_file(entry.path)
                     for article, story in articles:
                         w.add(article, story)
-                    reasons = [[s.where, s.reason] for s in skipped]
+                    reasons = [[s.where, s.reason, 1] if s.passing else [s.where, s.reason] for s in skipped]
                     catalog.record_file(
                         entry.path,
                         FileRecord(entry.size, entry.mtime_ns, entry.context, len(articles), reasons, entry.digest),
                     )
-                    _count(report, file.previous, len(articles), skipped)
+                    _count(batch, file.previous, len(articles), skipped)
                     count += len(articles)
                     done_bytes += entry.size
                     if progress:
@@ -125,6 +128,7 @@ def _apply(engine: Engine, catalog: Catalog, todo: Changes, config: Config, prog
                         break
                 else:
                     more = False
+            report.add(batch)
             todo.removed.clear()
     except KeyboardInterrupt:
         report.interrupted = True

@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
 
 from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
 
 # isort: split
 from whoosh import qparser, query, sorting
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS
@@ -21,6 +24,7 @@ from newscli.query import narrow, prepare
 FIELD_BOOSTS = {"title": 1.5, "caption": 1.0, "body": 1.0}
 PHRASE_BOOST = 0.2
 PHRASE_SLOP = 5
+MAX_EXPANSION = 1000  # indexed words one prefix, wildcard or fuzzy word may stand for, per field
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,20 @@ def compile_request(request: SearchRequest) -> Compiled:
         q = _with_phrase_boost(q)
     explanation = Explanation(str(q), _describe(filters), tuple(variants), prepared.notes)
     return Compiled(q, filters, explanation, prepared.text)
+
+
+def check_expansions(q: query.Query, s: Searcher) -> None:
+    """Refuses a query whose patterns stand for so many words that it would take seconds."""
+    reader = s.reader()
+    for node in q.leaves():
+        if isinstance(node, query.Every):
+            raise QueryError("'*' alone matches every article", hint="`newscli list` lists them")
+        if isinstance(node, query.MultiTerm):
+            if sum(1 for _ in islice(node._btexts(reader), MAX_EXPANSION + 1)) > MAX_EXPANSION:
+                raise QueryError(
+                    f"'{node.text}' stands for more than {MAX_EXPANSION:,} words",
+                    hint="give more letters before the * or fewer ~",
+                )
 
 
 def filter_query(s: Searcher, filters: Filters) -> query.Query | None:
@@ -86,7 +104,26 @@ def _parse(text: str, ranking: Ranking) -> query.Query:
         raise QueryError(f"cannot understand the query {text!r}: {e}") from None
     if q is query.NullQuery:
         raise QueryError(f"nothing to search for in {text!r}", hint="give words to search for")
-    return q
+    return q.accept(_fuzzy)
+
+
+def _fuzzy(node: query.Query) -> query.Query:
+    if isinstance(node, query.FuzzyTerm):
+        return _Fuzzy(node.fieldname, node.text, node.boost, node.maxdist, max(node.prefixlength, 1))
+    return node
+
+
+class _Fuzzy(query.FuzzyTerm):  # type: ignore[misc]
+    """A fuzzy word matched against the words the index holds, keeping its first letter.
+
+    Whoosh matches one against the field's spelling list, which holds words as written
+    while the index holds them stemmed: `ukraine~2` found `train` and `rain` but not
+    `ukrain`. And a misspelling seldom starts wrong: without the first letter, every word
+    of the index is compared with it (3.7 s on 30,000 articles, 0.1 s with).
+    """
+
+    def _btexts(self, reader: Any) -> Any:
+        return IndexReader.terms_within(reader, self.fieldname, self.text, self.maxdist, prefix=self.prefixlength)
 
 
 def _with_variants(q: query.Query, groups: tuple[tuple[str, ...], ...], applied: list[str]) -> query.Query:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
-from newscli.errors import REBUILD_HINT, IndexError_, NewscliError
+from newscli.errors import REBUILD_HINT, IndexError_, NewscliError, QueryError
 
 
 class _InFolder(Protocol):
@@ -28,6 +28,8 @@ def readable(method: Callable[Concatenate[E, P], T]) -> Callable[Concatenate[E, 
             return method(self, *args, **kwargs)
         except NewscliError:
             raise
+        except RecursionError:  # in matching a query nested too deep: the index is fine
+            raise QueryError("the query is too complex", hint="use fewer words or parentheses") from None
         except Exception as e:
             if not _from_storage(e):
                 raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -17,8 +18,7 @@ from whoosh.index import EmptyIndexError, IndexVersionError
 from whoosh.searching import Searcher
 
 from newscli.engine import Contents, Engine, Writer
-from newscli.engine.whoosh import writing
-from newscli.engine.whoosh.compile import compile_request, filter_query, order
+from newscli.engine.whoosh.compile import check_expansions, compile_request, filter_query, order
 from newscli.engine.whoosh.damage import readable
 from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, article
 from newscli.engine.whoosh.snippets import snippet, with_snippets
@@ -85,6 +85,8 @@ class WhooshEngine(Engine):
 
     @contextmanager
     def writer(self, expected_bytes: int = 0) -> Iterator[Writer]:
+        from newscli.engine.whoosh import writing  # a search does not write
+
         with writing.batch(self._ix, expected_bytes) as w:
             yield w
 
@@ -119,6 +121,7 @@ class WhooshEngine(Engine):
         limit, page = request.limit, request.page
         first = 0 if limit == 0 else limit * (page - 1)
         with self._ix.searcher(weighting=scoring.BM25F()) as s:
+            check_expansions(compiled.query, s)
             # Fetch enough hits to fill the page with one hit per story: each search costs the same
             # whatever its limit, so ask for plenty at once and again only if copies still crowd the page.
             fetch = None if limit == 0 else limit * page * (4 if request.fold_copies else 1)
@@ -164,6 +167,7 @@ class WhooshEngine(Engine):
     def timeline(self, request: SearchRequest, by: Period) -> Timeline:
         compiled = compile_request(request)
         with self._ix.searcher() as s:
+            check_expansions(compiled.query, s)
             results = s.search(compiled.query, limit=1, filter=filter_query(s, compiled.filters), groupedby=_GROUPS)
             total = len(results)
             _, days, undated = _counts(results, total)
@@ -209,7 +213,8 @@ class WhooshEngine(Engine):
             postings = 0
             for fieldname, term in reader.all_terms():
                 postings += sum(1 for _ in reader.postings(fieldname, term).all_ids())
-        return Contents(Counter(d["path"] for d in stored), Counter(d["id"] for d in stored), postings)
+            problems = [problem for part, _ in reader.leaf_readers() for problem in _columns(part)]
+        return Contents(Counter(d["path"] for d in stored), Counter(d["id"] for d in stored), postings, problems)
 
     @readable
     def sources(self) -> list[Bucket]:
@@ -228,24 +233,87 @@ class WhooshEngine(Engine):
 
 _WORD = re.compile(r"(?<![\w:\-*~])[^\W\d_][\w'-]*(?![\w:*~])")
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+SUGGEST_WORDS = 3
+SUGGEST_SECONDS = 1.0
 
 
 def _suggest(s: Searcher, text: str) -> str | None:
-    """The query with each word the index lacks replaced by its closest indexed spelling."""
+    """The query with each word the index lacks replaced by its closest indexed spelling.
+
+    Only the first few such words, within a time budget: each costs a pass over the
+    vocabulary (about a second at 120,000 words).
+    """
     reader = s.reader()
     correctors = [s.corrector("body"), s.corrector("title")]
+    unknown = [
+        m
+        for m in _WORD.finditer(text)
+        if m.group() not in _OPERATORS
+        and not any((f, m.group().lower()) in reader for f in ("spell_body", "spell_title"))
+    ]
+    deadline = time.monotonic() + SUGGEST_SECONDS
+    replacements = []
+    for m in unknown[:SUGGEST_WORDS]:
+        word = m.group().lower()
+        # Words that begin as it does (a misspelling seldom starts wrong; this is 50 times quicker),
+        # the nearest first, then the commonest.
+        candidates = {found for c in correctors for found in c.suggest(word, limit=5, prefix=1)}
+        if candidates:
+            replacements.append((m, min(candidates, key=lambda c: (_distance(word, c), -_frequency(reader, c)))))
+        if time.monotonic() > deadline:
+            break
     changed = text
-    for m in reversed(list(_WORD.finditer(text))):
-        word = m.group()
-        lower = word.lower()
-        if word in _OPERATORS or any((f, lower) in reader for f in ("spell_body", "spell_title")):
-            continue
-        for corrector in correctors:
-            found = corrector.suggest(lower, limit=1)
-            if found:
-                changed = changed[: m.start()] + found[0] + changed[m.end() :]
-                break
+    for m, found in reversed(replacements):
+        changed = changed[: m.start()] + found + changed[m.end() :]
     return changed if changed != text else None
+
+
+_SORTED = [name for name, field in SCHEMA.items() if field.column_type is not None]
+_SCORED = [name for name, field in SCHEMA.items() if field.scorable]
+
+
+def _columns(part: Any) -> Iterator[str]:
+    """What is wrong with a segment's columns: each read whole, none missing that its words call for.
+
+    Whoosh reads a missing column as one of default values, without a word: sorting,
+    folding copies and scoring would go silently wrong.
+    """
+    segment = part.segment()
+    if segment is None:  # an index with no articles has a stand-in part
+        return
+    missing = f"part {segment.segment_id()} of the index lacks its column of"
+    for field in _SORTED:
+        if next(iter(part.lexicon(field)), None) is None:  # no article of this part has a value
+            continue
+        if not part.has_column(field):
+            yield f"{missing} {field}"
+            continue
+        values = part.column_reader(field)
+        for docnum in range(len(values)):
+            values[docnum]
+    for field in _SCORED:
+        if not part.field_length(field):
+            continue
+        if not part._perdoc.has_column(f"_{field}_len"):
+            yield f"{missing} lengths of '{field}'"
+            continue
+        for docnum in range(part.doc_count_all()):
+            part.doc_field_length(docnum, field)
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein's edit distance."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]
+
+
+def _frequency(reader: Any, word: str) -> int:
+    """In how many articles' text a word is, as the index keeps it (stemmed)."""
+    return sum(reader.doc_frequency("body", t.text) for t in SCHEMA["body"].analyzer(word))
 
 
 def _counts(results: Any, total: int) -> tuple[list[Bucket], dict[str, int], int]:

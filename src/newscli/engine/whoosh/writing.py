@@ -22,12 +22,14 @@ from whoosh.reading import SegmentReader
 
 from newscli.engine import Writer
 from newscli.engine.whoosh.schema import document
+from newscli.errors import IndexError_
 from newscli.models import Article
 
 WRITER_MB = 32  # memory for sorting postings, per writing process (a few run at once; more saved no time)
 PARALLEL_BYTES = 1024 * 1024  # less text than this is written by one process (helpers take time to start)
 MERGE_BELOW = 2000  # live articles: segments this small are merged, larger ones are left alone
 MERGE_FACTOR = 10  # small segments of about the same size merged at a time
+RETRY_HINT = "what was committed before still answers; run `newscli index` again"
 
 
 class WhooshWriter(Writer):
@@ -57,15 +59,21 @@ def batch(ix: Index, expected_bytes: int) -> Iterator[Writer]:
     try:
         yield WhooshWriter(w)
         committing = True
+        if procs > 1:
+            if w.docbuffer:  # the last articles, handed over here, so that every helper is started by now
+                w._enqueue()
+            w.resultqueue = _Results(w.resultqueue, w.tasks)
         w.commit(mergetype=_merge_small_segments)
-    except BaseException:
+    except BaseException as e:
         # Stopped, even mid-commit: helpers still waiting for work would keep this
         # process from ending (it waits for them at exit).
         for helper in getattr(w, "tasks", ()):
             helper.terminate()
             helper.join()
-        if not committing:  # a commit stopped part way is not undone: the last complete one answers
-            w.cancel()
+        # A commit stopped part way by Ctrl-C is not undone: the last complete one answers.
+        if not committing or not isinstance(e, KeyboardInterrupt):
+            with suppress(Exception):
+                w.cancel()
         raise
 
 
@@ -117,7 +125,18 @@ def _helper_class() -> type:
             # helper must not outlive it (kill -9).
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             _die_with(self._parent_pid)
-            super().run()
+            self.jobqueue = jobs = _Jobs(self.jobqueue)  # type: ignore[has-type]
+            try:
+                super().run()
+            except Exception as e:  # a full disk, most likely: the main process says so, in one line
+                failed = e.errno if isinstance(e, OSError) and e.errno and 0 < e.errno < FAILED else FAILED
+                # Jobs go on being taken (and dropped) until the last, so that the main process never
+                # waits on a full queue; it learns of the failure from the exit status, at commit.
+                while not jobs.ended:
+                    if job := jobs.get():
+                        with suppress(Exception):
+                            self.storage.temp_storage(f"{self.indexname}.tmp").delete_file(job[0])
+                raise SystemExit(failed) from None
 
     Helper.__qualname__ = "Helper"  # where a helper finds it (above)
     return Helper
@@ -137,6 +156,40 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+FAILED = 125  # a helper's exit status for a failure other than an OSError (whose errno it is, else)
+
+
+class _Jobs:
+    """A helper's queue of jobs, which knows whether it has handed out the last (None)."""
+
+    def __init__(self, jobs: Any) -> None:
+        self._jobs, self.ended = jobs, False
+
+    def get(self) -> Any:
+        job = self._jobs.get()
+        self.ended = job is None
+        return job
+
+
+class _Results:
+    """The helpers' results queue, as a commit reads it once they have ended: one that failed fails the commit.
+
+    Whoosh skips the results it does not find, and commits without their articles.
+    """
+
+    def __init__(self, results: Any, helpers: list[Any]) -> None:
+        self._results, self._helpers = results, helpers
+
+    def get(self, timeout: float | None = None) -> Any:
+        for helper in self._helpers:
+            if helper.exitcode:  # they have been joined
+                code = helper.exitcode
+                if 0 < code < FAILED:
+                    raise OSError(code, os.strerror(code))
+                raise IndexError_(f"a process writing the index failed (exit status {code})", hint=RETRY_HINT)
+        return self._results.get(timeout=timeout)
 
 
 class _Counted(Protocol):
