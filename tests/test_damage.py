@@ -192,7 +192,7 @@ def test_check_finds_a_missing_column(run: Run, built: Path) -> None:
     assert run("index", "--check").exit_code == 0
 
 
-@pytest.mark.parametrize("manifest", ["damaged", "gone"])
+@pytest.mark.parametrize("manifest", ["damaged", "gone", "all that is left"])
 def test_the_archive_is_found_again_without_its_manifest(run: Run, tmp_path: Path, manifest: str) -> None:
     root = tmp_path / "elsewhere"
     write(root / "a.txt", "The amber story\n\nA text about amber.\n")
@@ -203,6 +203,10 @@ def test_the_archive_is_found_again_without_its_manifest(run: Run, tmp_path: Pat
         failed = run("search", "amber")
         assert failed.exit_code == 2 and "newscli index --rebuild" in failed.stderr
         assert run("index", "--rebuild").exit_code == 0  # the fix it names works
-    else:
+    elif manifest == "gone":
         (index_dir / "manifest.json").unlink()
+    else:  # every other file of the index is gone
+        for path in index_dir.iterdir():
+            if path.name != "manifest.json":
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
     assert json.loads(run("search", "amber", "--json").stdout)["total"] == 1
