@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ExitStatus(IntEnum):
@@ -48,3 +53,28 @@ class QueryError(NewscliError):
 
 class IndexError_(NewscliError):
     """A missing, locked or damaged index."""
+
+
+def converting(convert: Callable[[Any, Exception], NewscliError | None]) -> Callable[[F], F]:
+    """A method's failures as newscli's: `convert(self, error)` gives the error to raise, or None to let it be.
+
+    For the stores newscli reads (the index, its catalog), whose libraries raise
+    whatever their files' bytes lead to.
+    """
+
+    def decorate(method: F) -> F:
+        @wraps(method)
+        def converted(self: Any, /, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except NewscliError:
+                raise
+            except Exception as e:
+                error = convert(self, e)
+                if error is None:
+                    raise
+                raise error from e
+
+        return cast(F, converted)
+
+    return decorate

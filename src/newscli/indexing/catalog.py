@@ -15,14 +15,13 @@ from __future__ import annotations
 import json
 import os
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
-from functools import wraps
-from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from newscli.archive import Signature
-from newscli.errors import REBUILD_HINT, IndexError_
-from newscli.models import Article
+from newscli.errors import REBUILD_HINT, IndexError_, converting
+from newscli.models import Article, Skipped
 
 if TYPE_CHECKING:
     import sqlite3  # imported when first used: a search that finds the index up to date never needs it
@@ -55,7 +54,7 @@ class FileRecord(NamedTuple):
     mtime_ns: int
     context: str
     articles: int
-    skipped: list[list[Any]]  # [where, reason] of each article that was not indexed, + [1] if it can pass
+    skipped: list[Skipped]  # what of the file was not indexed, and why
     digest: str | None  # of the bytes read
 
     @property
@@ -65,7 +64,7 @@ class FileRecord(NamedTuple):
     @property
     def passing(self) -> bool:
         """Whether something was skipped for a reason that can pass: then `newscli index` reads the file again."""
-        return any(len(s) > 2 and s[2] for s in self.skipped)
+        return any(s.passing for s in self.skipped)
 
 
 class Candidate(NamedTuple):
@@ -76,23 +75,14 @@ class Candidate(NamedTuple):
     when: float | None
 
 
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def _reported(method: Callable[Concatenate[Catalog, P], T]) -> Callable[Concatenate[Catalog, P], T]:
+def _sqlite(catalog: Catalog, error: Exception) -> IndexError_ | None:
     """SQLite's errors as newscli's: a damaged file, or one that cannot be written."""
+    import sqlite3
 
-    @wraps(method)
-    def guarded(self: Catalog, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        import sqlite3
+    return catalog._trouble(error) if isinstance(error, sqlite3.DatabaseError) else None
 
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.DatabaseError as e:
-            raise self._trouble(e) from e
 
-    return guarded
+_reported = converting(_sqlite)
 
 
 class Catalog:
@@ -184,8 +174,10 @@ class Catalog:
 
         size, mtime_ns, context, articles, skipped, digest = row
         try:
-            return FileRecord(size, mtime_ns, context, articles, json.loads(skipped) if skipped else [], digest)
-        except ValueError as e:
+            # Each as [where, reason], and 1 after them if the reason can pass.
+            skips = [Skipped(s[0], s[1], passing=len(s) > 2 and bool(s[2])) for s in json.loads(skipped or "[]")]
+            return FileRecord(size, mtime_ns, context, articles, skips, digest)
+        except (ValueError, IndexError, TypeError, KeyError) as e:
             raise self._trouble(sqlite3.DatabaseError(f"a file's record is garbled: {e}")) from e
 
     @property
@@ -280,7 +272,8 @@ class Catalog:
 
     @_reported
     def record_file(self, path: str, record: FileRecord) -> None:
-        skipped = json.dumps(record.skipped, ensure_ascii=False) if record.skipped else None
+        skips = [[s.where, s.reason, 1] if s.passing else [s.where, s.reason] for s in record.skipped]
+        skipped = json.dumps(skips, ensure_ascii=False) if skips else None
         self.db.execute(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
             (os.fsencode(path), *record[:4], skipped, record.digest),

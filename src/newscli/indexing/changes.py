@@ -86,7 +86,7 @@ def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[st
             todo.hold(entry, None)
         elif not (update and record.passing) and _same(record, entry):
             todo.unchanged += record.articles
-            todo.kept.extend(Skipped(s[0], s[1], passing=len(s) > 2 and bool(s[2])) for s in record.skipped)
+            todo.kept.extend(record.skipped)
             if record.mtime_ns != entry.mtime_ns:
                 todo.touched += 1
                 if update:

@@ -86,28 +86,28 @@ def _brought_up_to_date(config: Config, progress: Progress | None, warn: Warn, s
     from newscli.indexing.update import update
 
     folder = config.index_dir
-    Backend = engine_of(config)
+    opened = engine_of(config).open
     manifest = Manifest.load(folder)
     roots = roots_for(config, known_roots(folder, manifest), None)
     if manifest is None or not manifest.usable(config, folder):
         if manifest is None:
             why = "first run"
-        elif (manifest.backend, manifest.schema) == (config.backend, Backend.version):
+        elif manifest.current(config):
             why = "the index's files were missing"
         else:
             why = "the index was made by another version of newscli"
         warn(f"building the index of {', '.join(roots)} in {folder} ({why})")
         _tell(update(config, progress=progress), warn)
-        return Backend.open(str(folder))
+        return opened(str(folder))
     if in_use(folder):  # its catalog is being written: search what is there
         warn(f"another newscli is updating the index in {folder}; results may miss the latest changes")
-        return Backend.open(str(folder))
+        return opened(str(folder))
     try:
         with closing(Catalog.open(str(folder))) as catalog:
             todo = changes(config, catalog, manifest, roots)
     except IndexError_ as e:  # a damaged catalog, or one locked too long: search what is there
         warn(f"cannot tell whether the archive changed: {e.message}" + (f"; {e.hint}" if e.hint else ""))
-        return Backend.open(str(folder))
+        return opened(str(folder))
     if todo.any or roots != manifest.roots:
         described = todo.describe()
         if not config.auto_refresh:
@@ -129,7 +129,7 @@ def _brought_up_to_date(config: Config, progress: Progress | None, warn: Warn, s
         # earlier version): recording them spares the next searches reading so much again.
         with suppress(IndexError_, OSError):
             update(config, timeout=0)
-    return Backend.open(str(folder))
+    return opened(str(folder))
 
 
 def _tell(report: IndexReport, warn: Warn) -> None:

@@ -74,9 +74,13 @@ class Manifest:
         files = fingerprint(catalog.signatures())
         _write_json(folder / SUMMARY, {**self._head(), "manifest": [saved.st_size, saved.st_mtime_ns], "files": files})
 
+    def current(self, config: Config) -> bool:
+        """Whether it describes an index of the configured backend, in the version this newscli writes."""
+        return (self.backend, self.schema) == (config.backend, engine_of(config).version)
+
     def usable(self, config: Config, folder: Path) -> bool:
         """Whether it describes an index this version can update, with its files there."""
-        return (self.backend, self.schema) == (config.backend, engine_of(config).version) and built(config, folder)
+        return self.current(config) and built(config, folder)
 
     def _head(self) -> dict[str, Any]:
         return {
@@ -129,8 +133,12 @@ def built(config: Config, folder: Path) -> bool:
 def _defaults(data: object) -> dict[str, FolderDefaults] | None:
     if not isinstance(data, dict):
         return None
-    read = {path: FolderDefaults.from_json(value) for path, value in data.items()}
-    return None if None in read.values() else {path: d for path, d in read.items() if d is not None}
+    defaults = {}
+    for path, value in data.items():
+        if (read := FolderDefaults.from_json(value)) is None:
+            return None
+        defaults[path] = read
+    return defaults
 
 
 def _write_json(path: Path, data: Mapping[str, Any]) -> None:

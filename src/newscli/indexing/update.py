@@ -114,10 +114,9 @@ def _apply(engine: Engine, catalog: Catalog, todo: Changes, config: Config, prog
                         w.delete_file(entry.path)
                     for article, story in articles:
                         w.add(article, story)
-                    reasons = [[s.where, s.reason, 1] if s.passing else [s.where, s.reason] for s in skipped]
                     catalog.record_file(
                         entry.path,
-                        FileRecord(entry.size, entry.mtime_ns, entry.context, len(articles), reasons, entry.digest),
+                        FileRecord(entry.size, entry.mtime_ns, entry.context, len(articles), skipped, entry.digest),
                     )
                     _count(batch, file.previous, len(articles), skipped)
                     count += len(articles)

@@ -3,42 +3,25 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from functools import wraps
-from typing import Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any
 
-from newscli.errors import REBUILD_HINT, IndexError_, NewscliError, QueryError
+from newscli.errors import REBUILD_HINT, IndexError_, NewscliError, QueryError, converting
 
 
-class _InFolder(Protocol):
-    folder: str
+def _damage(engine: Any, error: Exception) -> NewscliError | None:
+    """A failure to read the index's files (missing, truncated, garbled) as a damaged index."""
+    if isinstance(error, RecursionError):  # in matching a query nested too deep: the index is fine
+        return QueryError("the query is too complex", hint="use fewer words or parentheses")
+    if not _from_storage(error):
+        return None
+    if isinstance(error, OSError) and error.filename:
+        detail = f"{error.strerror}: {error.filename}"
+    else:
+        detail = f"{type(error).__name__}: {error}"
+    return IndexError_(f"the index in {engine.folder} cannot be read ({detail})", hint=REBUILD_HINT)
 
 
-E = TypeVar("E", bound=_InFolder)
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def readable(method: Callable[Concatenate[E, P], T]) -> Callable[Concatenate[E, P], T]:
-    """Reports a failure to read the index's files (missing, truncated, garbled) as a damaged index."""
-
-    @wraps(method)
-    def reading(self: E, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return method(self, *args, **kwargs)
-        except NewscliError:
-            raise
-        except RecursionError:  # in matching a query nested too deep: the index is fine
-            raise QueryError("the query is too complex", hint="use fewer words or parentheses") from None
-        except Exception as e:
-            if not _from_storage(e):
-                raise
-            detail = (
-                f"{e.strerror}: {e.filename}" if isinstance(e, OSError) and e.filename else f"{type(e).__name__}: {e}"
-            )
-            raise IndexError_(f"the index in {self.folder} cannot be read ({detail})", hint=REBUILD_HINT) from e
-
-    return reading
+readable = converting(_damage)
 
 
 # Where Whoosh reads its files: an error raised there comes of what the files hold.

@@ -16,6 +16,7 @@ from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's 
 from whoosh import index, query, scoring, sorting
 from whoosh.index import EmptyIndexError, IndexVersionError
 from whoosh.searching import Searcher
+from whoosh.support.levenshtein import distance
 
 from newscli.engine import Contents, Engine, Writer
 from newscli.engine.whoosh.compile import check_expansions, compile_request, filter_query, order
@@ -259,7 +260,7 @@ def _suggest(s: Searcher, text: str) -> str | None:
         # the nearest first, then the commonest.
         candidates = {found for c in correctors for found in c.suggest(word, limit=5, prefix=1)}
         if candidates:
-            replacements.append((m, min(candidates, key=lambda c: (_distance(word, c), -_frequency(reader, c)))))
+            replacements.append((m, min(candidates, key=lambda c: (distance(word, c), -_frequency(reader, c)))))
         if time.monotonic() > deadline:
             break
     changed = text
@@ -299,16 +300,6 @@ def _columns(part: Any) -> Iterator[str]:
             continue
         for docnum in range(part.doc_count_all()):
             part.doc_field_length(docnum, field)
-
-
-def _distance(a: str, b: str) -> int:
-    """Levenshtein's edit distance."""
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        previous, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
-    return row[-1]
 
 
 def _frequency(reader: Any, word: str) -> int:
