@@ -9,7 +9,7 @@ import pytest
 
 from newscli.engine import BACKENDS, Engine, backend
 from newscli.errors import IndexError_, QueryError
-from newscli.models import Article, DateRange, Filters, Markup, SearchRequest, Sort
+from newscli.models import Article, DateRange, Filters, Markup, Ranking, SearchRequest, Sort
 from newscli.query import VARIANTS
 from newscli.stats import Period
 
@@ -70,8 +70,9 @@ def engine(empty: Engine, folder: Path) -> Engine:
 
 
 def ids(engine: Engine, text: str, **options: object) -> list[int]:
+    """The matches of a query: the hits holding every word, not those that fill a short page."""
     result = engine.search(SearchRequest(text, **options))  # type: ignore[arg-type]
-    return [int(h.article.id, 16) for h in result.hits]
+    return [int(h.article.id, 16) for h in result.hits if h.every_word]
 
 
 def test_an_index_is_made_opened_and_told_from_an_empty_folder(empty: Engine, folder: Path, tmp_path: Path) -> None:
@@ -129,6 +130,19 @@ def test_words_are_anded_stemmed_and_titles_weigh_more(engine: Engine) -> None:
     assert set(ids(engine, "cocoa OR election")) == {3, 4}
     assert set(ids(engine, "troops NOT border")) == {4, 5}
     assert ids(engine, '"ground forces" Macron')[0] == 6
+
+
+def test_a_short_page_is_filled_after_the_matches(engine: Engine) -> None:
+    result = engine.search(SearchRequest("troops border"))
+    assert result.total == 2 and result.partial == 2
+    assert [(int(h.article.id, 16), h.every_word) for h in result.hits][:2] in (
+        [(1, True), (6, True)],
+        [(6, True), (1, True)],
+    )
+    assert {int(h.article.id, 16) for h in result.hits[2:]} == {4, 5}  # troops, not border
+    assert not any(h.every_word for h in result.hits[2:])
+    plain = engine.search(SearchRequest("troops border", ranking=Ranking.BM25))
+    assert plain.partial == 0 and len(plain.hits) == 2
 
 
 def test_filters_by_outlet_and_date(engine: Engine) -> None:

@@ -126,6 +126,11 @@ def index(state: State, paths: tuple[str, ...], rebuild: bool, check: bool, json
 @click.option("--explain", is_flag=True, help="Show how the query was understood before the results.")
 @click.option("--facets", is_flag=True, help="Count the matches by outlet and by month.")
 @click.option("--all", "all_copies", is_flag=True, help="Show every copy of a republished story, not one.")
+@click.option(
+    "--expand",
+    is_flag=True,
+    help="Rerank the first results with words they share that the query lacks (pseudo-relevance feedback).",
+)
 @output_options
 @pass_state
 def search(
@@ -140,17 +145,22 @@ def search(
     explain: bool,
     facets: bool,
     all_copies: bool,
+    expand: bool,
     json_: bool,
 ) -> None:
-    """Search the archive: words are ANDed, titles weigh more than text.
+    """Search the archive: articles with every word first, then those with most.
 
     \b
     Query syntax:
-      ukraine troops            both words (stemmed: troops finds troop)
+      ukraine troops            both words (stemmed: troops finds troop); when
+                                fewer than a page hold both, articles with
+                                some of the words follow, marked as such
+      ukraine AND troops        both words, in every result
+      +ukraine troops           ukraine in every result, troops where it can be
       ukraine OR kyiv           either word
       ukraine NOT russia        the first without the second (also: -russia;
                                 a query that starts with -: search -- -russia ukraine)
-      "ground forces"           the exact phrase
+      "ground forces"           the exact phrase, in every result
       "peace talks"~5           both words within 5 words of each other
       sanction*                 words starting with sanction
       Zelensky~                 words within one letter of Zelensky (~2: two)
@@ -166,9 +176,12 @@ def search(
       newscli search '"ground forces" Macron' --since 2024 --sort newest
       newscli search 'cocoa date:1987-02' --source Reuters --limit 0 --json
       newscli search 'kiev -russia' --explain
+      newscli search cocoa --expand --explain
     """
+    from dataclasses import replace
+
     from newscli import render
-    from newscli.models import Ranking, SearchRequest, Sort
+    from newscli.models import FEEDBACK_WORDS, TUNINGS, Ranking, SearchRequest, Sort
 
     request = SearchRequest(
         query,
@@ -180,6 +193,7 @@ def search(
         ranking=Ranking.NEWS,
         facets=facets,
         fold_copies=not all_copies,
+        tuning=replace(TUNINGS[Ranking.NEWS], feedback=FEEDBACK_WORDS) if expand else None,
     )
     result = state.read(lambda engine: engine.search(request))
     for note in result.explanation.notes:

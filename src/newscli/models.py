@@ -20,8 +20,30 @@ class Sort(StrEnum):
 
 
 class Ranking(StrEnum):
-    NEWS = "news"  # title and phrase matches first, ties to the newer article
+    NEWS = "news"  # newscli's: see TUNINGS
     BM25 = "bm25"  # the engine's plain BM25F over title, caption and body, equally weighted: for comparison
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """What a ranking does beyond plain BM25F. The defaults are plain BM25F; bench/relevance.py measures each."""
+
+    title: float = 1.0  # weight of a word in the title against one in the text
+    phrase: float = 0.0  # bonus for the query's words as a phrase (half of it when within 5 words)
+    k1: float = 1.2  # BM25's term-frequency saturation
+    b: float = 0.75  # BM25's length normalisation
+    fill: bool = False  # a page that a query's every word leaves short is filled with articles holding most of them
+    feedback: int = 0  # words taken from the first results to rerank the matches (pseudo-relevance feedback)
+    feedback_docs: int = 10  # how many first results they are taken from
+    feedback_weight: float = 0.5  # the weight of the heaviest of them, against a query word's 1
+
+
+# newscli's ranking, chosen with bench/tune.py and measured with bench/relevance.py (see the README's "Ranking").
+TUNINGS = {
+    Ranking.NEWS: Tuning(fill=True),
+    Ranking.BM25: Tuning(),
+}
+FEEDBACK_WORDS = 10  # what `search --expand` adds to the ranking: not by default, as it did not win everywhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +81,7 @@ class Hit:
     score: float | None  # None when sorted by date
     snippet: Snippet
     copies: tuple[Article, ...] = ()  # the same story republished, folded into this hit
+    every_word: bool = True  # False: it fills a page with what holds only some of the query's words
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +107,11 @@ class SearchRequest:
     ranking: Ranking = Ranking.NEWS
     facets: bool = False
     fold_copies: bool = True  # one hit per story; False shows every copy
+    tuning: Tuning | None = None  # instead of the ranking's own
+
+    @property
+    def tuned(self) -> Tuning:
+        return self.tuning or TUNINGS[self.ranking]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +120,8 @@ class Explanation:
     filters: tuple[str, ...] = ()
     variants: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # what was changed in a query that could not be used as written
+    fill: str | None = None  # the query that fills a page the query leaves short, as the engine runs it
+    expansion: tuple[tuple[str, float], ...] = ()  # words added from the first results, with their weights
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +135,7 @@ class SearchResult:
     suggestion: str | None = None
     facets: Facets | None = None
     folded: int = 0  # matching copies of a story folded into its hit (not in total)
+    partial: int = 0  # hits on this page holding only some of the query's words (not in total)
 
 
 @dataclass(frozen=True, slots=True)

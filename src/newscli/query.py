@@ -31,7 +31,7 @@ VARIANTS: tuple[tuple[str, ...], ...] = (
     ("Beijing", "Peking"),
 )
 FIELDS = ("title", "body", "caption", "source", "author", "tag", "lang", "url", "date")
-_QUOTED = re.compile(r'"[^"]*"(?:~\d+)?')
+QUOTED = re.compile(r'"[^"]*"(?:~\d+)?')
 _DATE = re.compile(r"(?<![\w:])date:(?P<value>\S*)", re.I)
 _MINUS = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\())-(?=[\w(\"])")
 _TRAILING_MINUS = re.compile(r"(?:^|(?<=[\s(]))-$")
@@ -99,7 +99,7 @@ def prepare(text: str, now: datetime | None = None) -> Prepared:
 def _split(text: str) -> list[tuple[str, bool]]:
     pieces: list[tuple[str, bool]] = []
     position = 0
-    for m in _QUOTED.finditer(text):
+    for m in QUOTED.finditer(text):
         pieces.append((text[position : m.start()], False))
         pieces.append((m.group(), True))
         position = m.end()

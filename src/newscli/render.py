@@ -53,7 +53,12 @@ def _byline(a: Article) -> Text:
 
 
 def search_results(result: SearchResult) -> RenderableType:
-    return hit_list(result.hits)
+    full = [h for h in result.hits if h.every_word]
+    partial = [h for h in result.hits if not h.every_word]
+    if not partial:
+        return hit_list(full)
+    rule = Text("── lacking some of the words ──", style="dim")
+    return Group(*([hit_list(full), Text()] if full else []), rule, hit_list(partial))
 
 
 def hit_list(hits: Sequence[Hit]) -> RenderableType:
@@ -80,6 +85,11 @@ def explanation(e: Explanation) -> RenderableType:
     lines += [Text("filter:   ", style="dim") + Text(f) for f in e.filters]
     lines += [Text("variants: ", style="dim") + Text(v) for v in e.variants]
     lines += [Text("note:     ", style="dim") + Text(n) for n in e.notes]
+    if e.fill:
+        lines.append(Text("fill:     ", style="dim") + Text(e.fill))
+    if e.expansion:
+        added = ", ".join(f"body:{word}^{weight:g}" for word, weight in e.expansion)
+        lines.append(Text("reranked: ", style="dim") + Text(f"the first results, adding {added}"))
     return Group(*lines, Text())
 
 
@@ -143,6 +153,14 @@ def _also_in(copies: Sequence[Article]) -> Text:
 def search_footer(result: SearchResult) -> str:
     total = result.total
     noun = "match" if total == 1 else "matches"
+    if result.partial:
+        full = len(result.hits) - result.partial
+        shown = f"{total} {noun} with every word for {result.query!r}; "
+        shown += f"the {result.partial} below {'it' if full == 1 else 'them'}" if full else f"these {result.partial}"
+        shown += " hold only some of the words, most first"
+        if result.limit and len(result.hits) == result.limit:
+            shown += f"; more with --page {result.page + 1}"
+        return shown
     shown = f"{total} {noun}"
     if result.hits:
         first = 1 if result.limit == 0 else result.limit * (result.page - 1) + 1
@@ -260,6 +278,8 @@ def search_json(result: SearchResult, *, explain: bool = False) -> str:
             "filters": list(e.filters),
             "variants": list(e.variants),
             "notes": list(e.notes),
+            "fill": e.fill,
+            "expansion": [{"word": word, "weight": weight} for word, weight in e.expansion],
         }
     if result.facets:
         f = result.facets
@@ -273,10 +293,12 @@ def search_json(result: SearchResult, *, explain: bool = False) -> str:
             "limit": result.limit,
             "suggestion": result.suggestion,
             "folded": result.folded,
+            "partial": result.partial,
             "hits": [
                 {
                     **article_json(h.article),
                     "score": None if h.score is None else round(h.score, 4),
+                    "every_word": h.every_word,
                     "snippet": h.snippet.text,
                     "highlights": [list(span) for span in h.snippet.spans],
                     "copies": [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -18,11 +19,8 @@ from whoosh.searching import Searcher
 from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS
 from newscli.errors import QueryError
 from newscli.models import Explanation, Filters, Ranking, SearchRequest, Sort
-from newscli.query import narrow, prepare
+from newscli.query import QUOTED, narrow, prepare
 
-# Chosen with bench/relevance.py: stronger title and phrase boosts lowered precision there.
-FIELD_BOOSTS = {"title": 1.5, "caption": 1.0, "body": 1.0}
-PHRASE_BOOST = 0.2
 PHRASE_SLOP = 5
 MAX_EXPANSION = 1000  # indexed words one prefix, wildcard or fuzzy word may stand for, per field
 
@@ -33,22 +31,33 @@ class Compiled:
     filters: Filters  # the request's, narrowed by the query's own `date:` terms
     explanation: Explanation
     prepared: str  # the query text as newscli prepared it for the parser
+    # What fills a page the query leaves short: its required parts and any of its plain words,
+    # and the terms each of those words stands for (to count how many an article holds).
+    partial: query.Query | None = None
+    words: tuple[frozenset[tuple[str, str]], ...] = ()
 
 
 def compile_request(request: SearchRequest) -> Compiled:
     """The Whoosh query and filters for a request, and how they were arrived at."""
+    tuning = request.tuned
     prepared = prepare(request.text)
     if not prepared.text:
         raise QueryError("the query is empty", hint="give words to search for")
     filters = Filters(request.filters.sources, narrow(request.filters.dates, prepared.dates))
-    q = _parse(prepared.text, request.ranking)
+    q = _parse(prepared.text, {"title": tuning.title})
     variants: list[str] = []
     if request.variants:
         q = _with_variants(q, request.variants, variants)
-    if request.ranking == Ranking.NEWS:
-        q = _with_phrase_boost(q)
-    explanation = Explanation(str(q), _describe(filters), tuple(variants), prepared.notes)
-    return Compiled(q, filters, explanation, prepared.text)
+    partial: query.Query | None = None
+    words: tuple[frozenset[tuple[str, str]], ...] = ()
+    if tuning.fill and request.sort == Sort.RELEVANCE and request.limit:
+        partial, words = _partial(q, prepared.text)
+    if tuning.phrase:
+        q = _with_phrase_boost(q, tuning.phrase)
+    explanation = Explanation(
+        str(q), _describe(filters), tuple(variants), prepared.notes, None if partial is None else str(partial)
+    )
+    return Compiled(q, filters, explanation, prepared.text, partial, words)
 
 
 def check_expansions(q: query.Query, s: Searcher) -> None:
@@ -94,8 +103,7 @@ def order(sort: Sort, ranking: Ranking = Ranking.BM25) -> sorting.MultiFacet | N
     return sorting.MultiFacet([dated_first, sorting.FieldFacet("ts", reverse=sort == Sort.NEWEST)])
 
 
-def _parse(text: str, ranking: Ranking) -> query.Query:
-    boosts = FIELD_BOOSTS if ranking == Ranking.NEWS else None
+def _parse(text: str, boosts: dict[str, float]) -> query.Query:
     parser = qparser.MultifieldParser(list(TEXT_FIELDS), SCHEMA, fieldboosts=boosts, group=qparser.AndGroup)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     try:
@@ -147,16 +155,52 @@ def _with_variants(q: query.Query, groups: tuple[tuple[str, ...], ...], applied:
     return q
 
 
-def _with_phrase_boost(q: query.Query) -> query.Query:
+_AND = re.compile(r"\bAND\b")
+_REQUIRED = re.compile(r"(?:(?<=[\s(])|^)\+(?P<word>[^\W_][\w'-]*)")
+
+
+def _partial(q: query.Query, text: str) -> tuple[query.Query | None, tuple[frozenset[tuple[str, str]], ...]]:
+    """The query with any of its plain words enough, and those words; None when it has to stay strict.
+
+    A query stays strict when it asks for it: an explicit AND. A quoted phrase, a `+word`,
+    a field, a pattern or a NOT stays required of every article; an OR group counts as one word.
+    """
+    unquoted = QUOTED.sub(" ", text)
+    if not isinstance(q, query.And) or _AND.search(unquoted):
+        return None, ()
+    analyzer = SCHEMA["body"].analyzer
+    required_stems = {t.text for m in _REQUIRED.finditer(unquoted) for t in analyzer(m["word"])}
+    optional: list[query.Query] = []
+    required: list[query.Query] = []
+    for clause in q.subqueries:
+        leaves = list(clause.leaves())
+        # A word the person typed alone is looked for in every text field; `title:word` in one.
+        plain = (
+            isinstance(clause, query.Or)
+            and all(type(t) is query.Term for t in leaves)
+            and {t.fieldname for t in leaves} == set(TEXT_FIELDS)
+        )
+        if plain and not any(t.text in required_stems for t in leaves):
+            optional.append(clause)
+        else:
+            required.append(clause)
+    if len(optional) < 2:
+        return None, ()
+    loose = query.Or(optional)
+    words = tuple(frozenset((t.fieldname, t.text) for t in clause.leaves()) for clause in optional)
+    return (query.And([*required, loose]) if required else loose), words
+
+
+def _with_phrase_boost(q: query.Query, boost: float) -> query.Query:
     """Articles holding the query's words as a phrase rank first, then those with them close together."""
     words = [t for f, t in q.iter_all_terms() if f == "body"] if isinstance(q, query.And) else []
     plain = all(isinstance(c, query.Or) and all(isinstance(t, query.Term) for t in c) for c in q) if words else False
     if len(words) < 2 or not plain:
         return q
     closeness = [
-        query.Phrase(field, words, slop=slop, boost=boost)
+        query.Phrase(field, words, slop=slop, boost=weight)
         for field in ("title", "body")
-        for slop, boost in ((1, PHRASE_BOOST), (PHRASE_SLOP, PHRASE_BOOST / 2))
+        for slop, weight in ((1, boost), (PHRASE_SLOP, boost / 2))
     ]
     return query.AndMaybe(q, query.Or(closeness))
 

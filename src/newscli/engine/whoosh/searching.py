@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
@@ -19,7 +20,8 @@ from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
 from newscli.engine import Contents, Engine, Writer
-from newscli.engine.whoosh.compile import check_expansions, compile_request, filter_query, order
+from newscli.engine.whoosh import feedback
+from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request, filter_query, order
 from newscli.engine.whoosh.damage import readable
 from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, article
 from newscli.engine.whoosh.snippets import snippet, with_snippets
@@ -116,35 +118,33 @@ class WhooshEngine(Engine):
     @readable
     def search(self, request: SearchRequest) -> SearchResult:
         compiled = compile_request(request)
+        tuning = request.tuned
         groups = dict(_GROUPS) if request.facets else {}
         if request.fold_copies:
             groups["story"] = sorting.FieldFacet("story", maptype=sorting.Count)
         limit, page = request.limit, request.page
         first = 0 if limit == 0 else limit * (page - 1)
-        with self._ix.searcher(weighting=scoring.BM25F()) as s:
+        wanted = None if limit == 0 else limit * page
+        reranked = bool(tuning.feedback) and request.sort == Sort.RELEVANCE
+        with self._ix.searcher(weighting=scoring.BM25F(B=tuning.b, K1=tuning.k1)) as s:
             check_expansions(compiled.query, s)
-            # Fetch enough hits to fill the page with one hit per story: each search costs the same
-            # whatever its limit, so ask for plenty at once and again only if copies still crowd the page.
-            fetch = None if limit == 0 else limit * page * (4 if request.fold_copies else 1)
-            while True:
-                results = s.search(
-                    compiled.query,
-                    limit=fetch,
-                    filter=filter_query(s, compiled.filters),
-                    sortedby=order(request.sort, request.ranking),
-                    groupedby=groups or None,
-                    terms=True,
-                )
-                matches = len(results)
-                shown = _one_per_story(results) if request.fold_copies else list(results)
-                if fetch is None or len(shown) >= limit * page or fetch >= matches:
-                    break
-                fetch *= 4
-            with_snippets(results)
+            where = filter_query(s, compiled.filters)
+            fetch = max(wanted, feedback.RERANKED) if reranked and wanted else wanted
+            results, shown = _ranked(s, compiled.query, request, where, groups, fetch)
+            matches = len(results)
             relevance = request.sort == Sort.RELEVANCE
+            scored: list[tuple[Any, float | None]] = [(h, _score(h) if relevance else None) for h in shown]
+            words: tuple[tuple[str, float], ...] = ()
+            if reranked:
+                asked = {text for _, text in compiled.query.iter_all_terms()}
+                if words := feedback.expansion(s, shown, asked, tuning):
+                    scored = feedback.rerank(s, scored, words)
+            if compiled.partial is not None and wanted is not None and len(shown) < wanted:
+                more = _fill(s, compiled, request, where, wanted - len(shown), shown)
+                scored += [(h, _score(h)) for h in more]
             hits = tuple(
-                Hit(article(h.fields()), _score(h) if relevance else None, snippet(h), _copies(s, h))
-                for h in shown[first : None if limit == 0 else first + limit]
+                Hit(article(h.fields()), score, snippet(h), _copies(s, h), every_word=i < len(shown))
+                for i, (h, score) in list(enumerate(scored))[first : None if limit == 0 else first + limit]
             )
             total = len(results.groups("story")) if request.fold_copies else matches
             suggestion = _suggest(s, compiled.prepared) if matches == 0 else None
@@ -158,10 +158,11 @@ class WhooshEngine(Engine):
             page=page,
             limit=limit,
             hits=hits,
-            explanation=compiled.explanation,
+            explanation=replace(compiled.explanation, expansion=words),
             suggestion=suggestion,
             facets=facets,
             folded=matches - total,
+            partial=sum(not h.every_word for h in hits),
         )
 
     @readable
@@ -333,8 +334,61 @@ def _as_written(stems: list[str], of: Article) -> list[str]:
     return [seen[s].most_common(1)[0][0] if s in seen else s for s in stems]
 
 
-def _one_per_story(results: Any) -> list[Any]:
-    seen: set[str] = set()
+def _ranked(
+    s: Searcher,
+    q: query.Query,
+    request: SearchRequest,
+    where: query.Query | None,
+    groups: dict[str, Any],
+    wanted: int | None,
+    mask: query.Query | None = None,
+    seen: set[str] | None = None,
+) -> tuple[Any, list[Any]]:
+    """The results of a query, and enough of its hits to fill the pages asked for (one per story when folding)."""
+    # Each search costs the same whatever its limit, so ask for plenty at once,
+    # and again only if copies still crowd the page.
+    fetch = None if wanted is None else wanted * (4 if request.fold_copies else 1)
+    while True:
+        results = s.search(
+            q,
+            limit=fetch,
+            filter=where,
+            mask=mask,
+            sortedby=order(request.sort, request.ranking),
+            groupedby=groups or None,
+            terms=True,
+        )
+        shown = _one_per_story(results, set(seen or ())) if request.fold_copies else list(results)
+        if fetch is None or wanted is None or len(shown) >= wanted or fetch >= len(results):
+            with_snippets(results)
+            return results, shown
+        fetch *= 4
+
+
+FILL_FETCH = 100  # articles holding some of the words, ranked by score, then by how many they hold
+
+
+def _fill(
+    s: Searcher,
+    compiled: Compiled,
+    request: SearchRequest,
+    where: query.Query | None,
+    wanted: int,
+    shown: list[Any],
+) -> list[Any]:
+    """Hits for the rest of a page: articles with most of the query's words first, then by score."""
+    seen = {h.get("story") or h["id"] for h in shown}
+    _, more = _ranked(s, compiled.partial, request, where, {}, max(wanted, FILL_FETCH), compiled.query, seen)
+
+    def held(hit: Any) -> int:
+        terms = {(f, t.decode("utf-8") if isinstance(t, bytes) else t) for f, t in hit.matched_terms()}
+        return sum(bool(word & terms) for word in compiled.words)
+
+    return sorted(more, key=held, reverse=True)[:wanted]
+
+
+def _one_per_story(results: Any, seen: set[str] | None = None) -> list[Any]:
+    seen = set() if seen is None else seen
     kept = []
     for hit in results:
         story = hit.get("story") or hit["id"]
