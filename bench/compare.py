@@ -35,6 +35,7 @@ def main() -> None:
     parser.add_argument("--index-dir", type=Path, required=True, help="an index both versions can read")
     parser.add_argument("--runs", type=int, default=5, help="rounds, the versions taking turns (default 5)")
     parser.add_argument("--config", type=Path, help="a config file for both versions")
+    parser.add_argument("--queries", nargs="+", default=QUERIES, help="the searches to time (default: bench/run.py's)")
     args = parser.parse_args()
     versions = {"before": args.before.resolve(), "after": args.after.resolve()}
     # As bench/run.py runs newscli: compiled modules cached, no config but the one given.
@@ -51,7 +52,7 @@ def main() -> None:
     for version in versions:  # also lets Python cache each version's compiled modules before timing
         found = subprocess.run(command(version, "search", "oil", "--json"), env=env, capture_output=True, check=True)
     some_id = json.loads(found.stdout)["hits"][0]["id"]
-    commands = {f"search {q}": ["search", q] for q in QUERIES}
+    commands = {f"search {q}": ["search", q] for q in args.queries}
     commands |= {
         "show": ["show", some_id, "--no-pager"],
         "list": ["list", "--source", "Reuters"],
@@ -73,12 +74,13 @@ def main() -> None:
         print(f"compare: round {n + 1} of {args.runs} done", file=sys.stderr)
 
     print("| | before | after | after / before |\n|---|---|---|---|")
-    rows = {f"`newscli search` (median over {len(QUERIES)} queries)": [f"search {q}" for q in QUERIES]}
+    rows = {f"`newscli search` (median over {len(args.queries)} queries)": [f"search {q}" for q in args.queries]}
     rows |= {f"`newscli {name}`": [name] for name in ("show", "list", "sources", "--help")}
     for label, names in rows.items():
         before, after = (statistics.median(t for n in names for t in times[(n, v)]) * 1000 for v in versions)
         print(f"| {label} | {before:,.0f} ms | {after:,.0f} ms | {after / before:.2f}x |")
-    rss = {v: _peak_rss(command(v, "search", QUERIES[1]), env) / 2**20 for v in versions}
+    measured = args.queries[min(1, len(args.queries) - 1)]
+    rss = {v: _peak_rss(command(v, "search", measured), env) / 2**20 for v in versions}
     print(f"| peak memory, one search | {rss['before']:,.0f} MB | {rss['after']:,.0f} MB | |")
 
 
