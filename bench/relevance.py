@@ -250,8 +250,9 @@ def rankings(tried: list[Tuning]) -> dict[str, Tuning]:
     chosen = {"bm25": plain, "newscli": news, "newscli --expand": expanded}
     for f in fields(Tuning):
         value = getattr(expanded, f.name)
-        if value != getattr(plain, f.name) and f.name not in ("feedback_docs", "feedback_weight"):
-            chosen[f"bm25 +{f.name}"] = replace(plain, **{f.name: value})
+        alone = replace(plain, **{f.name: value})
+        if alone not in chosen.values() and f.name not in ("feedback_docs", "feedback_weight"):
+            chosen[f"bm25 +{f.name}"] = alone
     for number, tuning in enumerate(tried, 1):
         chosen[f"tried {number}"] = tuning
     return chosen

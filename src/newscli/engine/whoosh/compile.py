@@ -31,10 +31,10 @@ class Compiled:
     filters: Filters  # the request's, narrowed by the query's own `date:` terms
     explanation: Explanation
     prepared: str  # the query text as newscli prepared it for the parser
-    # What fills a page the query leaves short: its required parts and any of its plain words,
-    # and the terms each of those words stands for (to count how many an article holds).
-    partial: query.Query | None = None
-    words: tuple[frozenset[tuple[str, str]], ...] = ()
+    # What fills a page the query leaves short: articles with its required parts and most of
+    # its optional words (its plain ones). No optional words: the query stays strict.
+    required: tuple[query.Query, ...] = ()
+    optional: tuple[query.Query, ...] = ()
 
 
 def compile_request(request: SearchRequest) -> Compiled:
@@ -48,16 +48,18 @@ def compile_request(request: SearchRequest) -> Compiled:
     variants: list[str] = []
     if request.variants:
         q = _with_variants(q, request.variants, variants)
-    partial: query.Query | None = None
-    words: tuple[frozenset[tuple[str, str]], ...] = ()
+    required: tuple[query.Query, ...] = ()
+    optional: tuple[query.Query, ...] = ()
     if tuning.fill and request.sort == Sort.RELEVANCE and request.limit:
-        partial, words = _partial(q, prepared.text)
+        required, optional = _split(q, prepared.text)
     if tuning.phrase:
         q = _with_phrase_boost(q, tuning.phrase)
-    explanation = Explanation(
-        str(q), _describe(filters), tuple(variants), prepared.notes, None if partial is None else str(partial)
-    )
-    return Compiled(q, filters, explanation, prepared.text, partial, words)
+    fill = None
+    if optional:
+        fill = "all but one of " + ", ".join(map(str, optional)) + ", then all but two..."
+        fill += "".join(f" AND {r}" for r in required)
+    explanation = Explanation(str(q), _describe(filters), tuple(variants), prepared.notes, fill)
+    return Compiled(q, filters, explanation, prepared.text, required, optional)
 
 
 def check_expansions(q: query.Query, s: Searcher) -> None:
@@ -159,15 +161,16 @@ _AND = re.compile(r"\bAND\b")
 _REQUIRED = re.compile(r"(?:(?<=[\s(])|^)\+(?P<word>[^\W_][\w'-]*)")
 
 
-def _partial(q: query.Query, text: str) -> tuple[query.Query | None, tuple[frozenset[tuple[str, str]], ...]]:
-    """The query with any of its plain words enough, and those words; None when it has to stay strict.
+def _split(q: query.Query, text: str) -> tuple[tuple[query.Query, ...], tuple[query.Query, ...]]:
+    """The parts of a query every article must hold, and its plain words, which a short page can do without.
 
-    A query stays strict when it asks for it: an explicit AND. A quoted phrase, a `+word`,
-    a field, a pattern or a NOT stays required of every article; an OR group counts as one word.
+    No plain words when the query has to stay strict: it says so with an explicit AND, or
+    has fewer than two. A quoted phrase, a `+word`, a field, a pattern or a NOT is required
+    of every article; an OR group counts as one word.
     """
     unquoted = QUOTED.sub(" ", text)
     if not isinstance(q, query.And) or _AND.search(unquoted):
-        return None, ()
+        return (), ()
     analyzer = SCHEMA["body"].analyzer
     required_stems = {t.text for m in _REQUIRED.finditer(unquoted) for t in analyzer(m["word"])}
     optional: list[query.Query] = []
@@ -184,11 +187,7 @@ def _partial(q: query.Query, text: str) -> tuple[query.Query | None, tuple[froze
             optional.append(clause)
         else:
             required.append(clause)
-    if len(optional) < 2:
-        return None, ()
-    loose = query.Or(optional)
-    words = tuple(frozenset((t.fieldname, t.text) for t in clause.leaves()) for clause in optional)
-    return (query.And([*required, loose]) if required else loose), words
+    return ((), ()) if len(optional) < 2 else (tuple(required), tuple(optional))
 
 
 def _with_phrase_boost(q: query.Query, boost: float) -> query.Query:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
@@ -62,18 +63,24 @@ def rerank(s: Searcher, scored: Scored, words: tuple[tuple[str, float], ...]) ->
     head, rest = scored[:RERANKED], scored[RERANKED:]
     extra: Counter[int] = Counter()
     wanted = sorted(hit.docnum for hit, _ in head)
-    reader = s.reader()
     for word, weight in words:
-        # The word's list of articles, read at the first results alone: a search would read all of it.
-        postings = reader.postings("body", word)
         scorer = s.weighting.scorer(s, "body", word)
-        for docnum in wanted:
-            if postings.is_active() and postings.id() < docnum:
-                postings.skip_to(docnum)
-            if not postings.is_active():
-                break
-            if postings.id() == docnum:
-                extra[docnum] += weight * scorer.score(postings)
+        for docnum, found in _postings_at(s.reader(), "body", word, wanted):
+            extra[docnum] += weight * scorer.score(found)
     again = [(hit, (score or 0.0) + extra[hit.docnum]) for hit, score in head]
     again.sort(key=lambda pair: -(pair[1] or 0.0))  # stable: equal scores keep their order (the newer first)
     return again + rest
+
+
+def _postings_at(reader: Any, fieldname: str, text: str, docnums: list[int]) -> Iterator[tuple[int, Any]]:
+    """(docnum, postings there) for each of the sorted docnums that holds the word: a search would read them all."""
+    if (fieldname, text) not in reader:
+        return
+    postings = reader.postings(fieldname, text)
+    for docnum in docnums:
+        if postings.is_active() and postings.id() < docnum:
+            postings.skip_to(docnum)
+        if not postings.is_active():
+            return
+        if postings.id() == docnum:
+            yield docnum, postings
