@@ -4,10 +4,13 @@ strict operators kept strict, and the words added from the first results shown b
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import Result
+
+from newscli.engine.whoosh.compile import MAX_FILL_WORDS
 
 from .conftest import Run, doc, index, write
 
@@ -128,3 +131,13 @@ def test_explain_shows_the_added_words_and_their_weights(run: Run, cocoa: Path) 
     assert max(words.values()) == 0.5 and min(words.values()) > 0
     assert "cocoa" not in words  # the query's own word is not added again
     assert json.loads(run("search", "cocoa", "--explain", "--json").stdout)["explain"]["expansion"] == []
+
+
+def test_a_query_of_many_words_is_not_filled(run: Run, shipping: Path) -> None:
+    typed = "tanker gulf " + " ".join(f"word{n}" for n in range(MAX_FILL_WORDS - 2))
+    assert set(titles(run("search", typed, "--json"))) == {FULL, MOST, ONE}  # each holds some of the words
+    pasted = typed + " word99"  # one word more than a page is filled for
+    started = time.monotonic()
+    data = json.loads(run("search", pasted, "--json").stdout)
+    assert time.monotonic() - started < 5
+    assert data["total"] == 0 and data["hits"] == []

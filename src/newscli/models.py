@@ -120,7 +120,7 @@ class Explanation:
     filters: tuple[str, ...] = ()
     variants: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # what was changed in a query that could not be used as written
-    fill: str | None = None  # the query that fills a page the query leaves short, as the engine runs it
+    fill: str | None = None  # what fills a page the query leaves short: which of its words, and what stays required
     expansion: tuple[tuple[str, float], ...] = ()  # words added from the first results, with their weights
 
 

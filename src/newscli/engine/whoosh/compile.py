@@ -22,6 +22,7 @@ from newscli.models import Explanation, Filters, Ranking, SearchRequest, Sort
 from newscli.query import QUOTED, narrow, prepare
 
 PHRASE_SLOP = 5
+MAX_FILL_WORDS = 12
 MAX_EXPANSION = 1000  # indexed words one prefix, wildcard or fuzzy word may stand for, per field
 
 
@@ -56,8 +57,8 @@ def compile_request(request: SearchRequest) -> Compiled:
         q = _with_phrase_boost(q, tuning.phrase)
     fill = None
     if optional:
-        fill = "all but one of " + ", ".join(map(str, optional)) + ", then all but two..."
-        fill += "".join(f" AND {r}" for r in required)
+        fill = "all but one of " + ", ".join(map(str, optional))
+        fill += (", then all but two..." if len(optional) > 2 else "") + "".join(f"; and {r}" for r in required)
     explanation = Explanation(str(q), _describe(filters), tuple(variants), prepared.notes, fill)
     return Compiled(q, filters, explanation, prepared.text, required, optional)
 
@@ -165,7 +166,8 @@ def _split(q: query.Query, text: str) -> tuple[tuple[query.Query, ...], tuple[qu
     """The parts of a query every article must hold, and its plain words, which a short page can do without.
 
     No plain words when the query has to stay strict: it says so with an explicit AND, or
-    has fewer than two. A quoted phrase, a `+word`, a field, a pattern or a NOT is required
+    has fewer than two, or more than MAX_FILL_WORDS (text pasted in, not typed: ORing
+    hundreds of words would take seconds). A quoted phrase, a `+word`, a field, a pattern or a NOT is required
     of every article; an OR group counts as one word.
     """
     unquoted = QUOTED.sub(" ", text)
@@ -187,7 +189,7 @@ def _split(q: query.Query, text: str) -> tuple[tuple[query.Query, ...], tuple[qu
             optional.append(clause)
         else:
             required.append(clause)
-    return ((), ()) if len(optional) < 2 else (tuple(required), tuple(optional))
+    return (tuple(required), tuple(optional)) if 2 <= len(optional) <= MAX_FILL_WORDS else ((), ())
 
 
 def _with_phrase_boost(q: query.Query, boost: float) -> query.Query:

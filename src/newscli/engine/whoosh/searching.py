@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
@@ -393,10 +394,9 @@ def _fill(
     found: list[Any] = []
     words = compiled.optional
     for k in range(len(words) - 1, 0, -1):
-        groups = list(combinations(words, k))
-        if k > 1 and len(groups) > MAX_GROUPS:
+        if k > 1 and math.comb(len(words), k) > MAX_GROUPS:
             continue
-        level = query.Or([query.And(g) if k > 1 else g[0] for g in groups])
+        level = query.Or([query.And(g) if k > 1 else g[0] for g in combinations(words, k)])
         q = query.And([*compiled.required, level]) if compiled.required else level
         level_matches, more = _ranked(s, q, request, where, {}, wanted - len(found), done, seen, quick=True)
         found += more
@@ -407,8 +407,8 @@ def _fill(
     return found[:wanted]
 
 
-def _one_per_story(results: Any, seen: set[str] | None = None) -> list[Any]:
-    seen = set() if seen is None else seen
+def _one_per_story(results: Any, seen: set[str]) -> list[Any]:
+    """The first hit of each story not seen yet; `seen` gains their stories."""
     kept = []
     for hit in results:
         story = hit.get("story") or hit["id"]
