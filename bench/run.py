@@ -259,13 +259,16 @@ def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: i
         )
     figures: dict[str, float] = {"files": len(files), "archive_bytes": sum(f.stat().st_size for f in files)}
 
-    ours, whoosh = [], []
+    ours: list[Run] = []
+    whoosh: list[Run] = []
+    plain: list[Run] = []
     for n in range(index_runs):
         print(f"bench: full index, run {n + 1} of {index_runs}", file=sys.stderr)
         if raw:
-            shutil.rmtree(work / "raw", ignore_errors=True)
-            command = [sys.executable, str(HERE / "raw_whoosh.py"), "index", str(docs), str(work / "raw")]
-            whoosh.append(Run(command, env, True))
+            for mode, runs_of in (("index", whoosh), ("plain", plain)):
+                shutil.rmtree(work / "raw", ignore_errors=True)
+                command = [sys.executable, str(HERE / "raw_whoosh.py"), mode, str(docs), str(work / "raw")]
+                runs_of.append(Run(command, env, True))
         shutil.rmtree(index, ignore_errors=True)
         ours.append(Run([NEWSCLI, "--index-dir", str(index), "index", str(archive)], env, True))
     summary = json.loads(
@@ -279,6 +282,7 @@ def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: i
     if whoosh:
         figures["raw"] = _median([r.seconds for r in whoosh])
         figures["raw_memory"] = max(r.tree_peak for r in whoosh)
+        figures["raw_plain"] = _median([r.seconds for r in plain])
     figures["index_bytes"] = sum(f.stat().st_size for f in index.iterdir() if f.is_file())
 
     print("bench: re-index", file=sys.stderr)
@@ -381,6 +385,11 @@ def _table(columns: dict[int, dict[str, float]], args: argparse.Namespace) -> st
         row("full index, newscli", rate("index")),
         row("full index, raw Whoosh (all cores, one commit)", rate("raw")),
         row("newscli / raw Whoosh", lambda f: f"{f['index'] / f['raw']:.2f}x" if "raw" in f else "not run"),
+        row("full index, raw Whoosh, plain schema", rate("raw_plain")),
+        row(
+            "newscli / raw Whoosh, plain schema",
+            lambda f: f"{f['index'] / f['raw_plain']:.2f}x" if "raw_plain" in f else "not run",
+        ),
         row("re-index, nothing changed", s("unchanged")),
         row(f"re-index, {CHANGED} articles added", s("added")),
         row(f"re-index, {CHANGED} changed", s("changed")),

@@ -125,12 +125,10 @@ def _fuzzy(node: query.Query) -> query.Query:
 
 
 class _Fuzzy(query.FuzzyTerm):  # type: ignore[misc]
-    """A fuzzy word matched against the words the index holds, keeping its first letter.
+    """A fuzzy word matched against the words the index holds (stemmed), keeping its first letter.
 
-    Whoosh matches one against the field's spelling list, which holds words as written
-    while the index holds them stemmed: `ukraine~2` found `train` and `rain` but not
-    `ukrain`. And a misspelling seldom starts wrong: without the first letter, every word
-    of the index is compared with it (3.7 s on 30,000 articles, 0.1 s with).
+    A misspelling seldom starts wrong: without the first letter, every word of the index
+    is compared with it (3.7 s on 30,000 articles, 0.1 s with).
     """
 
     def _btexts(self, reader: Any) -> Any:

@@ -13,7 +13,7 @@ from whoosh import analysis, fields
 from newscli import dates
 from newscli.models import Article, Markup
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 _LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag names stay whole
 TEXT_FIELDS = ("title", "caption", "body")
 
@@ -24,9 +24,9 @@ def _schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),
         record=fields.STORED,
-        title=fields.TEXT(analyzer=stem, stored=True, spelling=True),
+        title=fields.TEXT(analyzer=stem, stored=True),
         caption=fields.TEXT(analyzer=stem, stored=True),
-        body=fields.TEXT(analyzer=stem, stored=True, spelling=True),
+        body=fields.TEXT(analyzer=stem, stored=True),
         source=fields.TEXT(stored=True),
         outlet=fields.KEYWORD(stored=True, scorable=False, sortable=True),
         author=fields.TEXT(),
