@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import math
 import os
-import re
-import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
-from itertools import combinations, islice
+from itertools import combinations
 from typing import Any
 
 from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
@@ -18,9 +16,7 @@ from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's 
 # isort: split
 from whoosh import index, query, scoring, sorting
 from whoosh.index import EmptyIndexError, IndexVersionError
-from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
-from whoosh.support.levenshtein import distance
 
 from newscli.engine import Contents, Engine, Writer
 from newscli.engine.whoosh import feedback
@@ -28,6 +24,7 @@ from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_re
 from newscli.engine.whoosh.damage import readable
 from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, article
 from newscli.engine.whoosh.snippets import snippet, with_snippets
+from newscli.engine.whoosh.spelling import suggest
 from newscli.errors import REBUILD_HINT, IndexError_
 from newscli.models import (
     Article,
@@ -150,7 +147,7 @@ class WhooshEngine(Engine):
                 for i, (h, score) in list(enumerate(scored))[first : None if limit == 0 else first + limit]
             )
             total = len(results.groups("story")) if request.fold_copies else matches
-            suggestion = _suggest(s, compiled.prepared) if matches == 0 else None
+            suggestion = suggest(s, compiled.prepared) if matches == 0 else None
             facets = None
             if request.facets:
                 outlets, days, undated = _counts(results, matches)
@@ -234,61 +231,6 @@ class WhooshEngine(Engine):
                     else:
                         counts[name] += part.doc_frequency("outlet", name)
         return _outlets(counts)
-
-
-_WORD = re.compile(r"(?<![\w:\-*~])[^\W\d_][\w'-]*(?![\w:*~])")
-_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
-SUGGEST_WORDS = 3
-SUGGEST_SECONDS = 1.0
-
-
-def _suggest(s: Searcher, text: str) -> str | None:
-    """The query with each word the index lacks replaced by the closest word it holds.
-
-    Looked up in the index's own words, stemmed as it keeps them: a word is unknown when
-    its stem is in no title or text; its replacement is the nearest stem that begins with
-    the same letter (a misspelling seldom starts wrong), the commonest among the nearest,
-    written as the articles holding it write it. Only the first few unknown words, within
-    a time budget: each costs a pass over the stems that begin as it does.
-    """
-    reader = s.reader()
-    analyzer = SCHEMA["body"].analyzer
-    unknown = []
-    for m in _WORD.finditer(text):
-        stems = [t.text for t in analyzer(m.group())] if m.group() not in _OPERATORS else []
-        if len(stems) == 1 and not any((f, stems[0]) in reader for f in ("body", "title")):
-            unknown.append((m, stems[0]))
-    deadline = time.monotonic() + SUGGEST_SECONDS
-    replacements = []
-    for m, stem in unknown[:SUGGEST_WORDS]:
-        near = {t for f in ("body", "title") for t in IndexReader.terms_within(reader, f, stem, 2, prefix=1)}
-        if near:
-            best = min(near, key=lambda t: (distance(stem, t), -reader.doc_frequency("body", t)))
-            replacements.append((m, _written(s, best, m.group().lower())))
-        if time.monotonic() > deadline:
-            break
-    changed = text
-    for m, found in reversed(replacements):
-        changed = changed[: m.start()] + found + changed[m.end() :]
-    return changed if changed != text else None
-
-
-def _written(s: Searcher, stem: str, typed: str) -> str:
-    """The way the articles holding a stem write it that is nearest what was typed, then the commonest.
-
-    `ukrain` -> `ukraine`; `econom` for `economc` -> `economic`, not `economics`.
-    """
-    analyzer = SCHEMA["body"].analyzer
-    seen: Counter[str] = Counter()
-    for field in ("body", "title"):
-        for docnum in islice(s.document_numbers(**{field: stem}), 3):
-            stored = s.stored_fields(docnum)
-            text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
-            tokens = analyzer(text, mode="index", chars=True, keeporiginal=True)
-            seen.update(t.original.lower() for t in tokens if t.text == stem)
-        if seen:
-            break
-    return min(seen, key=lambda w: (distance(typed, w), -seen[w])) if seen else stem
 
 
 _SORTED = [name for name, field in SCHEMA.items() if field.column_type is not None]
