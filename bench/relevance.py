@@ -49,7 +49,7 @@ from pathlib import Path
 from newscli import config
 from newscli.engine import Engine, backend
 from newscli.indexing.update import update
-from newscli.models import FEEDBACK_WORDS, TUNINGS, Article, Ranking, SearchRequest, Tuning
+from newscli.models import EXPANDED, TUNINGS, Article, Ranking, SearchRequest, Tuning
 from newscli.query import VARIANTS
 
 HERE = Path(__file__).resolve().parent
@@ -246,10 +246,9 @@ def judgements() -> dict[tuple[str, int], bool]:
 def rankings(tried: list[Tuning]) -> dict[str, Tuning]:
     """Plain BM25F, newscli's ranking with and without --expand, and each change alone on plain BM25F."""
     plain, news = TUNINGS[Ranking.BM25], TUNINGS[Ranking.NEWS]
-    expanded = replace(news, feedback=FEEDBACK_WORDS)
-    chosen = {"bm25": plain, "newscli": news, "newscli --expand": expanded}
+    chosen = {"bm25": plain, "newscli": news, "newscli --expand": EXPANDED}
     for f in fields(Tuning):
-        value = getattr(expanded, f.name)
+        value = getattr(EXPANDED, f.name)
         alone = replace(plain, **{f.name: value})
         if alone not in chosen.values() and f.name not in ("feedback_docs", "feedback_weight"):
             chosen[f"bm25 +{f.name}"] = alone

@@ -178,10 +178,8 @@ def search(
       newscli search 'kiev -russia' --explain
       newscli search cocoa --expand --explain
     """
-    from dataclasses import replace
-
     from newscli import render
-    from newscli.models import FEEDBACK_WORDS, TUNINGS, Ranking, SearchRequest, Sort
+    from newscli.models import EXPANDED, Ranking, SearchRequest, Sort
 
     request = SearchRequest(
         query,
@@ -193,7 +191,7 @@ def search(
         ranking=Ranking.NEWS,
         facets=facets,
         fold_copies=not all_copies,
-        tuning=replace(TUNINGS[Ranking.NEWS], feedback=FEEDBACK_WORDS) if expand else None,
+        tuning=EXPANDED if expand else None,
     )
     result = state.read(lambda engine: engine.search(request))
     for note in result.explanation.notes:

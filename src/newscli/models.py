@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -43,7 +43,8 @@ TUNINGS = {
     Ranking.NEWS: Tuning(fill=True),
     Ranking.BM25: Tuning(),
 }
-FEEDBACK_WORDS = 10  # what `search --expand` adds to the ranking: not by default, as it did not win everywhere
+# `search --expand`: newscli's ranking with 10 words of feedback; not the default, as it did not win everywhere.
+EXPANDED = replace(TUNINGS[Ranking.NEWS], feedback=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,11 @@ class SearchResult:
     suggestion: str | None = None
     facets: Facets | None = None
     folded: int = 0  # matching copies of a story folded into its hit (not in total)
-    partial: int = 0  # hits on this page holding only some of the query's words (not in total)
+
+    @property
+    def partial(self) -> int:
+        """Hits on this page holding only some of the query's words (not in total)."""
+        return sum(not h.every_word for h in self.hits)
 
 
 @dataclass(frozen=True, slots=True)

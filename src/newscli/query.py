@@ -31,11 +31,13 @@ VARIANTS: tuple[tuple[str, ...], ...] = (
     ("Beijing", "Peking"),
 )
 FIELDS = ("title", "body", "caption", "source", "author", "tag", "lang", "url", "date")
-QUOTED = re.compile(r'"[^"]*"(?:~\d+)?')
+_QUOTED = re.compile(r'"[^"]*"(?:~\d+)?')
 _DATE = re.compile(r"(?<![\w:])date:(?P<value>\S*)", re.I)
 _MINUS = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\())-(?=[\w(\"])")
 _TRAILING_MINUS = re.compile(r"(?:^|(?<=[\s(]))-$")
 _FIELD = re.compile(r"(?<![\w:])(?P<name>[A-Za-z_]\w*):(?=\S)")
+_AND = re.compile(r"\bAND\b")
+_PLUS = re.compile(r"(?:(?<=[\s(])|^)\+(?P<word>[^\W_][\w'-]*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,8 @@ class Prepared:
     text: str
     dates: DateRange = DateRange()
     notes: tuple[str, ...] = ()
+    strict: bool = False  # an explicit AND: every article holds every word, even when a page is short
+    required: tuple[str, ...] = ()  # words written `+word`: in every article, even when a page is short
 
 
 # Far beyond what a person types, and short of what makes a search take seconds
@@ -72,8 +76,12 @@ def prepare(text: str, now: datetime | None = None) -> Prepared:
     span = DateRange()
     out = []
     offset = 0
+    strict = False
+    required: list[str] = []
     for number, (piece, quoted) in enumerate(pieces):
         if not quoted:
+            strict = strict or bool(_AND.search(piece))
+            required += [m["word"] for m in _PLUS.finditer(piece)]
             for m in _FIELD.finditer(piece):
                 if m["name"].lower() not in FIELDS:
                     raise QueryError(
@@ -93,13 +101,13 @@ def prepare(text: str, now: datetime | None = None) -> Prepared:
                 piece = piece[:-1] + "NOT "
         out.append(piece)
         offset += len(piece)
-    return Prepared(" ".join("".join(out).split()), span, tuple(notes))
+    return Prepared(" ".join("".join(out).split()), span, tuple(notes), strict, tuple(required))
 
 
 def _split(text: str) -> list[tuple[str, bool]]:
     pieces: list[tuple[str, bool]] = []
     position = 0
-    for m in QUOTED.finditer(text):
+    for m in _QUOTED.finditer(text):
         pieces.append((text[position : m.start()], False))
         pieces.append((m.group(), True))
         position = m.end()

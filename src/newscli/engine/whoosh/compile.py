@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -16,10 +15,10 @@ from whoosh import qparser, query, sorting
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS
+from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS, stems
 from newscli.errors import QueryError
 from newscli.models import Explanation, Filters, Ranking, SearchRequest, Sort
-from newscli.query import QUOTED, narrow, prepare
+from newscli.query import Prepared, narrow, prepare
 
 PHRASE_SLOP = 5
 MAX_FILL_WORDS = 12
@@ -52,7 +51,7 @@ def compile_request(request: SearchRequest) -> Compiled:
     required: tuple[query.Query, ...] = ()
     optional: tuple[query.Query, ...] = ()
     if tuning.fill and request.sort == Sort.RELEVANCE and request.limit:
-        required, optional = _split(q, prepared.text)
+        required, optional = _split(q, prepared)
     if tuning.phrase:
         q = _with_phrase_boost(q, tuning.phrase)
     fill = None
@@ -137,16 +136,15 @@ class _Fuzzy(query.FuzzyTerm):  # type: ignore[misc]
 
 def _with_variants(q: query.Query, groups: tuple[tuple[str, ...], ...], applied: list[str]) -> query.Query:
     """Each word of a group of spellings (Kyiv, Kiev) searched as any of them."""
-    analyzer = SCHEMA["body"].analyzer
-    stems: dict[str, list[str]] = {}
+    as_one: dict[str, list[str]] = {}
     for group in groups:
-        forms = [tokens[0] for v in group if len(tokens := [t.text for t in analyzer(v)]) == 1]
+        forms = [found[0] for v in group if len(found := stems(v)) == 1]
         for form in forms:
-            stems[form] = list(dict.fromkeys(forms))
+            as_one[form] = list(dict.fromkeys(forms))
 
     def swap(node: query.Query) -> query.Query:
-        if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS and node.text in stems:
-            forms = stems[node.text]
+        if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS and node.text in as_one:
+            forms = as_one[node.text]
             applied.append(f"{node.text} -> {' | '.join(forms)}")
             return query.Or([query.Term(node.fieldname, f, boost=node.boost) for f in forms])
         return node
@@ -156,11 +154,7 @@ def _with_variants(q: query.Query, groups: tuple[tuple[str, ...], ...], applied:
     return q
 
 
-_AND = re.compile(r"\bAND\b")
-_REQUIRED = re.compile(r"(?:(?<=[\s(])|^)\+(?P<word>[^\W_][\w'-]*)")
-
-
-def _split(q: query.Query, text: str) -> tuple[tuple[query.Query, ...], tuple[query.Query, ...]]:
+def _split(q: query.Query, prepared: Prepared) -> tuple[tuple[query.Query, ...], tuple[query.Query, ...]]:
     """The parts of a query every article must hold, and its plain words, which a short page can do without.
 
     No plain words when the query has to stay strict: it says so with an explicit AND, or
@@ -168,11 +162,9 @@ def _split(q: query.Query, text: str) -> tuple[tuple[query.Query, ...], tuple[qu
     hundreds of words would take seconds). A quoted phrase, a `+word`, a field, a pattern or a NOT is required
     of every article; an OR group counts as one word.
     """
-    unquoted = QUOTED.sub(" ", text)
-    if not isinstance(q, query.And) or _AND.search(unquoted):
+    if not isinstance(q, query.And) or prepared.strict:
         return (), ()
-    analyzer = SCHEMA["body"].analyzer
-    required_stems = {t.text for m in _REQUIRED.finditer(unquoted) for t in analyzer(m["word"])}
+    required_stems = {stem for word in prepared.required for stem in stems(word)}
     optional: list[query.Query] = []
     required: list[query.Query] = []
     for clause in q.subqueries:

@@ -19,7 +19,7 @@ from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's 
 # isort: split
 from whoosh.searching import Searcher
 
-from newscli.engine.whoosh.schema import SCHEMA
+from newscli.engine.whoosh.schema import stems
 from newscli.models import Tuning
 
 RERANKED = 50  # first results reordered
@@ -32,11 +32,10 @@ def expansion(s: Searcher, hits: list[Any], asked: set[str], tuning: Tuning) -> 
     first = hits[: tuning.feedback_docs]
     if len(first) < MIN_RESULTS:
         return ()
-    analyzer = SCHEMA["body"].analyzer
     counts: Counter[str] = Counter()
     holders: Counter[str] = Counter()
     for hit in first:
-        words = Counter(t.text for t in analyzer(f"{hit.get('title', '')}\n{hit.get('body', '')[:LEAD_CHARS]}"))
+        words = Counter(stems(f"{hit.get('title', '')}\n{hit.get('body', '')[:LEAD_CHARS]}"))
         counts.update(words)
         holders.update(words.keys())
     reader = s.reader()

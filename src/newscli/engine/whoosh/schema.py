@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,6 +50,20 @@ def _schema() -> fields.Schema:
 
 
 SCHEMA = _schema()
+_STEM = SCHEMA["body"].analyzer
+
+
+def stems(text: str) -> list[str]:
+    """The words of a text as the index keeps them: lower case, stemmed, common words left out."""
+    return [t.text for t in _STEM(text)]
+
+
+def written(text: str) -> dict[str, Counter[str]]:
+    """Each stem of a text, with how often each way of writing it (lower case) stands for it there."""
+    forms: dict[str, Counter[str]] = {}
+    for token in _STEM(text, mode="index", chars=True, keeporiginal=True):
+        forms.setdefault(token.text, Counter())[token.original.lower()] += 1
+    return forms
 
 
 def document(a: Article, story: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from newscli.engine import Contents, Engine, Writer
 from newscli.engine.whoosh import feedback
 from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request, filter_query, order
 from newscli.engine.whoosh.damage import readable
-from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, article
+from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, article, written
 from newscli.engine.whoosh.snippets import snippet, with_snippets
 from newscli.engine.whoosh.spelling import suggest
 from newscli.errors import REBUILD_HINT, IndexError_
@@ -162,7 +162,6 @@ class WhooshEngine(Engine):
             suggestion=suggestion,
             facets=facets,
             folded=matches - total,
-            partial=sum(not h.every_word for h in hits),
         )
 
     @readable
@@ -283,13 +282,10 @@ def _outlets(counts: Mapping[str, int]) -> list[Bucket]:
     return outlets
 
 
-def _as_written(stems: list[str], of: Article) -> list[str]:
+def _as_written(terms: list[str], of: Article) -> list[str]:
     """The word each stem most often stands for in the article's own text."""
-    analyzer = SCHEMA["body"].analyzer
-    seen: dict[str, Counter[str]] = {}
-    for token in analyzer(f"{of.title}\n{of.body}", mode="index", chars=True, keeporiginal=True):
-        seen.setdefault(token.text, Counter())[token.original.lower()] += 1
-    return [seen[s].most_common(1)[0][0] if s in seen else s for s in stems]
+    forms = written(f"{of.title}\n{of.body}")
+    return [forms[t].most_common(1)[0][0] if t in forms else t for t in terms]
 
 
 def _ranked(

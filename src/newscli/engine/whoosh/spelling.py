@@ -14,7 +14,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
-from newscli.engine.whoosh.schema import SCHEMA
+from newscli.engine.whoosh.schema import stems, written
 
 _WORD = re.compile(r"(?<![\w:\-*~])[^\W\d_][\w'-]*(?![\w:*~])")
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
@@ -32,12 +32,11 @@ def suggest(s: Searcher, text: str) -> str | None:
     a time budget: each costs a pass over the stems that begin as it does.
     """
     reader = s.reader()
-    analyzer = SCHEMA["body"].analyzer
     unknown = []
     for m in _WORD.finditer(text):
-        stems = [t.text for t in analyzer(m.group())] if m.group() not in _OPERATORS else []
-        if len(stems) == 1 and not any((f, stems[0]) in reader for f in ("body", "title")):
-            unknown.append((m, stems[0]))
+        found = stems(m.group()) if m.group() not in _OPERATORS else []
+        if len(found) == 1 and not any((f, found[0]) in reader for f in ("body", "title")):
+            unknown.append((m, found[0]))
     deadline = time.monotonic() + SUGGEST_SECONDS
     replacements = []
     for m, stem in unknown[:SUGGEST_WORDS]:
@@ -48,8 +47,8 @@ def suggest(s: Searcher, text: str) -> str | None:
         if time.monotonic() > deadline:
             break
     changed = text
-    for m, found in reversed(replacements):
-        changed = changed[: m.start()] + found + changed[m.end() :]
+    for m, word in reversed(replacements):
+        changed = changed[: m.start()] + word + changed[m.end() :]
     return changed if changed != text else None
 
 
@@ -58,14 +57,11 @@ def _written(s: Searcher, stem: str, typed: str) -> str:
 
     `ukrain` -> `ukraine`; `econom` for `economc` -> `economic`, not `economics`.
     """
-    analyzer = SCHEMA["body"].analyzer
     seen: Counter[str] = Counter()
     for field in ("body", "title"):
         for docnum in islice(s.document_numbers(**{field: stem}), 3):
             stored = s.stored_fields(docnum)
-            text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
-            tokens = analyzer(text, mode="index", chars=True, keeporiginal=True)
-            seen.update(t.original.lower() for t in tokens if t.text == stem)
+            seen.update(written(f"{stored.get('title', '')}\n{stored.get('body', '')}").get(stem, {}))
         if seen:
             break
     return min(seen, key=lambda w: (distance(typed, w), -seen[w])) if seen else stem
