@@ -127,6 +127,9 @@ class Engine(ABC):
     def contents(self) -> Contents:
         """Reads every stored article and every entry of the index, to prove all of it readable."""
 
+    def close(self) -> None:  # noqa: B027  (most engines hold nothing to let go)
+        """Lets go of what the engine holds open; it is not used afterwards."""
+
 
 def backend(name: str) -> type[Engine]:
     """The engine class of a backend, by the name the config file gives."""

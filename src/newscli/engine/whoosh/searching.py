@@ -25,6 +25,7 @@ from newscli.engine.whoosh.damage import readable
 from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, article, written
 from newscli.engine.whoosh.snippets import snippet, with_snippets
 from newscli.engine.whoosh.spelling import suggest
+from newscli.engine.whoosh.storage import MappedStorage
 from newscli.errors import REBUILD_HINT, IndexError_
 from newscli.models import (
     Article,
@@ -56,11 +57,23 @@ class WhooshEngine(Engine):
     def __init__(self, ix: index.Index, folder: str) -> None:
         self._ix = ix
         self.folder = folder
+        self._reader: Any = None
+
+    def _searcher(self, **kwargs: Any) -> Searcher:
+        """A searcher of the index as it was at the first: what its parts have read stays read for the next."""
+        if self._reader is None:
+            self._reader = self._ix.reader()
+        return Searcher(self._reader, closereader=False, fromindex=self._ix, **kwargs)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     @classmethod
     def open(cls, folder: str) -> WhooshEngine:
         try:
-            return cls(index.open_dir(folder), folder)
+            return cls(MappedStorage(folder).open_index(), folder)
         except (EmptyIndexError, FileNotFoundError):
             raise IndexError_(f"no index in {folder}", hint=REBUILD_HINT) from None
         except IndexVersionError:
@@ -99,19 +112,19 @@ class WhooshEngine(Engine):
 
     @readable
     def get(self, article_id: str) -> Article | None:
-        with self._ix.searcher() as s:
+        with self._searcher() as s:
             stored = s.document(id=article_id)
             return None if stored is None else article(stored)
 
     @readable
     def with_prefix(self, prefix: str, limit: int = 10) -> list[Article]:
-        with self._ix.searcher() as s:
+        with self._searcher() as s:
             hits = s.search(query.Prefix("id", prefix), limit=limit)
             return [article(h.fields()) for h in hits]
 
     @readable
     def in_file(self, path: str) -> list[Article]:
-        with self._ix.searcher() as s:
+        with self._searcher() as s:
             found = [article(s.stored_fields(n)) for n in s.document_numbers(path=path)]
         return sorted(found, key=lambda a: a.record or 0)
 
@@ -126,7 +139,7 @@ class WhooshEngine(Engine):
         first = 0 if limit == 0 else limit * (page - 1)
         wanted = None if limit == 0 else limit * page
         reranked = bool(tuning.feedback) and request.sort == Sort.RELEVANCE
-        with self._ix.searcher(weighting=scoring.BM25F(B=tuning.b, K1=tuning.k1)) as s:
+        with self._searcher(weighting=scoring.BM25F(B=tuning.b, K1=tuning.k1)) as s:
             check_expansions(compiled.query, s)
             where = filter_query(s, compiled.filters)
             fetch = max(wanted, feedback.RERANKED) if reranked and wanted else wanted
@@ -167,7 +180,7 @@ class WhooshEngine(Engine):
     @readable
     def timeline(self, request: SearchRequest, by: Period) -> Timeline:
         compiled = compile_request(request)
-        with self._ix.searcher() as s:
+        with self._searcher() as s:
             check_expansions(compiled.query, s)
             results = s.search(compiled.query, limit=1, filter=filter_query(s, compiled.filters), groupedby=_GROUPS)
             total = len(results)
@@ -177,7 +190,7 @@ class WhooshEngine(Engine):
     @readable
     def related(self, of: Article, limit: int) -> Related:
         """The articles most like one: Whoosh's more-like-this over title and text."""
-        with self._ix.searcher() as s:
+        with self._searcher() as s:
             docnum = s.document_number(id=of.id)
             if docnum is None:
                 return Related(of, (), ())
@@ -191,7 +204,7 @@ class WhooshEngine(Engine):
 
     @readable
     def browse(self, filters: Filters, sort: Sort, limit: int) -> ListResult:
-        with self._ix.searcher() as s:
+        with self._searcher() as s:
             results = s.search(
                 filter_query(s, filters) or query.Every(),  # the filter as the query: only its articles are visited
                 limit=None if limit == 0 else limit,
@@ -201,14 +214,14 @@ class WhooshEngine(Engine):
 
     @readable
     def stories(self) -> dict[str, list[Article]]:
-        with self._ix.searcher() as s:
+        with self._searcher() as s:
             results = s.search(query.Every(), limit=1, groupedby={"story": sorting.FieldFacet("story")})
             groups = {k: v for k, v in results.groups("story").items() if len(v) > 1}
             return {k: [article(s.stored_fields(n)) for n in docs] for k, docs in groups.items()}
 
     @readable
     def contents(self) -> Contents:
-        with self._ix.searcher() as s:
+        with self._searcher() as s:
             reader = s.reader()
             stored = list(reader.all_stored_fields())
             postings = 0
@@ -221,8 +234,8 @@ class WhooshEngine(Engine):
     def sources(self) -> list[Bucket]:
         # Counted from the term index, not article by article: at 300,000 articles that took seconds.
         counts: Counter[str] = Counter()
-        with self._ix.reader() as r:
-            for part, _ in r.leaf_readers():
+        with self._searcher() as s:
+            for part, _ in s.reader().leaf_readers():
                 thinned = part.has_deletions()  # then its term counts include deleted articles
                 for name in part.field_terms("outlet"):
                     if thinned:
