@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
-from collections.abc import Callable
+import signal
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from newscli.cli import cli
+from newscli.server.client import request
+from newscli.server.place import Place
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEED = PROJECT / "articles" / "000_1affae172cd90381.txt"
@@ -17,17 +22,40 @@ CORPORA = PROJECT.parent / "shared" / "corpora"
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every path newscli would touch points into tmp_path; the working folder is tmp_path."""
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every path newscli would touch points into tmp_path; the working folder is tmp_path.
+
+    A resident process that a test's commands started is stopped when the test ends.
+    """
     for name in ("NEWSCLI_CONFIG", "NEWSCLI_INDEX_DIR", "NO_COLOR", "FORCE_COLOR", "PAGER"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.chdir(tmp_path)
-    return tmp_path
+    yield tmp_path
+    stop_servers(runtime)
+
+
+def stop_servers(runtime: Path) -> None:
+    """Ends every resident process whose socket is below `runtime` (killed if it does not answer in 10 s)."""
+    for lock in runtime.glob("newscli/*.lock"):
+        place = Place.of_lock(str(lock))
+        pid = place.holder()
+        if pid is None:
+            continue
+        request(place, {"stop": True})
+        deadline = time.monotonic() + 10
+        while place.holder() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if place.holder() is not None and pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 Run = Callable[..., Result]

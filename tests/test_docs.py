@@ -21,11 +21,14 @@ START, END = "<!-- help:start -->", "<!-- help:end -->"
 
 def reference() -> str:
     parts = []
-    for name in [None, *sorted(cli.commands)]:
-        args = ["--help"] if name is None else [name, "--help"]
-        text = CliRunner(env={"COLUMNS": "100"}).invoke(cli, args, terminal_width=100).stdout
-        title = "newscli" if name is None else f"newscli {name}"
-        parts.append(f"### `{title}`\n\n```\n{text.rstrip()}\n```\n")
+    names: list[list[str]] = [[]]
+    for name, command in sorted(cli.commands.items()):
+        names.append([name])
+        if isinstance(command, click.Group):
+            names += [[name, sub] for sub, c in sorted(command.commands.items()) if not c.hidden]
+    for path in names:
+        text = CliRunner(env={"COLUMNS": "100"}).invoke(cli, [*path, "--help"], terminal_width=100).stdout
+        parts.append(f"### `{' '.join(['newscli', *path])}`\n\n```\n{text.rstrip()}\n```\n")
     return "\n".join(parts)
 
 

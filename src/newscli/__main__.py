@@ -1,3 +1,3 @@
-from newscli.cli import cli
+from newscli.server.client import main
 
-cli(prog_name="newscli")
+main()

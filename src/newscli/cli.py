@@ -46,10 +46,22 @@ SORTS = click.Choice(["relevance", "newest", "oldest"])
     default=None,
     help="Colour output [default: auto; NO_COLOR is honoured].",
 )
+@click.option(
+    "--no-server",
+    is_flag=True,
+    help="Answer in this process, without the resident index process (see `newscli server --help`).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(__version__, prog_name="newscli")
 @click.pass_context
-def cli(ctx: click.Context, index_dir: str | None, config_file: str | None, color: str | None, verbose: bool) -> None:
+def cli(
+    ctx: click.Context,
+    index_dir: str | None,
+    config_file: str | None,
+    color: str | None,
+    no_server: bool,
+    verbose: bool,
+) -> None:
     """Search, read and browse a folder of news articles.
 
     \b
@@ -60,12 +72,13 @@ def cli(ctx: click.Context, index_dir: str | None, config_file: str | None, colo
       newscli list --source "Al Jazeera"    browse one outlet, newest first
       newscli sources                       every outlet and its article count
       newscli index ~/news                  add a folder to the archive
+      newscli server status                 the resident index process
 
     The first command builds the index from the configured archive (./articles
     if none is set); later commands pick up added, changed and removed files.
     Exit status: 0 success, 1 no match or not found, 2 usage or other error.
     """
-    del verbose  # read by NewscliGroup.main, which reports errors after click is done
+    del verbose, no_server  # read by NewscliGroup.main and by the client (server/client.py) before click runs
     ctx.obj = State(config_file, index_dir, color)
 
 
@@ -388,3 +401,8 @@ def sources(state: State, json_: bool) -> None:
         click.echo(render.sources_json(counts))
     else:
         state.out.print(render.sources_table(counts))
+
+
+from newscli.server.commands import server  # noqa: E402  (its commands need the group above)
+
+cli.add_command(server)

@@ -13,6 +13,7 @@ from typing import Any
 from newscli.errors import ConfigError
 
 COLORS = ("auto", "always", "never")
+SERVER_MODES = ("auto", "off")
 DEFAULT_ARCHIVE = Path("articles")
 
 
@@ -33,6 +34,8 @@ class Config:
     variants: tuple[tuple[str, ...], ...] = ()
     backend: str = "whoosh"  # the search engine, by its name in newscli.engine.BACKENDS
     follow_links: bool | None = None  # symbolic links out of the archive too; None: as the index was made
+    server: str = "auto"  # "auto": read commands ask a resident process, started on first use; "off": never
+    server_idle: float = 30.0  # minutes a resident process waits for a command before it ends
 
 
 def load(*, config_file: str | None = None, index_dir: str | None = None, color: str | None = None) -> Config:
@@ -63,6 +66,8 @@ def load(*, config_file: str | None = None, index_dir: str | None = None, color:
         variants=VARIANTS + tuple(values.get("variants", ())),
         backend=values.get("backend", "whoosh"),
         follow_links=values.get("follow_links"),
+        server=values.get("server", "auto"),
+        server_idle=values.get("server_idle", 30.0),
     )
 
 
@@ -137,7 +142,12 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
         if not isinstance(value, bool):
             raise bad("true or false")
         return value
-    if key in ("max_file_mb", "lock_timeout"):
+    if key == "server":
+        value = {False: "off", True: "auto"}.get(value, value)  # YAML reads a bare off as false
+        if value not in SERVER_MODES:
+            raise bad("one of " + ", ".join(SERVER_MODES))
+        return value
+    if key in ("max_file_mb", "lock_timeout", "server_idle"):
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
             raise bad("a positive number")  # .nan and .inf are YAML floats too
         return float(value)
@@ -161,6 +171,7 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
             fields[name] = aliases
         return fields
     known = (
-        "archive, index_dir, color, backend, auto_refresh, follow_links, max_file_mb, lock_timeout, variants, fields"
+        "archive, index_dir, color, backend, auto_refresh, follow_links, max_file_mb, lock_timeout, variants, fields,"
+        " server, server_idle"
     )
     raise ConfigError(f"{path}:{line}: unknown setting '{key}' (known: {known})")

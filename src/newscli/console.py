@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+    from rich.pager import Pager
+
+PAGER: Pager | None = None  # set where the pager runs in another process (see server/answer.py)
 
 
 def make(color: str, *, stderr: bool) -> Console:
@@ -69,7 +72,7 @@ def page(console: Console, view: RenderableType, *, allowed: bool = True) -> Non
     """Prints `view`, through the pager when it is longer than the terminal is high."""
     if allowed and console.is_terminal and len(console.render_lines(view, pad=False)) > console.height:
         os.environ.setdefault("LESS", "-R")
-        with console.pager(styles=True):
+        with console.pager(pager=PAGER, styles=True):
             console.print(view)
     else:
         console.print(view)

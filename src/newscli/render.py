@@ -227,6 +227,31 @@ def sources_table(counts: list[Bucket]) -> Table:
     return table
 
 
+def server_status(status: dict[str, Any]) -> Table:
+    """`newscli server status`: one row a fact."""
+    minutes, seconds = divmod(int(status["uptime"]), 60)
+    hours, minutes = divmod(minutes, 60)
+    watched = "not watched: " + status["unwatched"] if status["unwatched"] else "watched (inotify)"
+    rows = [
+        ("pid", str(status["pid"])),
+        ("version", status["version"]),
+        ("index", status["index_dir"]),
+        ("up for", f"{hours}h {minutes:02}m {seconds:02}s" if hours else f"{minutes}m {seconds:02}s"),
+        ("articles", f"{status['articles']:,}" + (" (indexing changes)" if status["indexing"] else "")),
+        ("memory", f"{status['memory'] / 2**20:.0f} MB"),
+        ("archive", "\n".join(status["watching"]) + f"\n{watched}"),
+        ("ends after", f"{status['idle_minutes']:g} minutes without a command"),
+        ("socket", status["socket"]),
+        ("log", status["log"]),
+    ]
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for name, value in rows:
+        table.add_row(name, clean(value))
+    return table
+
+
 def index_summary(report: IndexReport) -> Text:
     """What `newscli index` says on stderr: each line begins `newscli: `, as all its talk does."""
     text = Text()

@@ -1,0 +1,82 @@
+"""One command run for a caller, in a process the resident process forked for it.
+
+It takes on the caller's terminal (its open files), folder and environment and
+runs the command line as `newscli` would, on the index the resident process
+keeps open and current, then sends the exit status back.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from dataclasses import replace
+from typing import Any
+
+from rich.pager import Pager
+
+from newscli import console
+from newscli.config import Config
+from newscli.engine import Engine
+from newscli.indexing import fresh
+from newscli.server import wire
+
+
+def run(conn: Any, request: dict[str, Any], fds: list[int], engine: Engine | None, config: Config) -> None:
+    """Runs the request's command; `engine` is None where the archive is not watched (then it is walked)."""
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    _streams()
+    try:
+        os.chdir(request["cwd"])
+    except OSError:
+        wire.send(conn, {"refused": "folder"})
+        return
+    os.environ.clear()
+    os.environ.update(request["env"])
+    wire.send(conn, {"started": os.getpid()})
+    if engine is not None:
+        fresh.RESIDENT = lambda wanted: engine if _same(wanted, config) else None
+    console.PAGER = _RemotePager(conn)
+    from newscli.cli import cli
+
+    try:
+        cli.main(args=request["argv"], prog_name="newscli")
+        code: Any = 0
+    except SystemExit as e:
+        code = e.code
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            pass
+    wire.send(conn, {"exit": int(code) if isinstance(code, int) else 0 if code is None else 1})
+
+
+def _same(wanted: Config, config: Config) -> bool:
+    """Whether a command's settings are those the resident process indexes by (colour aside)."""
+    return replace(wanted, color=config.color) == config
+
+
+def _streams() -> None:
+    """Python's standard streams on the caller's files, buffered as Python buffers them for a terminal or a pipe."""
+    encoding = sys.stdout.encoding
+    sys.stdin = io.TextIOWrapper(open(0, "rb", closefd=False), encoding=encoding)
+    sys.stdout = io.TextIOWrapper(open(1, "wb", closefd=False), encoding=encoding, line_buffering=os.isatty(1))
+    sys.stderr = io.TextIOWrapper(
+        open(2, "wb", closefd=False), encoding=encoding, errors="backslashreplace", line_buffering=True
+    )
+    for name in ("stdin", "stdout", "stderr"):  # what rich and click fall back on
+        setattr(sys, f"__{name}__", getattr(sys, name))
+
+
+class _RemotePager(Pager):
+    """Pages in the caller's process, where the terminal and Ctrl-C are."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def show(self, content: str) -> None:
+        wire.send(self._conn, {"page": content})
+        wire.Reader(self._conn).next()

@@ -1,0 +1,214 @@
+"""The command line's way in: a read command goes to the resident process when one runs.
+
+`newscli` starts here. For `search`, `show`, `list`, `sources`, `timeline` and
+`related` it looks for the resident process of the index the command would read
+and hands it the command, its folder, its environment and its terminal (the
+open files themselves); the resident process writes the answer straight to
+them and sends back the exit status. When none runs, the command answers in
+this process as it always has, and (with `server: auto`) starts one for the next.
+Any doubt (no socket, another version, an unreadable config) means answering
+here: nothing depends on the resident process for its result.
+
+It must start quickly, so it loads neither click nor rich nor yaml: the few
+settings it needs are read from the config file's top-level lines, and the
+resident process reads the whole file again and answers in-process (its own)
+wherever the two disagree.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from newscli import __version__
+
+TYPE_CHECKING = False  # typing itself takes 10 ms to load
+if TYPE_CHECKING:
+    from typing import Any
+
+READ_COMMANDS = frozenset({"search", "show", "list", "sources", "timeline", "related"})
+_GLOBAL_VALUES = ("--index-dir", "--config", "--color")
+
+
+def identity() -> str:
+    """What a resident process must share with its callers: newscli's version, its install, Python's version."""
+    here = os.path.dirname(os.path.dirname(__file__))
+    return f"{__version__} {os.stat(os.path.join(here, '__init__.py')).st_mtime_ns} {sys.version}"
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    wanted = _wanted(argv)
+    if wanted is not None:
+        code = _ask(argv, *wanted)
+        if code is not None:
+            sys.exit(code)
+    from newscli.cli import cli
+
+    cli(prog_name="newscli")
+
+
+def _wanted(argv: list[str]) -> tuple[str, list[str]] | None:
+    """The index folder and the options that name it, if this command may go to a resident process."""
+    given: dict[str, str] = {}
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        name, eq, value = argv[i].partition("=")
+        if name in _GLOBAL_VALUES and not eq:
+            if i + 1 >= len(argv):
+                return None
+            value = argv[i + 1]
+            i += 1
+        elif name not in _GLOBAL_VALUES and argv[i] not in ("-v", "--verbose"):
+            return None  # --no-server, --help, --version, or something click will explain
+        given[name] = value
+        i += 1
+    if i >= len(argv) or argv[i] not in READ_COMMANDS or any(a in ("-h", "--help") for a in argv[i:]):
+        return None
+    settings = _settings(given.get("--config") or os.environ.get("NEWSCLI_CONFIG"))
+    if settings is None or settings.get("server", "auto") not in ("auto", "on", "true", "yes"):
+        return None
+    index_dir = given.get("--index-dir") or os.environ.get("NEWSCLI_INDEX_DIR") or settings.get("index_dir")
+    if not index_dir:
+        data = os.environ.get("XDG_DATA_HOME", "")
+        data = data if os.path.isabs(data) else os.path.join(os.path.expanduser("~"), ".local/share")
+        index_dir = os.path.join(data, "newscli", "index")
+    options = [f"{k}={v}" for k, v in given.items() if k in ("--index-dir", "--config")]
+    return index_dir, options
+
+
+def _settings(config_file: str | None) -> dict[str, str] | None:
+    """The config file's top-level `key: value` lines (None if it cannot be read, or has what they cannot tell)."""
+    if config_file is None:
+        config = os.environ.get("XDG_CONFIG_HOME", "")
+        config = config if os.path.isabs(config) else os.path.join(os.path.expanduser("~"), ".config")
+        config_file = os.path.join(config, "newscli", "config.yaml")
+        if not os.path.isfile(config_file):
+            return {}
+    elif config_file == os.devnull:
+        return {}
+    try:
+        with open(os.path.expanduser(config_file), encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        key, colon, value = line.partition(":")
+        if key in ("server", "index_dir"):
+            value = value.split(" #", 1)[0].strip().strip("'\"")
+            if not colon or not value or value[0] in "[{|>&*!%@`":
+                return None
+            if key == "index_dir":
+                value = os.path.join(os.path.dirname(os.path.abspath(config_file)), os.path.expanduser(value))
+            found[key] = value.lower() if key == "server" else value
+        elif line.startswith(("{", "%", "---", "? ")):
+            return None
+    return found
+
+
+def _ask(argv: list[str], index_dir: str, options: list[str]) -> int | None:
+    """The exit status of the command as the resident process ran it; None if it did not (answer here)."""
+    from _socket import AF_UNIX, SOCK_STREAM, socket
+
+    from newscli.server import wire
+    from newscli.server.place import Place, UnsafeFolder
+
+    place = Place(index_dir)
+    sock = socket(AF_UNIX, SOCK_STREAM)
+    try:
+        place.make()  # the socket is trusted only in a folder no other user can enter
+        sock.connect(place.socket)
+    except OSError:
+        sock.close()
+        start(options)
+        return None
+    except UnsafeFolder:
+        sock.close()
+        return None
+    child = 0
+    try:
+        request = {"identity": identity(), "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
+        wire.send(sock, request, (0, 1, 2))
+        replies = wire.Reader(sock)
+        while True:
+            reply = replies.next()
+            if "refused" in reply:
+                if reply["refused"] == "identity":  # it is ending: start one of this version
+                    start(options)
+                return None
+            if "started" in reply:
+                child = reply["started"]
+            elif "page" in reply:
+                _page(reply["page"])
+                wire.send(sock, {"paged": True})
+            elif "exit" in reply:
+                return int(reply["exit"])
+    except KeyboardInterrupt:
+        if child:
+            _stop(child)
+        os.write(2, b"newscli: error: interrupted\n")
+        return 130
+    except (OSError, EOFError, ValueError):
+        if not child:
+            return None  # it ended before running anything: answer here
+        os.write(2, b"newscli: error: the resident index process ended while answering (see `newscli server status`)\n")
+        return 2
+    finally:
+        sock.close()
+
+
+def request(place: Any, message: dict[str, Any], timeout: float = 5) -> dict[str, Any] | None:
+    """The resident process's reply to a message (status, stop); None if none runs."""
+    from _socket import AF_UNIX, SOCK_STREAM, socket
+
+    from newscli.server import wire
+
+    sock = socket(AF_UNIX, SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(place.socket)
+        wire.send(sock, message)
+        reply = wire.Reader(sock).next()
+        return reply if isinstance(reply, dict) else None
+    except (OSError, EOFError, ValueError):
+        return None
+    finally:
+        sock.close()
+
+
+def _stop(pid: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def _page(text: str) -> None:
+    """The pager for `show`, here where the terminal and Ctrl-C are, as rich runs it."""
+    import pydoc
+
+    os.environ.setdefault("LESS", "-R")
+    pydoc.pager(text)
+
+
+def start(options: list[str]) -> None:
+    """Starts a resident process in the background, in a session of its own; it ends if another runs.
+
+    `options` are the global ones naming the config file and index folder.
+    """
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        os.posix_spawn(
+            sys.executable,
+            [sys.executable, "-m", "newscli", *options, "server", "run"],
+            os.environ,
+            file_actions=[(os.POSIX_SPAWN_DUP2, devnull, fd) for fd in (0, 1, 2)],
+            setsid=True,
+        )
+    except OSError:
+        pass
+    finally:
+        os.close(devnull)

@@ -1,0 +1,133 @@
+"""`newscli server status|start|stop|run`: the resident process, shown and controlled."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+import click
+
+from newscli.context import CONTEXT, State, output_options, pass_state
+from newscli.errors import ExitStatus, NewscliError
+
+WAIT = 0.05
+
+
+@click.group(context_settings=CONTEXT)
+def server() -> None:
+    """The resident index process: it keeps the index open and current, so that commands answer at once.
+
+    With `server: auto` (the default) the first read command (search, show, list,
+    sources, timeline, related) starts one in the background for its index
+    folder; it ends after `server_idle` minutes without a command (30 by
+    default). `server: off` in the config file, or `newscli --no-server`, keeps
+    every command in its own process. Output is the same either way.
+
+    \b
+    Examples:
+      newscli server status          is one running, and what it holds
+      newscli server stop            end it (the next command starts another)
+      newscli server start           start one now, without waiting for a command
+    """
+
+
+@server.command()
+@output_options
+@pass_state
+def status(state: State, json_: bool) -> None:
+    """Show the resident process of the index: pid, uptime, articles, memory, what it watches.
+
+    Exit status 1 if none runs.
+    """
+    from newscli.server.client import request
+
+    reply = request(_place(state), {"status": True})
+    if reply is None:
+        if json_:
+            click.echo("null")
+        state.say(f"no resident process for {state.config.index_dir}")
+        sys.exit(ExitStatus.NO_MATCH)
+    if json_:
+        import json
+
+        click.echo(json.dumps(reply, indent=2))
+        return
+    from newscli import render
+
+    state.out.print(render.server_status(reply))
+
+
+@server.command()
+@pass_state
+def start(state: State) -> None:
+    """Start the resident process of the index in the background, unless one runs."""
+    from newscli.server.client import request
+    from newscli.server.client import start as spawn
+
+    place = _place(state)
+    if state.config.server == "off":
+        raise NewscliError("the config file says `server: off`", hint="set `server: auto` to use one")
+    if (reply := request(place, {"status": True})) is None:
+        spawn(_options(state))
+        deadline = time.monotonic() + state.config.lock_timeout
+        while (reply := request(place, {"status": True})) is None and time.monotonic() < deadline:
+            time.sleep(WAIT)
+        if reply is None:
+            state.say(f"starting; still indexing the archive (its log: {place.log})")
+            return
+    state.say(f"resident process {reply['pid']} answering for {state.config.index_dir}")
+
+
+@server.command()
+@pass_state
+def stop(state: State) -> None:
+    """End the resident process of the index; commands answer in their own processes until one starts again."""
+    from newscli.server.client import request
+
+    place = _place(state)
+    reply = request(place, {"stop": True})
+    pid = reply.get("stopping") if reply else place.holder()
+    if pid is None:
+        state.say(f"no resident process was running for {state.config.index_dir}")
+        return
+    if reply is None and pid:  # still indexing, before it answers
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while place.holder() is not None and time.monotonic() < deadline:
+        time.sleep(WAIT)
+    if place.holder() is not None:
+        raise NewscliError(f"the resident process {pid} did not end", hint=f"its log: {place.log}")
+    state.say(f"stopped the resident process {pid}")
+
+
+@server.command(hidden=True)
+@pass_state
+def run(state: State) -> None:
+    """Run the resident process in the foreground (what `start` runs in the background)."""
+    from newscli.server import daemon
+
+    place = _place(state)
+    if not sys.stderr.isatty():  # started in the background: talk goes to its log
+        mode = "w" if not os.path.exists(place.log) or os.path.getsize(place.log) > 1 << 20 else "a"
+        with open(place.log, mode, encoding="utf-8") as f:
+            os.dup2(f.fileno(), 2)
+    if not daemon.serve(state.config, place):
+        state.say(f"a resident process already runs for {state.config.index_dir}")
+
+
+def _place(state: State):  # type: ignore[no-untyped-def]
+    from newscli.server.place import Place, UnsafeFolder
+
+    place = Place(str(state.config.index_dir))
+    try:
+        place.make()
+    except (OSError, UnsafeFolder) as e:
+        raise NewscliError(f"no place for the resident process's socket: {e}") from None
+    return place
+
+
+def _options(state: State) -> list[str]:
+    given = [("--config", state.config_file), ("--index-dir", state.index_dir)]
+    return [f"{name}={value}" for name, value in given if value]

@@ -1,0 +1,364 @@
+"""The resident process: the index held open, the archive watched, each command answered in a forked process.
+
+A forked process starts with everything loaded and the index open, and takes on
+the caller's terminal, folder and environment without touching the resident
+process's own. Several run at once; the index's files are read through memory
+maps, so they do not share a file position. Indexing is forked too, and takes
+the index lock as `newscli index` does: a `kill -9` of either loses nothing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gc
+import importlib
+import os
+import selectors
+import signal
+import socket
+import struct
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from newscli import __version__
+from newscli.config import Config
+from newscli.engine import Engine
+from newscli.errors import NewscliError
+from newscli.indexing.manifest import SUMMARY, Manifest, engine_of, known_roots
+from newscli.indexing.roots import roots_for
+from newscli.server import answer, wire
+from newscli.server.client import identity
+from newscli.server.place import Place
+from newscli.server.watch import Watcher
+
+QUIET = 0.1  # seconds without a change before the archive is indexed
+LOOK = 5.0  # seconds between looks at whether the index folder is still there
+_CRED = struct.Struct("3i")  # SO_PEERCRED: pid, uid, gid
+# What the read commands load: loaded once here, not in each forked process.
+PRELOAD = (
+    "json",
+    "newscli.dates",
+    "newscli.lookup",
+    "newscli.render",
+    "newscli.stats",
+    "rich.markdown",
+    "rich.progress",
+    "rich.table",
+)
+
+
+def serve(config: Config, place: Place) -> bool:
+    """Runs until idle for `server_idle` minutes, stopped, replaced or its index gone; False if another runs."""
+    lock = os.open(place.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock)
+        return False
+    os.ftruncate(lock, 0)
+    os.write(lock, str(os.getpid()).encode())  # for `server stop` while it is indexing, before it answers
+    try:
+        Server(config, place, lock).run()
+    finally:
+        os.close(lock)
+    return True
+
+
+def log(message: str) -> None:
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} [{os.getpid()}] {message}", file=sys.stderr, flush=True)
+
+
+class Server:
+    def __init__(self, config: Config, place: Place, lock: int) -> None:
+        self.config, self.place, self._lock = config, place, lock
+        self.folder = str(config.index_dir)
+        self.started = time.time()
+        self.children: set[int] = set()
+        self.indexer = 0  # the pid of the forked process indexing, if one runs
+        self.failed = False  # whether the last indexing failed
+        self.changed_at: float | None = None  # when the archive last changed, if not indexed since
+        self.waiting: list[tuple[Any, dict[str, Any], list[int]]] = []
+        self.stopping = ""
+        self.answered = 0  # commands run for callers
+        self.last_request = time.monotonic()
+        self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self.roots = self._roots()
+        self.watcher = Watcher(self.roots, self._follows(), self.folder, self._wake_w)
+        self.unwatched = self.watcher.start() if config.auto_refresh else "auto_refresh is off"
+        self.engine: Engine | None = None
+        self.stamp: tuple[int, int, int] | None = None
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self._stop_signal)
+        signal.signal(signal.SIGINT, self._stop_signal)
+        log(f"newscli {__version__} serving {self.folder} for {', '.join(self.roots)}")
+        if self.unwatched:
+            log(f"not watching: {self.unwatched}")
+        self._index(wait=True)
+        self._reopen()
+        for module in PRELOAD:
+            importlib.import_module(module)
+        listener = self._listen()
+        selector = selectors.DefaultSelector()
+        selector.register(listener, selectors.EVENT_READ)
+        selector.register(self._wake_r, selectors.EVENT_READ)
+        signal.set_wakeup_fd(self._wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        idle = self.config.server_idle * 60
+        looked = time.monotonic()
+        try:
+            while not self.stopping:
+                for key, _ in selector.select(self._timeout(idle)):
+                    if key.fileobj is listener:
+                        self._accept(listener)
+                    else:
+                        _drain(self._wake_r)
+                self._reap()
+                now = time.monotonic()
+                if self.watcher.changed():
+                    self.changed_at = now
+                if self.changed_at is not None and not self.indexer and now - self.changed_at >= QUIET:
+                    self._index(wait=False)
+                if not self.indexer and self.changed_at is None and self.waiting:
+                    waiting, self.waiting = self.waiting, []
+                    for request in waiting:
+                        self._answer(*request)
+                if not self.children and not self.indexer and now - self.last_request > idle:
+                    self.stopping = f"idle for {self.config.server_idle:g} minutes"
+                if now - looked > LOOK:
+                    looked = now
+                    if not os.path.isdir(self.folder):
+                        self.stopping = "its index folder is gone"
+        finally:
+            self._close(listener)
+
+    def _timeout(self, idle: float) -> float:
+        if self.children or self.indexer or self.changed_at is not None:
+            return QUIET / 2
+        return max(0.0, min(LOOK, idle - (time.monotonic() - self.last_request)))
+
+    def _listen(self) -> socket.socket:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            os.unlink(self.place.socket)  # one left by a process that was killed: the lock says it is gone
+        except FileNotFoundError:
+            pass
+        listener.bind(self.place.socket)
+        os.chmod(self.place.socket, 0o600)
+        listener.listen(64)
+        self._inode = os.stat(self.place.socket).st_ino
+        gc.freeze()  # what is loaded now stays shared with the forked processes instead of being copied
+        return listener
+
+    def _close(self, listener: socket.socket) -> None:
+        log(f"ending: {self.stopping}")
+        try:
+            if os.stat(self.place.socket).st_ino == self._inode:
+                os.unlink(self.place.socket)
+        except OSError:
+            pass
+        listener.close()
+        self.watcher.stop()
+        for conn, _, fds in self.waiting:  # they answer in their own processes
+            _refuse(conn, fds, "ending")
+
+    def _stop_signal(self, signum: int, frame: object) -> None:
+        self.stopping = signal.Signals(signum).name
+
+    def _accept(self, listener: socket.socket) -> None:
+        conn, _ = listener.accept()
+        conn.settimeout(5)
+        _, uid, _ = _CRED.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _CRED.size))
+        if uid != os.getuid():
+            log(f"refused a connection from uid {uid}")
+            conn.close()
+            return
+        reader = wire.Reader(conn)
+        try:
+            request = reader.next()
+            if not isinstance(request, dict):
+                raise ValueError("not a request")
+        except (OSError, EOFError, ValueError) as e:
+            log(f"a caller sent no request ({e})")
+            _refuse(conn, reader.fds, None)
+            return
+        self.last_request = time.monotonic()
+        if "status" in request:
+            _reply(conn, self.status())
+        elif "stop" in request:
+            self.stopping = "asked to stop"
+            _reply(conn, {"stopping": os.getpid()})
+        elif request.get("identity") != identity():
+            self.stopping = "a caller of another version of newscli"
+            _refuse(conn, reader.fds, "identity")
+        elif len(reader.fds) != 3 or not isinstance(request.get("argv"), list):
+            _refuse(conn, reader.fds, "request")
+        elif self.indexer or self.changed_at is not None:
+            self.waiting.append((conn, request, reader.fds))  # answered once the archive's changes are in
+        else:
+            self._answer(conn, request, reader.fds)
+
+    def _answer(self, conn: Any, request: dict[str, Any], fds: list[int]) -> None:
+        engine = self.engine if self._current() and not self.unwatched and not self.failed else None
+        self._fork(lambda: answer.run(conn, request, fds, engine, self.config))
+        self.answered += 1
+        for fd in fds:
+            os.close(fd)
+        conn.close()
+
+    def _current(self) -> bool:
+        """Whether the open engine is the index as last committed; reopened if another newscli changed it."""
+        stamp = _stamp(os.path.join(self.folder, SUMMARY))
+        if stamp is None:  # an update is under way elsewhere: the command looks for itself
+            return False
+        if stamp != self.stamp:
+            if self._roots() != self.roots:  # `newscli index PATH` added a folder: the next process watches it
+                self.stopping = "the archive has new folders"
+                return False
+            self._reopen()
+        return True
+
+    def _reopen(self) -> None:
+        """The index as last committed; None if it cannot be opened (then each command says why, as today)."""
+        stamp = _stamp(os.path.join(self.folder, SUMMARY))
+        if self.engine is not None:
+            self.engine.close()
+        try:
+            self.engine = engine_of(self.config).open(self.folder)
+        except NewscliError as e:
+            log(f"cannot open the index: {e.message}")
+            self.engine = None
+        self.stamp = stamp
+
+    def _index(self, *, wait: bool) -> None:
+        """Brings the index up to date in a forked process, as a command would (folder defaults, skips, stories)."""
+        self.changed_at = None
+        self.indexer = self._fork(self._update)
+        self.children.discard(self.indexer)
+        if wait:
+            _, status = os.waitpid(self.indexer, 0)
+            self.indexer = 0
+            self.failed = os.waitstatus_to_exitcode(status) != 0
+
+    def _update(self) -> None:
+        from newscli.indexing import fresh
+
+        fresh.up_to_date(self.config, None, log).close()
+
+    def _fork(self, work: Callable[[], None]) -> int:
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                signal.set_wakeup_fd(-1)
+                for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
+                    signal.signal(signum, signal.SIG_DFL)
+                os.close(self._lock)  # the lock stays the resident process's alone
+                work()
+            except BaseException:
+                log(traceback.format_exc())
+                code = 1
+            finally:
+                os._exit(code)
+        self.children.add(pid)
+        return pid
+
+    def _reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.children.discard(pid)
+            if pid == self.indexer:
+                self.indexer = 0
+                self.failed = os.waitstatus_to_exitcode(status) != 0
+                if self.failed:
+                    log("indexing failed; commands look at the archive for themselves until it succeeds")
+                self._reopen()
+
+    def _roots(self) -> list[str]:
+        try:
+            return roots_for(
+                self.config, known_roots(self.config.index_dir, Manifest.load(self.config.index_dir)), None
+            )
+        except Exception:  # no archive yet, a damaged manifest: the indexing will say
+            return []
+
+    def _follows(self) -> bool:
+        if self.config.follow_links is not None:
+            return self.config.follow_links
+        try:
+            manifest = Manifest.load(self.config.index_dir)
+        except Exception:
+            return False
+        return bool(manifest and manifest.follow_links)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "version": __version__,
+            "index_dir": self.folder,
+            "started": self.started,
+            "uptime": time.time() - self.started,
+            "articles": self.engine.count() if self.engine is not None else 0,
+            "memory": _rss(),
+            "watching": self.roots,
+            "unwatched": self.unwatched or "",
+            "indexing": bool(self.indexer or self.changed_at is not None),
+            "answering": len(self.children),
+            "answered": self.answered,
+            "idle_minutes": self.config.server_idle,
+            "socket": self.place.socket,
+            "log": self.place.log,
+        }
+
+
+def _stamp(path: str) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, info.st_ino
+
+
+def _rss() -> int:
+    """Bytes of memory the process holds (resident set)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 4096):
+            pass
+    except BlockingIOError:
+        pass
+
+
+def _reply(conn: Any, message: dict[str, Any]) -> None:
+    try:
+        wire.send(conn, message)
+    except OSError:
+        pass
+    conn.close()
+
+
+def _refuse(conn: Any, fds: list[int], why: str | None) -> None:
+    for fd in fds:
+        os.close(fd)
+    if why is None:
+        conn.close()
+    else:
+        _reply(conn, {"refused": why})

@@ -1,0 +1,339 @@
+"""The resident index process, run for real: started by a search, answering as a command would, kept current.
+
+Every command here is a real `newscli` process; the resident process is a real
+background process with a real socket.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from newscli.server import wire
+from newscli.server.client import _settings, _wanted, request
+from newscli.server.place import Place
+from newscli.server.watch import file_system
+
+from .conftest import write
+
+NEWSCLI = [sys.executable, "-m", "newscli"]
+
+
+def newscli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*NEWSCLI, *args], capture_output=True, text=True, timeout=120, env=env)
+
+
+@pytest.fixture
+def place(isolated: Path) -> Place:
+    return Place(str(isolated / "data" / "newscli" / "index"))
+
+
+@pytest.fixture
+def served(news: Path, place: Place) -> dict[str, object]:
+    """The `news` archive indexed, and a resident process for it started by a first search."""
+    assert newscli("index", str(news)).returncode == 0
+    assert newscli("search", "talks").returncode == 0
+    return up(place)
+
+
+def up(place: Place, timeout: float = 30, other_than: object = None) -> dict[str, object]:
+    """The status of the resident process once it answers (another than `other_than`, if given)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = request(place, {"status": True})
+        if status is not None and status["pid"] != other_than:
+            return status
+        time.sleep(0.05)
+    log = Path(place.log).read_text() if os.path.exists(place.log) else "(no log)"
+    raise AssertionError(f"no resident process answered; its log:\n{log}")
+
+
+def answered(place: Place) -> int:
+    status = request(place, {"status": True})
+    assert status is not None
+    return int(status["answered"])  # type: ignore[call-overload]
+
+
+def gone(place: Place, timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while place.holder() is not None:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def on_terminal(*args: str, env: dict[str, str] | None = None, rows: int = 24, cols: int = 80) -> tuple[int, bytes]:
+    """Runs newscli with a real terminal (a pty) as its stdin, stdout and stderr; what the terminal received."""
+    env = dict(env or os.environ)
+    env.pop("COLUMNS", None)
+    env["TERM"] = "xterm-256color"
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, __import__("termios").TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    process = subprocess.Popen([*NEWSCLI, *args], stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    received = b""
+    while True:
+        try:
+            data = os.read(master, 1 << 16)
+        except OSError:  # EIO: the terminal's last user ended
+            break
+        if not data:
+            break
+        received += data
+    os.close(master)
+    return process.wait(timeout=60), received
+
+
+CASES = [
+    ("search", "talks"),
+    ("search", "--json", "--explain", "talks"),
+    ("search", "zzzz"),
+    ("search", "title:("),
+    ("search", "--facets", "budget OR votes"),
+    ("list", "--json"),
+    ("list", "--source", "nowhere"),
+    ("sources",),
+    ("timeline", "talks", "--by", "year"),
+    ("show", "nosuchid"),
+    ("--color", "always", "search", "cocoa"),
+]
+
+
+def test_answers_exactly_as_in_process_through_a_pipe(served: dict[str, object], place: Place) -> None:
+    before = answered(place)
+    ids = json.loads(newscli("--no-server", "list", "--json").stdout)["articles"]
+    cases = [*CASES, ("show", ids[0]["id"]), ("show", "--json", ids[1]["id"]), ("related", ids[0]["id"])]
+    for args in cases:
+        through = newscli(*args)
+        alone = newscli("--no-server", *args)
+        assert (through.returncode, through.stdout, through.stderr) == (alone.returncode, alone.stdout, alone.stderr)
+    assert answered(place) == before + len(cases)  # each went through the resident process
+
+
+def test_answers_exactly_as_in_process_on_a_terminal(served: dict[str, object], place: Place) -> None:
+    before = answered(place)
+    for args in [("search", "talks"), ("list",), ("search", "--json", "cocoa"), ("sources",)]:
+        for rows, cols in [(24, 80), (50, 132)]:
+            through = on_terminal(*args, rows=rows, cols=cols)
+            alone = on_terminal("--no-server", *args, rows=rows, cols=cols)
+            assert through == alone
+            assert b"\x1b[" in through[1] or args[1] == "--json"  # coloured for a terminal
+    plain = on_terminal("search", "talks", env={**os.environ, "NO_COLOR": "1"})
+    assert b"\x1b[3" not in plain[1] and plain == on_terminal(
+        "--no-server", "search", "talks", env={**os.environ, "NO_COLOR": "1"}
+    )
+    assert answered(place) == before + 9
+
+
+def test_the_pager_runs_in_the_callers_process(served: dict[str, object], place: Place, tmp_path: Path) -> None:
+    ids = json.loads(newscli("--no-server", "list", "--json").stdout)["articles"]
+    before = answered(place)
+    paged = {}
+    for how in ("through", "alone"):
+        target = tmp_path / f"paged-{how}.txt"
+        env = {**os.environ, "PAGER": f"cat > {target}"}
+        args = ("show", ids[0]["id"]) if how == "through" else ("--no-server", "show", ids[0]["id"])
+        code, _ = on_terminal(*args, env=env, rows=3)
+        assert code == 0
+        paged[how] = target.read_text()
+    assert "Source:" in paged["through"] or ids[0]["title"] in paged["through"]
+    assert paged["through"] == paged["alone"]
+    assert answered(place) == before + 1
+
+
+def test_a_file_added_changed_and_removed_is_seen_within_a_second(
+    served: dict[str, object], place: Place, news: Path
+) -> None:
+    before = answered(place)
+    story = write(news / "new.md", "---\ntitle: Zebrafinch census\nsource: Reuters\n---\nCounting zebrafinches.\n")
+    time.sleep(1)
+    found = newscli("search", "zebrafinch")
+    assert found.returncode == 0 and "Zebrafinch census" in found.stdout
+    assert "index updated" not in found.stderr  # the resident process had indexed it; the command did not need to
+    write(story, "---\ntitle: Okapi census\nsource: Reuters\n---\nCounting okapis.\n")
+    time.sleep(1)
+    assert newscli("search", "zebrafinch").returncode == 1
+    assert "Okapi census" in newscli("search", "okapi").stdout
+    story.unlink()
+    time.sleep(1)
+    assert newscli("search", "okapi").returncode == 1
+    assert answered(place) == before + 4
+    assert newscli("index", "--check").returncode == 0
+
+
+def test_kill_9_mid_query_still_answers_and_loses_nothing(served: dict[str, object], place: Place) -> None:
+    expected = newscli("--no-server", "search", "--json", "talks OR cocoa OR budget")
+    status = served
+    for delay in (0, 0.005, 0.02, 0.05, 0.1):
+        command = subprocess.Popen(
+            [*NEWSCLI, "search", "--json", "talks OR cocoa OR budget"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(delay)
+        os.kill(int(status["pid"]), signal.SIGKILL)  # type: ignore[call-overload]
+        out, err = command.communicate(timeout=60)
+        assert command.returncode == 0, err
+        assert json.loads(out) == json.loads(expected.stdout)
+        assert newscli("search", "talks").returncode == 0  # answered in-process; starts another
+        status = up(place, other_than=status["pid"])
+    assert newscli("index", "--check").returncode == 0
+
+
+def test_kill_9_while_indexing_loses_nothing(served: dict[str, object], place: Place, news: Path) -> None:
+    for i in range(60):
+        write(news / "many" / f"{i}.md", f"---\ntitle: Bulk story {i}\nsource: AP\n---\nBulk text number {i}.\n")
+    time.sleep(0.3)
+    os.killpg(int(served["pid"]), signal.SIGKILL)  # type: ignore[call-overload]  # it and what it forked
+    found = newscli("search", "--json", "--limit", "0", "bulk")
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)["total"] == 60
+    assert newscli("index", "--check").returncode == 0
+
+
+def test_a_stale_socket_is_replaced(served: dict[str, object], place: Place) -> None:
+    os.kill(int(served["pid"]), signal.SIGKILL)  # type: ignore[call-overload]
+    assert gone(place) and os.path.exists(place.socket)  # left behind
+    alone = newscli("--no-server", "search", "talks")
+    through = newscli("search", "talks")
+    assert (through.returncode, through.stdout, through.stderr) == (alone.returncode, alone.stdout, alone.stderr)
+    assert up(place, other_than=served["pid"])["pid"] != served["pid"]
+
+
+def test_a_resident_process_of_another_version_is_replaced(served: dict[str, object], place: Place) -> None:
+    import socket
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(place.socket)
+    wire.send(
+        sock, {"identity": "0.0.1 another", "argv": ["search", "talks"], "cwd": os.getcwd(), "env": {}}, (0, 1, 2)
+    )
+    assert wire.Reader(sock).next() == {"refused": "identity"}
+    sock.close()
+    assert gone(place)
+    assert newscli("search", "talks").returncode == 0
+    assert up(place)["pid"] != served["pid"]
+
+
+def test_two_clients_at_once(served: dict[str, object], place: Place) -> None:
+    queries = ["talks", "cocoa", "budget", "votes", "soldiers", "talks OR cocoa", "leap", "border"]
+    expected = {q: newscli("--no-server", "search", "--json", q).stdout for q in queries}
+    before = answered(place)
+    commands = {
+        q: subprocess.Popen([*NEWSCLI, "search", "--json", q], stdout=subprocess.PIPE, text=True) for q in queries
+    }
+    for q, command in commands.items():
+        out, _ = command.communicate(timeout=60)
+        assert out == expected[q]
+    assert answered(place) == before + len(queries)
+
+
+@pytest.mark.skipif(
+    os.getuid() != 0, reason="switching to another user needs root; the uid check is then untested here"
+)
+def test_another_users_connection_is_refused(served: dict[str, object], place: Place, tmp_path: Path) -> None:
+    # Let another user reach the socket at all (its folder is the user's alone), then connect as nobody.
+    opened = [Path(place.folder), *Path(place.folder).parents]
+    modes = {p: p.stat().st_mode for p in opened}
+    try:
+        for p in opened:
+            p.chmod(modes[p] | 0o011)
+        os.chmod(place.socket, 0o777)
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                import socket
+
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                sock.connect(place.socket)
+                wire.send(sock, {"status": True})
+                try:
+                    wire.Reader(sock).next()
+                except (EOFError, OSError):
+                    code = 0  # closed without a word
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        for p, mode in modes.items():
+            p.chmod(mode)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert "refused a connection from uid 65534" in Path(place.log).read_text()
+
+
+def test_server_off_and_no_server_keep_every_command_in_process(news: Path, place: Place, isolated: Path) -> None:
+    assert newscli("index", str(news)).returncode == 0
+    assert newscli("--no-server", "search", "talks").returncode == 0
+    write(isolated / "config" / "newscli" / "config.yaml", "server: off  # no resident process\n")
+    assert newscli("search", "talks").returncode == 0
+    time.sleep(1.5)
+    assert place.holder() is None and not os.path.exists(place.socket)
+    started = newscli("server", "start")
+    assert started.returncode == 2 and "server: off" in started.stderr
+
+
+def test_server_status_start_and_stop(news: Path, place: Place) -> None:
+    assert newscli("index", str(news)).returncode == 0
+    none = newscli("server", "status")
+    assert none.returncode == 1 and "no resident process" in none.stderr
+    started = newscli("server", "start")
+    assert started.returncode == 0 and "answering" in started.stderr
+    shown = newscli("server", "status")
+    assert shown.returncode == 0 and "watched (inotify)" in shown.stdout and str(news) in shown.stdout
+    status = json.loads(newscli("server", "status", "--json").stdout)
+    assert status["articles"] == 5 and status["watching"] == [str(news)] and status["memory"] > 0
+    stopped = newscli("server", "stop")
+    assert stopped.returncode == 0 and f"stopped the resident process {status['pid']}" in stopped.stderr
+    assert place.holder() is None
+    assert "no resident process was running" in newscli("server", "stop").stderr
+
+
+def test_it_ends_when_idle_and_when_its_index_goes(news: Path, place: Place, isolated: Path) -> None:
+    write(isolated / "config" / "newscli" / "config.yaml", "server_idle: 0.02\n")  # 1.2 seconds
+    assert newscli("index", str(news)).returncode == 0
+    assert newscli("search", "talks").returncode == 0
+    up(place)
+    assert gone(place, timeout=10)
+    assert "idle for 0.02 minutes" in Path(place.log).read_text()
+    write(isolated / "config" / "newscli" / "config.yaml", "server_idle: 30\n")
+    assert newscli("server", "start").returncode == 0
+    import shutil
+
+    shutil.rmtree(isolated / "data" / "newscli" / "index")
+    assert gone(place, timeout=15)
+    assert "its index folder is gone" in Path(place.log).read_text()
+
+
+def test_which_commands_go_to_it() -> None:
+    assert _wanted(["search", "x"]) is not None
+    assert _wanted(["--index-dir", "/tmp/ix", "-v", "show", "abcd"]) == ("/tmp/ix", ["--index-dir=/tmp/ix"])
+    for argv in (["index"], ["--no-server", "search", "x"], ["search", "--help"], ["--version"], [], ["--index-dir"]):
+        assert _wanted(argv) is None
+
+
+def test_the_client_reads_only_plain_top_level_settings(tmp_path: Path) -> None:
+    config = write(tmp_path / "c.yaml", "index_dir: ix  # here\nserver: 'off'\nfields:\n  server: x\n")
+    assert _settings(str(config)) == {"index_dir": str(tmp_path / "ix"), "server": "off"}
+    assert _settings(str(write(tmp_path / "d.yaml", "{server: off}\n"))) is None  # unsure: answer in-process
+    assert _settings(str(write(tmp_path / "e.yaml", "server: &a auto\n"))) is None
+    assert _settings(str(tmp_path / "missing.yaml")) is None
+
+
+def test_network_file_systems_are_told_apart(tmp_path: Path) -> None:
+    mounts = write(tmp_path / "mounts", "/dev/vda / ext4 rw 0 0\nserver:/news /mnt/news nfs4 rw 0 0\n")
+    assert file_system("/mnt/news/2024", str(mounts)) == "nfs4"
+    assert file_system("/home/me/news", str(mounts)) == "ext4"
