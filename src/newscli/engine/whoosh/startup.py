@@ -1,4 +1,4 @@
-"""Whoosh loaded for newscli: without the modules it never uses here, and with one repair.
+"""Whoosh loaded for newscli: without the modules it never uses here, and with two repairs.
 
 Whoosh's start-up loads `urllib.request` (for a download helper), through the
 `cached_property` package `asyncio`, and an English word-forms table of a few
@@ -6,7 +6,8 @@ hundred regular expressions (for a query type newscli does not use): together
 about 70 ms of every command's 0.1-0.2 s. While Whoosh's modules load, they are
 stood in for by light versions (the helper and the word-forms function import
 the real module if they are ever called); afterwards `sys.modules` is as it
-was, so any later import gets the real modules.
+was, so any later import gets the real modules. Two repairs follow: columns a
+segment lacks are remembered as lacking, and stems are cached by functools.
 Imported by every module of this package before Whoosh.
 """
 
@@ -67,8 +68,22 @@ def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
         return reader
 
 
+def _clear(self: Any) -> None:
+    # Whoosh remembers stems in its own least-frequently-used cache, which counts every
+    # call in Python: most of the time of stemming. functools' cache gives the same stems.
+    stemfn = self.stemfn
+    if self.lang:
+        from whoosh.lang import stemmer_for_language
+
+        stemfn = stemmer_for_language(self.lang)
+    size = self.cachesize
+    self._stem = functools.lru_cache(maxsize=None if size < 0 else size)(stemfn) if size else stemfn
+
+
 _load()
 
-from whoosh.codec.whoosh3 import W3PerDocReader  # noqa: E402  (after the light start-up above)
+from whoosh.analysis.morph import StemFilter  # noqa: E402  (after the light start-up above)
+from whoosh.codec.whoosh3 import W3PerDocReader  # noqa: E402
 
 W3PerDocReader._cached_reader = _cached_reader
+StemFilter.clear = _clear
