@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
 
 # isort: split
-from whoosh.highlight import ContextFragmenter, Formatter
+from whoosh.analysis import Token
+from whoosh.analysis.tokenizers import default_pattern
+from whoosh.highlight import ContextFragmenter, Formatter, Highlighter, top_fragments
 
+from newscli.engine.whoosh.schema import SCHEMA
 from newscli.models import Snippet
 
 SNIPPET_CHARS = 160
@@ -20,8 +24,7 @@ _SPACE = re.compile(r"\s+")
 
 def with_snippets(results: Any) -> None:
     """Has the hits of `results` cut their snippets as `snippet` expects."""
-    results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50)
-    results.formatter = _SnippetFormatter()
+    results.highlighter = _Highlighter(ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50), None, _SnippetFormatter())
 
 
 def snippet(hit: Any) -> Snippet:
@@ -37,6 +40,50 @@ def snippet(hit: Any) -> Snippet:
     if len(lead) > SNIPPET_CHARS:
         lead = lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
     return Snippet(lead)
+
+
+_STEMMED = SCHEMA["body"].analyzer  # of the fields a snippet is cut from
+
+
+class _Highlighter(Highlighter):  # type: ignore[misc]
+    """Whoosh's highlighter, finding the words of a stemmed text several times quicker.
+
+    Whoosh runs the text through the field's analyzer a token at a time (about 1 ms
+    a hit); here the words are found with the analyzer's own pattern and each
+    distinct word is analysed once, then remembered: the same words match.
+    """
+
+    def highlight_hit(self, hitobj: Any, fieldname: str, text: str | None = None, top: int = 3, **kw: Any) -> Any:
+        results = hitobj.results
+        field = results.searcher.schema[fieldname]
+        if field.analyzer is not _STEMMED or kw.get("strict_phrase"):
+            return super().highlight_hit(hitobj, fieldname, text, top, **kw)
+        text = hitobj[fieldname] if text is None else text
+        if results.has_matched_terms():
+            found = (term for term in results.matched_terms() if term[0] == fieldname)
+        else:
+            found = results.query_terms(expand=True, fieldname=fieldname)
+        words = frozenset(field.from_bytes(term[1]) for term in found)
+        fragments = self.fragmenter.fragment_tokens(text, _tokens(text, words))
+        return self.formatter.format(top_fragments(fragments, top, self.scorer, self.order, kw.get("minscore", 1)))
+
+
+def _tokens(text: str, words: frozenset[str]) -> Iterator[Token]:
+    """The words of a text as Whoosh's highlighter sees them, those in `words` matched (one Token, reused)."""
+    token = Token(chars=True, removestops=False, mode="index")
+    for match in default_pattern.finditer(text):
+        indexed = _indexed_as(match.group())
+        token.matched = indexed in words
+        token.text = indexed or match.group()
+        token.startchar, token.endchar = match.span()
+        yield token
+
+
+@functools.lru_cache(maxsize=100_000)
+def _indexed_as(word: str) -> str | None:
+    """The term the index keeps for a word of a text; None for a common word, which it leaves out."""
+    terms = [t.text for t in _STEMMED(word)]
+    return terms[0] if len(terms) == 1 else None
 
 
 class _SnippetFormatter(Formatter):  # type: ignore[misc]
