@@ -232,7 +232,10 @@ def _environment(work: Path) -> dict[str, str]:
     env["XDG_CONFIG_HOME"] = str(work / "config")
     config = work / "config" / "newscli" / "config.yaml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("follow_links: true  # the archive links to the corpora\n", encoding="utf-8")
+    config.write_text(
+        "follow_links: true  # the archive links to the corpora\nserver_idle: 120  # not to end between steps\n",
+        encoding="utf-8",
+    )
     return env
 
 
@@ -273,7 +276,10 @@ def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: i
         ours.append(Run([NEWSCLI, "--index-dir", str(index), "index", str(archive)], env, True))
     summary = json.loads(
         subprocess.run(
-            [NEWSCLI, "--index-dir", str(index), "sources", "--json"], env=env, capture_output=True, check=True
+            [NEWSCLI, "--index-dir", str(index), "--no-server", "sources", "--json"],
+            env=env,
+            capture_output=True,
+            check=True,
         ).stdout
     )
     figures["articles"] = sum(s["count"] for s in summary["sources"])
@@ -305,31 +311,96 @@ def _measure(archive: Path, work: Path, rg: str | None, runs: int, index_runs: i
     figures.update({k: _median(v) for k, v in timings.items()})
 
     print("bench: commands", file=sys.stderr)
-    base = [NEWSCLI, "--index-dir", str(index)]
-    found = json.loads(Run(base + ["search", "oil", "--json"], env).stdout)
-    some_id = found["hits"][0]["id"]
-    commands: dict[str, Sequence[str]] = {
-        "show": base + ["show", some_id, "--no-pager"],
-        "list": base + ["list", "--source", "Reuters"],
-        "sources": base + ["sources"],
-        "help": [NEWSCLI, "--help"],
-    }
-    times: dict[str, list[float]] = {k: [] for k in ["search", "rg", *commands]}
-    per_query: dict[str, list[float]] = {q: [] for q in QUERIES}
-    for _ in range(runs):
-        for q in QUERIES:
-            seconds = Run(base + ["search", q], env).seconds
-            per_query[q].append(seconds)
-            times["search"].append(seconds)
-            if rg:
-                grep = [rg, "-il", "--follow", "--no-messages", q, str(archive)]
-                times["rg"].append(Run(grep, env, ok=(0, 1)).seconds)  # 1: no file matched
-        for name, argv in commands.items():
-            times[name].append(Run(argv, env).seconds)
-    figures.update({k: _median(v) for k, v in times.items() if v})
-    figures["slowest_query"] = max(_median(v) for v in per_query.values())
-    figures["search_rss"] = max(_peak_rss(base + ["search", q], env) for q in QUERIES)
+    figures.update(_commands(archive, index, env, rg, runs))
     return figures
+
+
+def _commands(archive: Path, index: Path, env: dict[str, str], rg: str | None, runs: int) -> dict[str, float]:
+    """Read commands with the resident process off, warm and cold, beside ripgrep; then the resident process."""
+    base = [NEWSCLI, "--index-dir", str(index)]
+    off = base + ["--no-server"]
+    some_id = json.loads(Run(off + ["search", "oil", "--json"], env).stdout)["hits"][0]["id"]
+    commands: dict[str, list[str]] = {
+        "show": ["show", some_id, "--no-pager"],
+        "list": ["list", "--source", "Reuters"],
+        "sources": ["sources"],
+    }
+    Run(base + ["server", "start"], env)
+    times: dict[str, list[float]] = {}
+    per_query: dict[str, list[float]] = {q: [] for q in QUERIES}
+
+    def timed(key: str, command: Sequence[str], ok: tuple[int, ...] = (0,)) -> float:
+        seconds = Run(command, env, ok=ok).seconds
+        times.setdefault(key, []).append(seconds)
+        return seconds
+
+    for _ in range(runs):  # each query off, warm and with ripgrep in turn: noise hits them alike
+        for q in QUERIES:
+            timed("search", off + ["search", q])
+            per_query[q].append(timed("search_warm", base + ["search", q]))
+            if rg:
+                timed("rg", [rg, "-il", "--follow", "--no-messages", q, str(archive)], ok=(0, 1))  # 1: no file matched
+        for name, argv in commands.items():
+            timed(name, off + argv)
+            timed(f"{name}_warm", base + argv)
+        timed("help", [NEWSCLI, "--help"])
+    status = json.loads(Run(base + ["server", "status", "--json"], env).stdout)
+    figures: dict[str, float] = {k: _median(v) for k, v in times.items()}
+    figures["slowest_query"] = max(_median(v) for v in per_query.values())
+    figures["search_rss"] = max(_peak_rss(off + ["search", q], env) for q in QUERIES)
+    figures["server_rss"], figures["server_pss"] = status["memory"], _pss(status["pid"])
+    figures["server_idle_cpu"] = _idle_cpu(status["pid"])
+    figures.update(_latency(base, archive, env, runs))
+    for _ in range(max(3, runs // 2)):  # cold: no resident process; the command answers and starts one
+        for q in QUERIES[:3]:
+            Run(base + ["server", "stop"], env)
+            timed("search_cold", base + ["search", q])
+    figures["search_cold"] = _median(times["search_cold"])
+    Run(base + ["server", "stop"], env)
+    return figures
+
+
+def _idle_cpu(pid: int, seconds: float = 10) -> float:
+    """The share of one core the process used while idle, over `seconds`."""
+
+    def used() -> float:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    before = used()
+    time.sleep(seconds)
+    return (used() - before) / seconds
+
+
+def _latency(base: list[str], archive: Path, env: dict[str, str], runs: int) -> dict[str, float]:
+    """Seconds from a file written (or removed) to the start of the first search that finds it (or no longer does)."""
+    folder = archive / "latency"
+    folder.mkdir()
+    added: list[float] = []
+    removed: list[float] = []
+    for n in range(runs):
+        word = f"zqxlatency{n}"
+        path = folder / f"{n}.txt"
+        written = time.perf_counter()
+        path.write_text(f"Latency probe {n}\n\nThe word {word} is found once indexed.\n", encoding="utf-8")
+        added.append(_until(base + ["search", word], env, 0, written))
+        path.unlink()
+        gone = time.perf_counter()
+        removed.append(_until(base + ["search", word], env, 1, gone))
+    folder.rmdir()
+    return {"found_after": _median(added), "found_after_max": max(added), "gone_after": _median(removed)}
+
+
+def _until(command: Sequence[str], env: dict[str, str], code: int, since: float) -> float:
+    """Runs `command` until it exits with `code`; the time from `since` to the start of that run."""
+    deadline = since + 30
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        if subprocess.run(command, env=env, capture_output=True).returncode == code:
+            return started - since
+        time.sleep(0.02)
+    raise SystemExit(f"bench: {' '.join(command)} did not exit {code} within 30 s")
 
 
 def _reindex(command: Sequence[str], env: dict[str, str], expected: str) -> float:
@@ -394,16 +465,32 @@ def _table(columns: dict[int, dict[str, float]], args: argparse.Namespace) -> st
         row(f"re-index, {CHANGED} articles added", s("added")),
         row(f"re-index, {CHANGED} changed", s("changed")),
         row(f"re-index, {CHANGED} removed", s("removed")),
-        row(f"`newscli search` (median over {len(QUERIES)} queries)", ms("search")),
-        row("slowest query (its median)", ms("slowest_query")),
+        row(f"`newscli search` (median over {len(QUERIES)} queries), resident process off", ms("search")),
+        row("`newscli search`, resident process warm", ms("search_warm")),
+        row("`newscli search`, cold (no resident process: it answers and starts one)", ms("search_cold")),
+        row("slowest query, warm (its median)", ms("slowest_query")),
         row("`rg -il` (same words, same files)", ms("rg")),
-        row("`newscli show ID`", ms("show")),
-        row("`newscli list --source Reuters`", ms("list")),
-        row("`newscli sources`", ms("sources")),
+        row("warm search / `rg -il`", lambda f: f"{f['search_warm'] / f['rg']:.2f}x" if "rg" in f else "not run"),
+        row("`newscli show ID`, off / warm", lambda f: f"{ms('show')(f)} / {ms('show_warm')(f)}"),
+        row("`newscli list --source Reuters`, off / warm", lambda f: f"{ms('list')(f)} / {ms('list_warm')(f)}"),
+        row("`newscli sources`, off / warm", lambda f: f"{ms('sources')(f)} / {ms('sources_warm')(f)}"),
         row("`newscli --help`", ms("help")),
+        row(
+            "file written -> found by a search (median, max)",
+            lambda f: f"{ms('found_after')(f)}, {ms('found_after_max')(f)}",
+        ),
+        row("file removed -> no longer found (median)", ms("gone_after")),
         row("peak memory, indexing (all processes)", mb("index_memory")),
         row("peak memory, raw Whoosh (all processes)", mb("raw_memory")),
-        row("peak memory, one search (RSS)", mb("search_rss")),
+        row("peak memory, one search in-process (RSS)", mb("search_rss")),
+        row(
+            "resident process memory, RSS (PSS)",
+            lambda f: f"{mb('server_rss')(f)} ({mb('server_pss')(f)})" if "server_rss" in f else "not run",
+        ),
+        row(
+            "resident process CPU while idle",
+            lambda f: f"{f['server_idle_cpu']:.2%}" if "server_idle_cpu" in f else "not run",
+        ),
         row(
             "index size / archive size",
             lambda f: f"{f['index_bytes'] / 2**20:,.0f} / {f['archive_bytes'] / 2**20:,.0f} MB",
