@@ -337,3 +337,20 @@ def test_network_file_systems_are_told_apart(tmp_path: Path) -> None:
     mounts = write(tmp_path / "mounts", "/dev/vda / ext4 rw 0 0\nserver:/news /mnt/news nfs4 rw 0 0\n")
     assert file_system("/mnt/news/2024", str(mounts)) == "nfs4"
     assert file_system("/home/me/news", str(mounts)) == "ext4"
+
+
+def test_an_archive_it_does_not_watch_is_walked_by_each_command_and_said_once(
+    news: Path, place: Place, isolated: Path
+) -> None:
+    write(isolated / "config" / "newscli" / "config.yaml", "auto_refresh: false\n")
+    assert newscli("index", str(news)).returncode == 0
+    assert newscli("server", "start").returncode == 0
+    assert up(place)["unwatched"] == "auto_refresh is off"
+    first, second = newscli("search", "talks"), newscli("search", "talks")
+    assert first.stderr.count("note: auto_refresh is off: each command checks the archive") == 1
+    assert "note:" not in second.stderr and second.stdout == first.stdout
+    write(news / "late.md", "---\ntitle: Late talks\n---\nMore talks.\n")
+    through, alone = newscli("search", "talks"), newscli("--no-server", "search", "talks")
+    assert "the archive changed since the last index (1 new file)" in through.stderr
+    assert (through.stdout, through.stderr) == (alone.stdout, alone.stderr)
+    assert answered(place) == 3

@@ -22,8 +22,13 @@ from newscli.indexing import fresh
 from newscli.server import wire
 
 
-def run(conn: Any, request: dict[str, Any], fds: list[int], engine: Engine | None, config: Config) -> None:
-    """Runs the request's command; `engine` is None where the archive is not watched (then it is walked)."""
+def run(
+    conn: Any, request: dict[str, Any], fds: list[int], engine: Engine | None, config: Config, note: str | None
+) -> None:
+    """Runs the request's command; `engine` is None where the archive is not watched (then it is walked).
+
+    `note` is said on stderr first.
+    """
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
@@ -39,6 +44,8 @@ def run(conn: Any, request: dict[str, Any], fds: list[int], engine: Engine | Non
     if engine is not None:
         fresh.RESIDENT = lambda wanted: engine if _same(wanted, config) else None
     console.PAGER = _RemotePager(conn)
+    if note:
+        sys.stderr.write(f"newscli: note: {note}\n")
     from newscli.cli import cli
 
     try:

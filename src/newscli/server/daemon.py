@@ -83,6 +83,7 @@ class Server:
         self.waiting: list[tuple[Any, dict[str, Any], list[int]]] = []
         self.stopping = ""
         self.answered = 0  # commands run for callers
+        self.told = False  # whether a command was told that the archive is not watched
         self.last_request = time.monotonic()
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self.roots = self._roots()
@@ -203,7 +204,10 @@ class Server:
 
     def _answer(self, conn: Any, request: dict[str, Any], fds: list[int]) -> None:
         engine = self.engine if self._current() and not self.unwatched and not self.failed else None
-        self._fork(lambda: answer.run(conn, request, fds, engine, self.config))
+        note = None
+        if self.unwatched and not self.told:  # said once, to the first command it answers
+            note, self.told = f"{self.unwatched}: each command checks the archive for changes by walking it", True
+        self._fork(lambda: answer.run(conn, request, fds, engine, self.config, note))
         self.answered += 1
         for fd in fds:
             os.close(fd)

@@ -14,7 +14,7 @@ from whoosh.analysis import Token
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.highlight import ContextFragmenter, Formatter, Highlighter, top_fragments
 
-from newscli.engine.whoosh.schema import SCHEMA
+from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS
 from newscli.models import Snippet
 
 SNIPPET_CHARS = 160
@@ -24,7 +24,9 @@ _SPACE = re.compile(r"\s+")
 
 def with_snippets(results: Any) -> None:
     """Has the hits of `results` cut their snippets as `snippet` expects."""
-    results.highlighter = _Highlighter(ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50), None, _SnippetFormatter())
+    results.highlighter = _Highlighter(
+        ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50), None, _SnippetFormatter()
+    )
 
 
 def snippet(hit: Any) -> Snippet:
@@ -42,7 +44,7 @@ def snippet(hit: Any) -> Snippet:
     return Snippet(lead)
 
 
-_STEMMED = SCHEMA["body"].analyzer  # of the fields a snippet is cut from
+_STEMMED = SCHEMA["body"].analyzer  # that of every field of TEXT_FIELDS
 
 
 class _Highlighter(Highlighter):  # type: ignore[misc]
@@ -56,7 +58,7 @@ class _Highlighter(Highlighter):  # type: ignore[misc]
     def highlight_hit(self, hitobj: Any, fieldname: str, text: str | None = None, top: int = 3, **kw: Any) -> Any:
         results = hitobj.results
         field = results.searcher.schema[fieldname]
-        if field.analyzer is not _STEMMED or kw.get("strict_phrase"):
+        if fieldname not in TEXT_FIELDS or kw.get("strict_phrase"):
             return super().highlight_hit(hitobj, fieldname, text, top, **kw)
         text = hitobj[fieldname] if text is None else text
         if results.has_matched_terms():
