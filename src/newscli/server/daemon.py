@@ -267,9 +267,8 @@ class Server:
             except (BrokenPipeError, ConnectionResetError):  # the caller went (Ctrl-C, a closed pipe)
                 code = 1
             except BaseException:
-                os.write(
-                    logged, f"{time.strftime('%Y-%m-%d %H:%M:%S')} [{os.getpid()}] {traceback.format_exc()}".encode()
-                )
+                os.dup2(logged, 2)
+                log(traceback.format_exc())
                 code = 1
             finally:
                 os._exit(code)
