@@ -13,6 +13,7 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -354,3 +355,29 @@ def test_an_archive_it_does_not_watch_is_walked_by_each_command_and_said_once(
     assert "the archive changed since the last index (1 new file)" in through.stderr
     assert (through.stdout, through.stderr) == (alone.stdout, alone.stderr)
     assert answered(place) == 3
+
+
+def test_an_archive_that_keeps_changing_holds_no_command_back(served: dict[str, object], news: Path) -> None:
+    stop = threading.Event()
+
+    def churn() -> None:
+        n = 0
+        while not stop.is_set():
+            write(news / "churn.md", f"---\ntitle: Churn {n}\n---\nChurning text {n}.\n")
+            n += 1
+            time.sleep(0.03)
+
+    writer = threading.Thread(target=churn)
+    writer.start()
+    try:
+        time.sleep(0.3)
+        started = time.monotonic()
+        found = newscli("search", "talks")
+        took = time.monotonic() - started
+        churned = newscli("search", "churning")
+    finally:
+        stop.set()
+        writer.join()
+    assert found.returncode == 0 and "Peace talks resume" in found.stdout
+    assert took < 5  # it waits for the changes at most 2 s, then looks at the archive itself
+    assert churned.returncode == 0  # indexed while it went on changing

@@ -36,6 +36,8 @@ from newscli.server.watch import Watcher
 
 QUIET = 0.1  # seconds without a change before the archive is indexed
 LOOK = 5.0  # seconds between looks at whether the index folder is still there
+BUSY = 1.0  # seconds of changes after which the archive is indexed even as it goes on changing
+MAX_WAIT = 2.0  # seconds a command waits for changes to be indexed before it looks at the archive itself
 _CRED = struct.Struct("3i")  # SO_PEERCRED: pid, uid, gid
 # What the read commands load: loaded once here, not in each forked process.
 PRELOAD = (
@@ -76,11 +78,13 @@ class Server:
         self.config, self.place, self._lock = config, place, lock
         self.folder = str(config.index_dir)
         self.started = time.time()
+        self.identity = identity()  # as loaded: a newscli installed since then is another
         self.children: set[int] = set()
         self.indexer = 0  # the pid of the forked process indexing, if one runs
         self.failed = False  # whether the last indexing failed
         self.changed_at: float | None = None  # when the archive last changed, if not indexed since
-        self.waiting: list[tuple[Any, dict[str, Any], list[int]]] = []
+        self.changed_first = 0.0  # when it first changed since it was last indexed
+        self.waiting: list[tuple[Any, dict[str, Any], list[int], float]] = []  # and when each came
         self.stopping = ""
         self.answered = 0  # commands run for callers
         self.told = False  # whether a command was told that the archive is not watched
@@ -120,13 +124,15 @@ class Server:
                 self._reap()
                 now = time.monotonic()
                 if self.watcher.changed():
+                    if self.changed_at is None:
+                        self.changed_first = now
                     self.changed_at = now
-                if self.changed_at is not None and not self.indexer and now - self.changed_at >= QUIET:
-                    self._index(wait=False)
-                if not self.indexer and self.changed_at is None and self.waiting:
-                    waiting, self.waiting = self.waiting, []
-                    for request in waiting:
-                        self._answer(*request)
+                if self.changed_at is not None and not self.indexer:
+                    # Once the writing stops for a moment; a file that is written on and on, each second.
+                    if now - self.changed_at >= QUIET or now - self.changed_first >= BUSY:
+                        self._index(wait=False)
+                if self.waiting:
+                    self._answer_waiting(now)
                 if not self.children and not self.indexer and now - self.last_request > idle:
                     self.stopping = f"idle for {self.config.server_idle:g} minutes"
                 if now - looked > LOOK:
@@ -136,8 +142,18 @@ class Server:
         finally:
             self._close(listener)
 
+    def _answer_waiting(self, now: float) -> None:
+        """Commands that waited for the archive's changes: answered once indexed, or on their own after MAX_WAIT."""
+        current = not self.indexer and self.changed_at is None
+        waiting, self.waiting = self.waiting, []
+        for conn, request, fds, came in waiting:
+            if current or now - came > MAX_WAIT:  # the archive keeps changing: look at it as a command would
+                self._answer(conn, request, fds, look=not current)
+            else:
+                self.waiting.append((conn, request, fds, came))
+
     def _timeout(self, idle: float) -> float:
-        if self.children or self.indexer or self.changed_at is not None:
+        if self.children or self.indexer or self.changed_at is not None or self.waiting:
             return QUIET / 2
         return max(0.0, min(LOOK, idle - (time.monotonic() - self.last_request)))
 
@@ -163,7 +179,7 @@ class Server:
             pass
         listener.close()
         self.watcher.stop()
-        for conn, _, fds in self.waiting:  # they answer in their own processes
+        for conn, _, fds, _ in self.waiting:  # they answer in their own processes
             _refuse(conn, fds, "ending")
 
     def _stop_signal(self, signum: int, frame: object) -> None:
@@ -192,18 +208,20 @@ class Server:
         elif "stop" in request:
             self.stopping = "asked to stop"
             _reply(conn, {"stopping": os.getpid()})
-        elif request.get("identity") != identity():
+        elif request.get("identity") != self.identity:
             self.stopping = "a caller of another version of newscli"
             _refuse(conn, reader.fds, "identity")
         elif len(reader.fds) != 3 or not isinstance(request.get("argv"), list):
             _refuse(conn, reader.fds, "request")
         elif self.indexer or self.changed_at is not None:
-            self.waiting.append((conn, request, reader.fds))  # answered once the archive's changes are in
+            self.waiting.append((conn, request, reader.fds, time.monotonic()))  # answered once the changes are in
         else:
             self._answer(conn, request, reader.fds)
 
-    def _answer(self, conn: Any, request: dict[str, Any], fds: list[int]) -> None:
-        engine = self.engine if self._current() and not self.unwatched and not self.failed else None
+    def _answer(self, conn: Any, request: dict[str, Any], fds: list[int], look: bool = False) -> None:
+        """Runs a command in a forked process; `look`: it checks the archive itself, as without a resident process."""
+        watched = not (look or self.unwatched or self.failed)
+        engine = self.engine if self._current() and watched else None
         note = None
         if self.unwatched and not self.told:  # said once, to the first command it answers
             note, self.told = f"{self.unwatched}: each command checks the archive for changes by walking it", True
