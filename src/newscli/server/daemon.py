@@ -257,19 +257,28 @@ class Server:
         self.stamp = stamp
 
     def _index(self, *, wait: bool) -> None:
-        """Brings the index up to date in a forked process, as a command would (folder defaults, skips, stories)."""
+        """Brings the index up to date in a forked process, as a command would (folder defaults, skips, stories).
+
+        At the start, as a command finds it (building it if there is none); once the
+        watcher saw a change, as `newscli index` does, which walks the archive once.
+        """
         self.changed_at = None
-        self.indexer = self._fork(self._update)
+        self.indexer = self._fork(self._catch_up if wait else self._update)
         self.children.discard(self.indexer)
         if wait:
             _, status = os.waitpid(self.indexer, 0)
             self.indexer = 0
             self.failed = os.waitstatus_to_exitcode(status) != 0
 
-    def _update(self) -> None:
+    def _catch_up(self) -> None:
         from newscli.indexing import fresh
 
         fresh.up_to_date(self.config, None, log).close()
+
+    def _update(self) -> None:
+        from newscli.indexing import update
+
+        update.update(self.config, timeout=self.config.lock_timeout)
 
     def _fork(self, work: Callable[[], None]) -> int:
         pid = os.fork()
