@@ -285,6 +285,9 @@ def test_server_off_and_no_server_keep_every_command_in_process(news: Path, plac
     assert place.holder() is None and not os.path.exists(place.socket)
     started = newscli("server", "start")
     assert started.returncode == 2 and "server: off" in started.stderr
+    write(isolated / "config" / "newscli" / "config.yaml", "color: never\nserver: sometimes\n")
+    wrong = newscli("search", "talks")
+    assert wrong.returncode == 2 and "config.yaml:2: 'server' must be one of auto, off" in wrong.stderr
 
 
 def test_server_status_start_and_stop(news: Path, place: Place) -> None:
