@@ -9,10 +9,12 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -384,3 +386,23 @@ def test_an_archive_that_keeps_changing_holds_no_command_back(served: dict[str, 
     assert found.returncode == 0 and "Peace talks resume" in found.stdout
     assert took < 5  # it waits for the changes at most 2 s, then looks at the archive itself
     assert churned.returncode == 0  # indexed while it went on changing
+
+
+def test_the_first_command_on_a_fresh_machine_starts_one_beside_the_index(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No runtime folder, and no data folder yet: the quick start's first command. (A short
+    # path: pytest's own are too long for a socket, which then goes to /tmp/newscli-UID.)
+    short = Path(tempfile.mkdtemp(prefix="nx", dir="/tmp"))
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(short / "data"))
+    place = Place(str(short / "data" / "newscli" / "index"))
+    assert place.folder == str(short / "data" / "newscli" / ".newscli-run")
+    try:
+        assert newscli("search", "Ukraine").returncode == 0
+        up(place)  # it may have opened the index while the first command was still building it
+        assert newscli("search", "Ukraine").returncode == 0 and answered(place) == 1
+        assert os.stat(place.folder).st_mode & 0o777 == 0o700
+    finally:
+        newscli("server", "stop")
+        shutil.rmtree(short)

@@ -204,6 +204,7 @@ class Server:
             return
         self.last_request = time.monotonic()
         if "status" in request:
+            self._current()  # counts the articles of the index as last committed
             _reply(conn, self.status())
         elif "stop" in request:
             self.stopping = "asked to stop"

@@ -39,6 +39,7 @@ class Place:
 
     def make(self) -> None:
         """Makes the folder if need be; UnsafeFolder if another user could enter it."""
+        os.makedirs(os.path.dirname(self.folder), exist_ok=True)  # beside an index not made yet: its parent
         try:
             os.mkdir(self.folder, 0o700)
         except FileExistsError:
