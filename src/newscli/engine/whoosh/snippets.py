@@ -14,7 +14,7 @@ from whoosh.analysis import Token
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.highlight import ContextFragmenter, Formatter, Highlighter, top_fragments
 
-from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS
+from newscli.engine.whoosh.schema import TEXT_FIELDS, stems
 from newscli.models import Snippet
 
 SNIPPET_CHARS = 160
@@ -42,9 +42,6 @@ def snippet(hit: Any) -> Snippet:
     if len(lead) > SNIPPET_CHARS:
         lead = lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
     return Snippet(lead)
-
-
-_STEMMED = SCHEMA["body"].analyzer  # that of every field of TEXT_FIELDS
 
 
 class _Highlighter(Highlighter):  # type: ignore[misc]
@@ -93,7 +90,7 @@ def _tokens(text: str, words: frozenset[str]) -> Iterator[Token]:
 @functools.lru_cache(maxsize=100_000)
 def _indexed_as(word: str) -> str | None:
     """The term the index keeps for a word of a text; None for a common word, which it leaves out."""
-    terms = [t.text for t in _STEMMED(word)]
+    terms = stems(word)
     return terms[0] if len(terms) == 1 else None
 
 
