@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from newscli.indexing.lock import locked
 
-from .conftest import SEED_ID, Run, bump, doc, index, write
+from .conftest import SEED_ID, Result, Run, bump, doc, index, write
 
 
 def test_search_picks_up_changes_to_the_archive(run: Run, archive: Path) -> None:
@@ -153,3 +154,45 @@ def test_up_to_date_gives_an_engine_in_step_with_the_archive(archive: Path) -> N
     said.clear()
     assert up_to_date(settings, None, said.append).count() == 2
     assert said == []
+
+
+def test_an_update_told_what_changed_looks_only_at_those_folders(run: Run, tmp_path: Path) -> None:
+    """What the resident process runs when its watcher saw changes: the folders they were in, no others."""
+    from newscli import config
+    from newscli.indexing.update import update
+
+    root = tmp_path / "news"
+    write(root / "wire" / ".newscli.yaml", "source: Wire\n")
+    write(root / "wire" / "a.md", doc("Alpha", "Alpha text."))
+    write(root / "wire" / "deep" / "b.md", doc("Beta", "Beta text."))
+    write(root / "other" / "c.md", doc("Gamma", "Gamma text."))
+    index(run, root)
+    settings = config.load()
+    unrefreshed = write(tmp_path / "config.yaml", "auto_refresh: false\n")
+
+    def search(query: str) -> Result:  # the index as the update left it
+        return run("--config", str(unrefreshed), "search", query)
+
+    write(root / "wire" / "new.md", doc("Delta", "Delta text."))
+    write(root / "other" / "d.md", doc("Epsilon", "Epsilon text."))  # not told: left for a later run
+    report = update(settings, paths=[str(root / "wire" / "new.md")])
+    assert (report.added, report.updated, report.removed) == (1, 0, 0)
+    assert "Wire" in search("delta").stdout  # the folder's defaults, read on the way
+    assert search("epsilon").exit_code == 1
+
+    write(root / "wire" / ".newscli.yaml", "source: Newswire\n")  # every file below it changes
+    report = update(settings, paths=[str(root / "wire" / ".newscli.yaml")])
+    assert (report.added, report.updated) == (0, 3)
+    assert "Newswire" in search("beta").stdout
+
+    (root / "wire" / "deep" / "b.md").rename(root / "beta.md")  # a file moved out, to the root folder
+    shutil.rmtree(root / "wire" / "deep")
+    report = update(settings, paths=[str(root / "wire" / "deep"), str(root / "beta.md")])
+    assert (report.added, report.removed) == (1, 1)
+
+    # Nothing was lost or mistaken: a whole run finds only the file it was not told of.
+    assert run("index", "--json").exit_code == 0
+    assert json.loads(run("index", "--json").stdout)["added"] == 0
+    report = update(settings)
+    assert (report.added, report.updated, report.removed) == (0, 0, 0)
+    assert search("epsilon").exit_code == 0

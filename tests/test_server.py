@@ -174,6 +174,25 @@ def test_a_file_added_changed_and_removed_is_seen_within_a_second(
     assert newscli("index", "--check").returncode == 0
 
 
+def test_a_change_in_a_folder_reached_by_two_paths_is_seen_by_both(
+    served: dict[str, object], place: Place, news: Path
+) -> None:
+    """Only the folders that changed are looked at, unless a symbolic link makes one folder two."""
+    write(news / "real" / "old.md", "---\ntitle: Aardvark\n---\nAn aardvark.\n")
+    (news / "alias").symlink_to(news / "real")  # inside the archive: followed
+    time.sleep(1)
+    assert len(json.loads(newscli("search", "--all", "--json", "aardvark").stdout)["hits"]) == 2
+    write(news / "real" / "new.md", "---\ntitle: Bandicoot\n---\nA bandicoot.\n")
+    time.sleep(1)
+    found = newscli("search", "--all", "--json", "bandicoot")
+    assert sorted(hit["path"] for hit in json.loads(found.stdout)["hits"]) == [
+        str(news / "alias" / "new.md"),
+        str(news / "real" / "new.md"),
+    ]
+    assert "index updated" not in found.stderr
+    assert newscli("index", "--check").returncode == 0
+
+
 def test_kill_9_mid_query_still_answers_and_loses_nothing(served: dict[str, object], place: Place) -> None:
     expected = newscli("--no-server", "search", "--json", "talks OR cocoa OR budget")
     status = served

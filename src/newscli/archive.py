@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
@@ -57,6 +57,57 @@ def within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+Scope = Mapping[str, bool]  # folders to look at, each with whether the folders below it are looked at too
+
+
+def scope_of(paths: Iterable[str]) -> dict[str, bool]:
+    """The folders whose files may have changed when the given paths did (files or folders, present or gone).
+
+    A folder that appeared or went, or whose defaults file changed, is looked at whole; a file's folder
+    for its own files only.
+    """
+    scope: dict[str, bool] = {}
+    for path in paths:
+        path = os.path.normpath(path)
+        folder, name = os.path.split(path)
+        if name == DEFAULTS_FILE:
+            scope[folder] = True
+        elif os.path.isdir(path) or not os.path.lexists(path):
+            scope[path] = True
+        scope.setdefault(folder, False)
+    return scope
+
+
+def in_scope(path: str, scope: Scope) -> bool:
+    """Whether a file is one a walk with this scope looks at."""
+    folder = os.path.dirname(path)
+    return folder in scope or any(whole and within(path, s) for s, whole in scope.items())
+
+
+def aliased(roots: list[str], follow_links: bool) -> set[str]:
+    """The real paths of the folders a walk reaches by more than one path (through symbolic links)."""
+    real_roots = [os.path.realpath(root) for root in roots]
+    seen: set[str] = set()
+    twice: set[str] = set()
+    folders = [root for root in roots if os.path.isdir(root)]
+    while folders:
+        folder = folders.pop()
+        real = os.path.realpath(folder)
+        (twice if real in seen else seen).add(real)
+        try:
+            with os.scandir(folder) as it:
+                entries = [e for e in it if e.name[0] != "." and e.is_dir()]
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if within(real, target) or not (follow_links or any(within(target, r) for r in real_roots)):
+                    continue  # a loop, or a link the walk does not follow
+            folders.append(entry.path)
+    return twice
+
+
 @dataclass(slots=True)
 class FileEntry:
     path: str  # absolute
@@ -91,6 +142,7 @@ class Scan:
         names: Mapping[str, list[str]],
         known: Mapping[str, FolderDefaults] | None = None,
         follow_links: bool = False,
+        scope: Scope | None = None,
     ) -> None:
         self.roots = roots
         self.names = names
@@ -98,6 +150,7 @@ class Scan:
         # Else only symbolic links whose targets are inside the roots are followed, as ripgrep follows none
         # without -L: a link in a downloaded archive must not bring ~/.ssh or /etc into the index.
         self.follow_links = follow_links
+        self.scope = scope  # None: everything below the roots
         self.skipped: list[Skipped] = []
         self.ignored = 0
         self.missing_roots: list[str] = []
@@ -124,10 +177,12 @@ class Scan:
         for root, top in sorted(found, key=lambda r: os.fsencode(r[0] + "/" if stat.S_ISDIR(r[1].st_mode) else r[0])):
             base = os.path.basename(root.rstrip(os.sep)) or root
             if stat.S_ISDIR(top.st_mode):
+                if self.scope is not None and not any(within(s, root) or within(root, s) for s in self.scope):
+                    continue
                 yield from self._walk(root, base, {}, names_digest, {(top.st_dev, top.st_ino)}, make)
             else:
                 item = self._file(root, base, top, {}, _digest([PARSER_VERSION, {}, names_digest]), make)
-                if item is not None:
+                if item is not None and (self.scope is None or in_scope(root, self.scope)):
                     yield item
 
     def _walk(
@@ -150,9 +205,14 @@ class Scan:
             path = os.path.join(folder, DEFAULTS_FILE)
             defaults.update(self._folder_defaults(path, names_digest))
         context = _digest([PARSER_VERSION, defaults, names_digest])
+        files_here, on_the_way = True, None
+        if self.scope is not None:
+            files_here, on_the_way = self._narrowed(folder)
         for entry in entries:  # the loop a search's freshness check runs for every file: kept lean
             name = entry.name
             if name[0] == ".":
+                continue
+            if not files_here and on_the_way is not None and name not in on_the_way:
                 continue
             path = entry.path
             if not self.follow_links and entry.is_symlink() and not self._inside(path, name):
@@ -173,11 +233,24 @@ class Scan:
                 if inode in visited:
                     self.skipped.append(Skipped(path, "symbolic link loop (folder already visited)"))
                     continue
+                if on_the_way is not None and name not in on_the_way:
+                    continue
                 yield from self._walk(path, f"{key}/{name}", defaults, names_digest, visited | {inode}, make)
             else:
                 item = self._file(path, f"{key}/{name}", info, defaults, context, make)
                 if item is not None:
                     yield item
+
+    def _narrowed(self, folder: str) -> tuple[bool, set[str] | None]:
+        """Under a scope: whether this folder's files are looked at, and the names of its folders to enter.
+
+        None for those folders means all of them.
+        """
+        assert self.scope is not None
+        if any(whole and within(folder, s) for s, whole in self.scope.items()):
+            return True, None
+        prefix = folder.rstrip(os.sep) + os.sep
+        return folder in self.scope, {s[len(prefix) :].split(os.sep)[0] for s in self.scope if s.startswith(prefix)}
 
     def _file(
         self,

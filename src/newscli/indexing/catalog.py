@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from newscli.archive import Signature
+from newscli.archive import Scope, Signature, in_scope
 from newscli.errors import REBUILD_HINT, IndexError_, converting
 from newscli.models import Article, Skipped
 
@@ -296,6 +296,22 @@ class Catalog:
             if len(rows) < 500:
                 return
             after = rows[-1][0]
+
+    def records_in(self, scope: Scope) -> list[tuple[bytes, FileRecord]]:
+        """The records of the files a walk with this scope looks at, in order of path."""
+        found = {}
+        for folder in scope:
+            low = os.fsencode(folder.rstrip(os.sep) + os.sep)
+            for row in self._records_below(low, low[:-1] + bytes([low[-1] + 1])):
+                if in_scope(os.fsdecode(row[0]), scope):
+                    found[row[0]] = self._record(row[1:])
+        return sorted(found.items())
+
+    @_reported
+    def _records_below(self, low: bytes, high: bytes) -> list[tuple[Any, ...]]:
+        return self.db.execute(
+            f"SELECT path, {_RECORD} FROM files WHERE path >= ? AND path < ? ORDER BY path", (low, high)
+        ).fetchall()
 
     @_reported
     def _records_after(self, after: bytes) -> list[tuple[Any, ...]]:

@@ -56,8 +56,9 @@ class Changes:
             while self.held:  # each let go of once taken
                 yield self.held.pop()
             return
-        found = archive.Scan(self.scan.roots, self.scan.names, self.scan.defaults, self.scan.follow_links)
-        for entry, _, record in _matched(found.files(), catalog):
+        scan = self.scan
+        found = archive.Scan(scan.roots, scan.names, scan.defaults, scan.follow_links, scan.scope)
+        for entry, _, record in _matched(found, catalog):
             if entry is not None and (record is None or entry.path in self.changed or not _same(record, entry)):
                 yield ToRead(entry, None if record is None else record.articles)
 
@@ -69,14 +70,22 @@ class Changes:
                 self.held = None
 
 
-def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[str], update: bool = False) -> Changes:
-    """What differs between the archive and the index.
+def changes(
+    config: Config,
+    catalog: Catalog,
+    manifest: Manifest,
+    roots: list[str],
+    update: bool = False,
+    scope: archive.Scope | None = None,
+) -> Changes:
+    """What differs between the archive and the index (in the scope's folders, if one is given).
 
     With `update` (for a run that writes), files whose time alone moved are recorded
     anew, and files with something skipped for a reason that can pass count as changed.
     """
-    todo = Changes(archive.Scan(roots, config.field_names, manifest.defaults, following(config, manifest.follow_links)))
-    for entry, path, record in _matched(todo.scan.files(), catalog):
+    follow = following(config, manifest.follow_links)
+    todo = Changes(archive.Scan(roots, config.field_names, manifest.defaults, follow, scope))
+    for entry, path, record in _matched(todo.scan, catalog):
         if entry is None:
             assert record is not None
             if not any(within(path, root) for root in todo.scan.missing_roots):
@@ -97,15 +106,14 @@ def changes(config: Config, catalog: Catalog, manifest: Manifest, roots: list[st
     return todo
 
 
-def _matched(
-    entries: Iterator[archive.FileEntry], catalog: Catalog
-) -> Iterator[tuple[archive.FileEntry | None, str, FileRecord | None]]:
+def _matched(scan: archive.Scan, catalog: Catalog) -> Iterator[tuple[archive.FileEntry | None, str, FileRecord | None]]:
     """Each file walked with the index's record of it, and each record of a file not walked.
 
     Both come in order of path, so they are read side by side. Were the archive to
     change during the walk and the order slip, a file would at worst be read again.
     """
-    records = catalog.records()
+    entries = scan.files()
+    records = catalog.records() if scan.scope is None else iter(catalog.records_in(scan.scope))
     recorded = next(records, None)
     for entry in entries:
         path = os.fsencode(entry.path)

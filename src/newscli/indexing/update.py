@@ -7,7 +7,7 @@ makes the next run redo whatever was not committed (see catalog.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from newscli import archive, dates, dupes
 from newscli.config import Config
@@ -33,8 +33,12 @@ def update(
     progress: Progress | None = None,
     on_wait: Callable[[], None] | None = None,
     timeout: float | None = None,
+    paths: Collection[str] | None = None,
 ) -> IndexReport:
-    """Brings the index up to date with the archive: the work of `newscli index`."""
+    """Brings the index up to date with the archive: the work of `newscli index`.
+
+    Given the `paths` that changed (as a watcher sees them), only their folders are looked at.
+    """
     folder = config.index_dir
     started = time.monotonic()
     claim(folder)
@@ -61,10 +65,14 @@ def update(
             engine = engine_of(config).open(str(folder))
             catalog = Catalog.open(str(folder))
         try:
+            scope = archive.scope_of(paths) if usable and paths is not None and given is None else None
             with catalog.batch():
                 catalog.record_roots(roots)
-                todo = changes(config, catalog, manifest, roots, update=True)
-            manifest.roots, manifest.defaults, manifest.follow_links = roots, todo.scan.defaults, todo.scan.follow_links
+                todo = changes(config, catalog, manifest, roots, update=True, scope=scope)
+            defaults = todo.scan.defaults
+            if scope is not None:  # those of the folders not looked at are as they were
+                defaults = {p: d for p, d in manifest.defaults.items() if not archive.in_scope(p, scope)} | defaults
+            manifest.roots, manifest.defaults, manifest.follow_links = roots, defaults, todo.scan.follow_links
             manifest.save(folder)
             report = _apply(engine, catalog, todo, config, progress)
             manifest.summarise(folder, catalog)

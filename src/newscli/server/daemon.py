@@ -261,10 +261,14 @@ class Server:
         """Brings the index up to date in a forked process, as a command would (folder defaults, skips, stories).
 
         At the start, as a command finds it (building it if there is none); once the
-        watcher saw a change, as `newscli index` does, which walks the archive once.
+        watcher saw a change, as `newscli index` does, looking only at the folders it
+        changed in (or at the whole archive, when the watcher cannot tell them).
         """
         self.changed_at = None
-        self.indexer = self._fork(self._catch_up if wait else self._update)
+        paths = self.watcher.taken()
+        if self.failed:  # what the last run was to look at may not be indexed
+            paths = None
+        self.indexer = self._fork(self._catch_up if wait else lambda: self._update(paths))
         self.children.discard(self.indexer)
         if wait:
             _, status = os.waitpid(self.indexer, 0)
@@ -276,10 +280,10 @@ class Server:
 
         fresh.up_to_date(self.config, None, log).close()
 
-    def _update(self) -> None:
+    def _update(self, paths: set[str] | None) -> None:
         from newscli.indexing import update
 
-        update.update(self.config, timeout=self.config.lock_timeout)
+        update.update(self.config, timeout=self.config.lock_timeout, paths=paths)
 
     def _fork(self, work: Callable[[], None]) -> int:
         pid = os.fork()

@@ -6,19 +6,25 @@ import os
 import threading
 from typing import Any
 
+from newscli.archive import aliased
+
 NETWORK_FILE_SYSTEMS = frozenset(
     "nfs nfs4 cifs smb3 smbfs ncpfs afs ceph glusterfs lustre 9p davfs fuse.sshfs fuse.rclone fuse.s3fs".split()
 )
 # What a file's writing, renaming or removal raises; opening and reading it (as indexing does) raise others.
 CHANGES = ("created", "deleted", "modified", "moved", "closed")
+MANY = 10_000  # changed paths kept; beyond them, the whole archive is looked at
 
 
 class Watcher:
-    """Tells, through a byte written to `wake`, that something changed below the roots (outside `ignored`)."""
+    """Tells, through a byte written to `wake`, that something changed below the roots (outside `ignored`), and what."""
 
     def __init__(self, roots: list[str], follow_links: bool, ignored: str, wake: int) -> None:
         self.roots, self._follow, self._ignored, self._wake = roots, follow_links, ignored, wake
-        self._changed = threading.Event()
+        self._guard = threading.Lock()
+        self._paths: set[str] | None = set()  # None: too many to keep
+        self._changed = False
+        self._aliased: set[str] | None = None  # the real paths of folders reached by two paths
         self._observer: Any = None
 
     def start(self) -> str | None:
@@ -33,8 +39,9 @@ class Watcher:
 
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event: Any) -> None:
-                if event.event_type in CHANGES and not _within(os.fsdecode(event.src_path), watcher._ignored):
-                    watcher._changed.set()
+                path = os.fsdecode(event.src_path)
+                if event.event_type in CHANGES and not _within(path, watcher._ignored):
+                    watcher._saw(event, path)
                     try:
                         os.write(watcher._wake, b"w")
                     except BlockingIOError:  # the pipe is full: the server is already woken
@@ -54,12 +61,38 @@ class Watcher:
         self._observer = observer
         return None
 
+    def _saw(self, event: Any, path: str) -> None:
+        with self._guard:
+            self._changed = True
+            if self._paths is None or (event.is_directory and event.event_type in ("modified", "closed")):
+                return  # a folder's own times move with each file made in it, and those files are told apart
+            self._paths.add(path)
+            if event.event_type == "moved":
+                self._paths.add(os.fsdecode(event.dest_path))
+            if len(self._paths) > MANY:
+                self._paths = None
+
     def changed(self) -> bool:
         """Whether something changed since the last call."""
-        if self._changed.is_set():
-            self._changed.clear()
-            return True
-        return False
+        with self._guard:
+            changed, self._changed = self._changed, False
+        return changed
+
+    def taken(self) -> set[str] | None:
+        """The paths changed since the last call.
+
+        None when the whole archive must be looked at: they were too many to keep, or one
+        is in a folder the walk reaches by two paths (symbolic links), which all must see.
+        """
+        with self._guard:
+            paths, self._paths = self._paths, set()
+        if paths is None:
+            return None
+        if self._aliased is None or any(os.path.islink(p) or os.path.isdir(p) for p in paths):
+            self._aliased = aliased(self.roots, self._follow)  # a link or a folder may have come
+        if any(os.path.realpath(q) in self._aliased for p in paths for q in (p, os.path.dirname(p))):
+            return None
+        return paths
 
     def stop(self) -> None:
         if self._observer is not None:
