@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
 
 from newscli.cli import cli
 from newscli.server.client import request
@@ -162,3 +163,13 @@ def news(tmp_path: Path) -> Path:
 def index(run: Run, *paths: Path) -> None:
     result = run("index", *map(str, paths))
     assert result.exit_code == 0, result.stderr
+
+
+@pytest.fixture
+def httpserver() -> Iterator[HTTPServer]:
+    """A real HTTP server on 127.0.0.1 (pytest-httpserver's), one thread per request as a real site has."""
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()

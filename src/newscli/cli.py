@@ -403,6 +403,9 @@ def sources(state: State, json_: bool) -> None:
         state.out.print(render.sources_table(counts))
 
 
-from newscli.server.commands import server  # noqa: E402  (its commands need the group above)
+from newscli.feeds.commands import feeds, fetch  # noqa: E402  (their commands need the group above)
+from newscli.server.commands import server  # noqa: E402
 
 cli.add_command(server)
+cli.add_command(feeds)
+cli.add_command(fetch)

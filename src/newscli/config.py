@@ -36,6 +36,7 @@ class Config:
     follow_links: bool | None = None  # symbolic links out of the archive too; None: as the index was made
     server: str = "auto"  # "auto": read commands ask a resident process, started on first use; "off": never
     server_idle: float = 30.0  # minutes a resident process waits for a command before it ends
+    max_feed_mb: float = 10.0  # a feed (or a page, for full text) larger than this is not read
 
 
 def load(*, config_file: str | None = None, index_dir: str | None = None, color: str | None = None) -> Config:
@@ -68,6 +69,7 @@ def load(*, config_file: str | None = None, index_dir: str | None = None, color:
         follow_links=values.get("follow_links"),
         server=values.get("server", "auto"),
         server_idle=values.get("server_idle", 30.0),
+        max_feed_mb=values.get("max_feed_mb", 10.0),
     )
 
 
@@ -147,7 +149,7 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
         if value not in SERVER_MODES:
             raise bad("one of " + ", ".join(SERVER_MODES))
         return value
-    if key in ("max_file_mb", "lock_timeout", "server_idle"):
+    if key in ("max_file_mb", "lock_timeout", "server_idle", "max_feed_mb"):
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
             raise bad("a positive number")  # .nan and .inf are YAML floats too
         return float(value)
@@ -172,6 +174,6 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
         return fields
     known = (
         "archive, index_dir, color, backend, auto_refresh, follow_links, max_file_mb, lock_timeout, variants, fields,"
-        " server, server_idle"
+        " server, server_idle, max_feed_mb"
     )
     raise ConfigError(f"{path}:{line}: unknown setting '{key}' (known: {known})")

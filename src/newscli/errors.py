@@ -15,6 +15,7 @@ class ExitStatus(IntEnum):
 
     SUCCESS = 0
     NO_MATCH = 1  # nothing matched, nothing found; `index --check`: the index disagrees with the archive
+    SOME_FAILED = 1  # `fetch`: a feed failed (the others were fetched)
     ERROR = 2  # a usage error, or any failure
     INTERRUPTED = 130  # Ctrl-C, as a shell reports it (128 + SIGINT)
 

@@ -1,0 +1,126 @@
+"""Fetching the subscriptions: many feeds at once, each item stored as an article file, then indexed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from newscli.feeds import fulltext, store, subscriptions
+from newscli.feeds.http import Client, FetchError, Response
+from newscli.feeds.parse import FeedError, Parsed, parse
+from newscli.feeds.state import State
+from newscli.feeds.subscriptions import Feed
+
+
+@dataclass(slots=True)
+class Outcome:
+    feed: Feed
+    status: str  # "ok", "not modified", "error", "waiting"
+    new: int = 0
+    updated: int = 0
+    error: str | None = None
+    moved_to: str | None = None
+
+
+@dataclass(slots=True)
+class Options:
+    force: bool = False  # no conditional request, and feeds backing off are fetched too
+    jobs: int = 8
+    timeout: float = 30.0
+    max_bytes: int = 10 * 1024 * 1024
+    full_text: bool = False
+    names: list[str] = field(default_factory=list)  # feeds asked for by name: fetched even while backing off
+
+
+@dataclass(slots=True)
+class _Got:
+    response: Response | None = None
+    parsed: Parsed | None = None
+    error: FetchError | FeedError | None = None
+    extracted: dict[int, str] = field(default_factory=dict)  # full texts, by the item's place
+
+
+def fetch(feeds: list[Feed], state: State, options: Options) -> Iterator[Outcome]:
+    """Each feed's outcome, as its fetch ends; items are written as they come."""
+    now = time.time()
+    due = []
+    for feed in feeds:
+        known = state.feed(feed.url)
+        if known.next_at > now and not options.force and feed.name not in options.names:
+            when = time.strftime("%H:%M", time.localtime(known.next_at))
+            yield Outcome(feed, "waiting", error=f"{known.error}; backing off until {when} (--force fetches it)")
+        else:
+            due.append(feed)
+    with Client(options.timeout, options.max_bytes) as client, ThreadPoolExecutor(max(1, options.jobs)) as pool:
+        futures: dict[Future[_Got], Feed] = {}
+        for feed in due:
+            known = state.feed(feed.url)
+            headers = {}
+            if not options.force:
+                headers = {k: v for k, v in (("If-None-Match", known.etag), ("If-Modified-Since", known.modified)) if v}
+            full = options.full_text or feed.full_text
+            futures[pool.submit(_get, client, feed.url, headers, full)] = feed
+        for future in as_completed(futures):
+            yield _keep(futures[future], future.result(), state)
+
+
+def _get(client: Client, url: str, headers: dict[str, str], full_text: bool) -> _Got:
+    """The network's part, in a worker thread: the feed, parsed, and the full texts if asked for."""
+    got = _Got()
+    try:
+        got.response = client.get(url, headers)
+        if got.response.status == 304:
+            return got
+        got.parsed = parse(got.response.body, got.response.headers.get("content-type"))
+    except (FetchError, FeedError) as e:
+        got.error = e
+        return got
+    if full_text and fulltext.available():
+        for place, item in enumerate(got.parsed.items):
+            if item.link and (text := fulltext.extract(client, item.link)):
+                got.extracted[place] = text
+    return got
+
+
+def _keep(feed: Feed, got: _Got, state: State) -> Outcome:
+    """The thread's findings written down, in the main thread: item files, the feed's state, a moved URL."""
+    known = state.feed(feed.url)
+    if got.error is not None:
+        state.failed(known, str(got.error), getattr(got.error, "retry_at", None))
+        return Outcome(feed, "error", error=str(got.error))
+    assert got.response is not None
+    response = got.response
+    outcome = Outcome(feed, "ok", moved_to=response.moved_to)
+    if response.moved_to:
+        subscriptions.move(feed, response.moved_to)
+        state.moved(feed.url, response.moved_to)
+        known.url = feed.url = response.moved_to
+    if response.status == 304:
+        outcome.status = "not modified"
+    else:
+        assert got.parsed is not None
+        items = got.parsed.items
+        for place, (item, key) in enumerate(zip(items, store.keys(items), strict=True)):
+            if place in got.extracted:
+                item.body = got.extracted[place]
+            what = store.store(item, key, feed, state)
+            outcome.new += what == "new"
+            outcome.updated += what == "updated"
+        known.etag = response.headers.get("etag")
+        known.modified = response.headers.get("last-modified")
+    known.status, known.failures, known.error, known.next_at = outcome.status, 0, None, 0.0
+    known.fetched_at, known.new = time.time(), outcome.new
+    state.save(known)
+    return outcome
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    failed = sum(o.status == "error" for o in outcomes)
+    waiting = sum(o.status == "waiting" for o in outcomes)
+    parts = [f"{sum(o.new for o in outcomes)} new", f"{sum(o.updated for o in outcomes)} updated", f"{failed} failed"]
+    if waiting:
+        parts.append(f"{waiting} backing off")
+    n = len(outcomes)
+    return f"{n} feed{'s' * (n != 1)}: {', '.join(parts)}"

@@ -1,0 +1,184 @@
+"""Downloading a feed or a page: politely, within a deadline and a size, following redirects with care."""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from newscli import __version__
+
+USER_AGENT = f"newscli/{__version__} (+https://pypi.org/project/newscli/)"
+CONNECT_TIMEOUT = 10.0
+MAX_REDIRECTS = 5
+PER_HOST = 2
+RETRY_PAUSE = 1.0  # seconds before the one retry of a 5xx or a network error
+MAX_RETRY_AFTER = 30.0  # a longer Retry-After is left to the next fetch
+
+
+class FetchError(Exception):
+    """Why a URL gave nothing usable; `status` is the HTTP status, if there was one."""
+
+    def __init__(self, message: str, status: int | None = None, retry_at: float | None = None) -> None:
+        super().__init__(message)
+        self.message, self.status, self.retry_at = message, status, retry_at
+
+
+@dataclass(slots=True)
+class Response:
+    url: str  # where the body came from, after redirects
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    moved_to: str | None = None  # a permanent redirect's target: where the subscription should point
+    tries: int = 1
+
+
+@dataclass
+class Client:
+    """One per fetch run: it shares connections, and lets at most PER_HOST feeds be fetched from one host at a time."""
+
+    timeout: float = 30.0  # the whole of one request, redirects and retries included
+    max_bytes: int = 10 * 1024 * 1024
+    _hosts: dict[str, threading.Semaphore] = field(
+        default_factory=lambda: defaultdict(lambda: threading.Semaphore(PER_HOST))
+    )
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+    _client: Any = None
+
+    def __enter__(self) -> Client:
+        import httpx
+
+        self._client = httpx.Client(
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            follow_redirects=False,
+            timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            trust_env=False,
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._client.close()
+
+    def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
+        """The body at `url` (status 304 with an empty body when a conditional request finds it unchanged).
+
+        One retry on a 5xx or a network error, and on 429/503 after the Retry-After they ask
+        for (when it is short); none on any other status.
+        """
+        with self._guard:
+            gate = self._hosts[urlsplit(url).netloc.lower()]
+        with gate:  # the deadline starts once the request may go
+            deadline = time.monotonic() + self.timeout
+            tries = 0
+            while True:
+                tries += 1
+                try:
+                    response = self._follow(url, headers or {}, deadline)
+                    response.tries = tries
+                    return response
+                except FetchError as e:
+                    pause = _pause(e, deadline)
+                    if tries > 1 or pause is None:
+                        raise
+                    time.sleep(pause)
+
+    def _follow(self, url: str, headers: dict[str, str], deadline: float) -> Response:
+        seen = [url]
+        moved_to = None
+        permanent = True
+        while True:
+            status, body, answer = self._one(url, headers, deadline)
+            if status in (301, 302, 303, 307, 308):
+                target = answer.get("location")
+                if not target:
+                    raise FetchError(f"HTTP {status} without a Location", status)
+                target = urljoin(url, target)
+                if urlsplit(target).scheme not in ("http", "https"):
+                    raise FetchError(f"refused a redirect to {target} (only http and https are followed)", status)
+                if target in seen:
+                    raise FetchError(f"redirect loop ({' -> '.join(seen + [target])})", status)
+                if len(seen) > MAX_REDIRECTS:
+                    raise FetchError(f"more than {MAX_REDIRECTS} redirects", status)
+                permanent = permanent and status in (301, 308)
+                moved_to = target if permanent else moved_to
+                seen.append(target)
+                url = target
+                continue
+            if status == 304:
+                return Response(url, status, b"", answer, moved_to)
+            if status >= 400:
+                raise FetchError(f"HTTP {status}", status, _retry_at(answer.get("retry-after")))
+            return Response(url, status, body, answer, moved_to)
+
+    def _one(self, url: str, headers: dict[str, str], deadline: float) -> tuple[int, bytes, dict[str, str]]:
+        import httpx
+
+        try:
+            with self._client.stream("GET", url, headers=headers, timeout=_timeout(deadline)) as r:
+                answer = {k.lower(): v for k, v in r.headers.items()}
+                if r.status_code != 200:
+                    return r.status_code, b"", answer
+                declared = answer.get("content-length", "")
+                if declared.isdigit() and int(declared) > self.max_bytes:
+                    raise FetchError(f"larger than the {self.max_bytes // 2**20} MB limit (max_feed_mb)")
+                return 200, self._read(r, deadline), answer
+        except httpx.TimeoutException:
+            raise FetchError(f"no answer within {self.timeout:g} s") from None
+        except httpx.HTTPError as e:
+            raise FetchError(_network_problem(e)) from None
+
+    def _read(self, r: Any, deadline: float) -> bytes:
+        chunks, size = [], 0
+        for chunk in r.iter_bytes():
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(f"larger than the {self.max_bytes // 2**20} MB limit (max_feed_mb)")
+            if time.monotonic() > deadline:
+                raise FetchError(f"not received within {self.timeout:g} s")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _gate() -> threading.Semaphore:
+    return threading.Semaphore(PER_HOST)
+
+
+def _timeout(deadline: float) -> Any:
+    import httpx
+
+    left = max(0.1, deadline - time.monotonic())
+    return httpx.Timeout(left, connect=min(CONNECT_TIMEOUT, left))
+
+
+def _pause(error: FetchError, deadline: float) -> float | None:
+    """How long to wait before the one retry of this failure; None: not retried."""
+    status = error.status
+    if status in (429, 503) and error.retry_at is not None:
+        pause = error.retry_at - time.time()
+        return max(0.0, pause) if pause <= min(MAX_RETRY_AFTER, deadline - time.monotonic()) else None
+    if status is None or status >= 500:
+        return RETRY_PAUSE if time.monotonic() + RETRY_PAUSE < deadline else None
+    return None
+
+
+def _retry_at(value: str | None) -> float | None:
+    """A Retry-After header (seconds, or an HTTP date) as a time."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return time.time() + int(value)
+    try:
+        return email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+
+
+def _network_problem(error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    return text.splitlines()[0][:200]
