@@ -14,6 +14,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from newscli import __version__
+
 from .conftest import Run, write
 
 PEERS = Path(__file__).resolve().parents[2] / "shared" / "peers" / "newsboat"
@@ -108,6 +110,7 @@ def test_conditional_get_and_304_rewrites_nothing(run: Run, httpserver: HTTPServ
     assert "not modified" in run("feeds").stdout
     assert run("fetch", "--force").exit_code == 0  # --force asks without If-None-Match
     assert httpserver.log[-1][0].headers.get("If-None-Match") is None
+    assert httpserver.log[-1][0].headers["User-Agent"].startswith(f"newscli/{__version__} ")
 
 
 def test_an_edited_item_is_updated_in_place_keeping_its_id(run: Run, httpserver: HTTPServer) -> None:
@@ -357,6 +360,41 @@ def test_full_text_replaces_a_summary_and_a_broken_link_keeps_it(run: Run, https
     assert "A summary that stays." in texts["Lost page"]
 
 
+def test_full_text_without_its_extra_is_a_clear_error(
+    run: Run, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "trafilatura", None)  # as if not installed
+    serve(httpserver, "/f", rss(item("a", "Summary kept")))
+    write_feed(httpserver, "/f")
+    result = run("fetch", "--full-text")
+    assert result.exit_code == 2 and "full text needs trafilatura: pip install 'newscli[fulltext]'" in result.stderr
+    feeds = Path(os.environ["XDG_CONFIG_HOME"]) / "newscli" / "feeds.yaml"
+    write(feeds, feeds.read_text() + "  full_text: true\n")
+    result = run("fetch")  # asked for by the feed: said, and the summaries kept
+    assert result.exit_code == 0 and "keeping the feeds' summaries" in result.stderr
+    assert len(hits(run, "summary")) == 1
+
+
+def test_json_feed_1_0(run: Run, httpserver: HTTPServer) -> None:
+    old = {
+        "version": "https://jsonfeed.org/version/1",
+        "title": "Old JSON",
+        "author": {"name": "Feed Writer"},
+        "items": [
+            {"id": 7, "content_text": "Plain text only.", "author": {"name": "Item Writer"}},
+            {"id": 8, "content_text": "Plainly the feed's.", "url": "https://e.org/8"},
+        ],
+    }
+    serve(httpserver, "/j", json.dumps(old), "application/json")
+    follow(run, httpserver, "/j")
+    assert run("fetch").exit_code == 0
+    found = {h["title"]: (h["authors"], h["source"]) for h in hits(run, "plain OR plainly")}
+    assert found == {
+        "Plain text only.": (["Item Writer"], "Old JSON"),
+        "Plainly the feed's.": (["Feed Writer"], "Old JSON"),  # the feed's author
+    }
+
+
 # What newsboat's tests expect of its feed files (../shared/peers/newsboat/README.md): title and items.
 PEER_FEEDS = {
     "rss091_1.xml": ("Example Channel", 1),
@@ -393,5 +431,11 @@ def test_newsboats_feed_files_give_what_its_tests_expect(run: Run, httpserver: H
     assert outcome["empty.xml"]["error"] == "empty document"
     for name, (_, count) in PEER_FEEDS.items():
         assert outcome[name]["new"] == count, name
+    articles = json.loads(run("--no-server", "list", "--json", "--limit", "200").stdout)["articles"]
+    authors = {a["title"]: a["authors"] for a in articles}
+    assert authors["Entry Without Author"] == ["First Feed Author", "Second Feed Author"]  # the feed's
+    assert authors["Entry With Single Author And Source Author"] == ["Entry Author"]
+    assert authors["This one has an author name with an email in brackets"] == ["Author"]
+    assert authors["This one has an author name ending with a closing bracket"] == ["Author name)"]
     untitled = [p.read_text() for p in feed_files() if "feed: items_without_titles.xml" in p.read_text()]
     assert len(untitled) == 5 and all("\ntitle: " in text and "title: ''" not in text for text in untitled)

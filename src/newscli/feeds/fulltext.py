@@ -5,8 +5,6 @@ Extraction is trafilatura's, an optional extra (`pip install 'newscli[fulltext]'
 
 from __future__ import annotations
 
-import importlib.util
-
 from newscli.feeds.http import Client, FetchError
 
 MISSING = "full text needs trafilatura: pip install 'newscli[fulltext]'"
@@ -14,7 +12,11 @@ MIN_LENGTH = 200  # characters: less is a cookie notice or a paywall's teaser, n
 
 
 def available() -> bool:
-    return importlib.util.find_spec("trafilatura") is not None
+    try:
+        import trafilatura  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def extract(client: Client, url: str) -> str | None:

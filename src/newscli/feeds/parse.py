@@ -64,18 +64,21 @@ def parse(data: bytes, content_type: str | None = None) -> Parsed:
         raise FeedError(f"truncated XML ({message} at line {problem.getLineNumber()})")
     feed = doc.get("feed", {})
     language = feed.get("language")
-    items = [_entry(e, language) for e in doc.get("entries", [])]
+    items = [_entry(e, language, _names(feed.get("authors"))) for e in doc.get("entries", [])]
     return Parsed(_text(feed.get("title")), feed.get("link"), items)
 
 
-def _entry(e: Any, language: str | None) -> Item:
+def _names(authors: Any) -> list[str]:
+    return [a["name"].strip() for a in authors or [] if isinstance(a, dict) and (a.get("name") or "").strip()]
+
+
+def _entry(e: Any, language: str | None, feed_authors: list[str]) -> Item:
     html = ""
     if e.get("content"):
         html = max((c.get("value", "") for c in e["content"]), key=len)
     html = html or e.get("summary", "") or e.get("description", "")
-    authors = [a.get("name") for a in e.get("authors", []) if a.get("name")] or (
-        [e["author"]] if e.get("author") else []
-    )
+    # Its own authors, else those of the feed it was taken from (Atom's <source>), else the feed's.
+    authors = _names(e.get("authors")) or _names(e.get("source", {}).get("authors")) or feed_authors
     parsed = e.get("published_parsed") or e.get("updated_parsed")
     date = time.strftime("%Y-%m-%dT%H:%M:%SZ", parsed) if parsed else None
     tags = [t.get("term") for t in e.get("tags", []) if t.get("term")]
@@ -107,7 +110,7 @@ def _json_feed(data: bytes) -> Parsed:
     for raw in doc.get("items") or []:
         if not isinstance(raw, dict):
             continue
-        authors = raw.get("authors") or ([raw["author"]] if isinstance(raw.get("author"), dict) else [])
+        authors = _json_authors(raw) or _json_authors(doc)
         html = raw.get("content_html")
         body = markdown(html) if isinstance(html, str) else _text(raw.get("content_text") or raw.get("summary"))
         items.append(
@@ -117,12 +120,18 @@ def _json_feed(data: bytes) -> Parsed:
                 title=_text(raw.get("title")) or "",
                 body=(body or "")[:MAX_BODY],
                 date=_text(raw.get("date_published") or raw.get("date_modified")) or None,
-                authors=[str(a["name"])[:200] for a in authors if isinstance(a, dict) and a.get("name")][:20],
+                authors=authors,
                 tags=[str(t)[:100] for t in raw.get("tags") or [] if isinstance(t, str | int)][:50],
                 language=_text(raw.get("language") or doc.get("language")) or None,
             )
         )
     return Parsed(_text(doc.get("title")), _text(doc.get("home_page_url")) or None, items)
+
+
+def _json_authors(raw: dict[str, Any]) -> list[str]:
+    """JSON Feed 1.1's `authors`, or 1.0's `author`."""
+    given = raw.get("authors") or ([raw["author"]] if isinstance(raw.get("author"), dict) else [])
+    return [str(a["name"])[:200] for a in given if isinstance(a, dict) and a.get("name")][:20]
 
 
 def _text(value: object) -> str:
