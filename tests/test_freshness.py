@@ -196,3 +196,12 @@ def test_an_update_told_what_changed_looks_only_at_those_folders(run: Run, tmp_p
     report = update(settings)
     assert (report.added, report.updated, report.removed) == (0, 0, 0)
     assert search("epsilon").exit_code == 0
+
+    # The summary a told update leaves is the one a whole run makes: commands that walk trust it.
+    (root / "wire" / "a.md").unlink()
+    write(root / "wire" / "z.md", doc("Zeta", "Zeta text."))
+    update(settings, paths=[str(root / "wire" / "a.md"), str(root / "wire" / "z.md")])
+    summary = settings.index_dir / "summary.json"
+    told = json.loads(summary.read_text())["files"]
+    assert run("index").exit_code == 0
+    assert json.loads(summary.read_text())["files"] == told

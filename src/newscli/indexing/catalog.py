@@ -307,6 +307,10 @@ class Catalog:
                     found[row[0]] = self._record(row[1:])
         return sorted(found.items())
 
+    def signatures_in(self, scope: Scope) -> list[tuple[str, int, int, str]]:
+        """The path, size, time and context of each file a walk with this scope looks at."""
+        return [(os.fsdecode(p), r.size, r.mtime_ns, r.context) for p, r in self.records_in(scope)]
+
     @_reported
     def _records_below(self, low: bytes, high: bytes) -> list[tuple[Any, ...]]:
         return self.db.execute(

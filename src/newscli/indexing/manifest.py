@@ -31,6 +31,7 @@ MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
 MARK = ".newscli-index"  # made first in a new index folder: what else is there is newscli's to replace
 MANIFEST_VERSION = 1
+FINGERPRINT = 2  # how summary.json's fingerprint is made: a summary made otherwise is not used
 EARLIER_BACKEND = "whoosh"  # that of indexes whose manifests name none
 
 
@@ -68,11 +69,12 @@ class Manifest:
     def save(self, folder: Path) -> None:
         _write_json(folder / MANIFEST, self._head())
 
-    def summarise(self, folder: Path, catalog: Catalog) -> None:
-        """Writes the summary, once the catalog holds all this run commits."""
+    def summarise(self, folder: Path, catalog: Catalog, files: str | None = None) -> None:
+        """Writes the summary, once the catalog holds all this run commits (`files`: its fingerprint, if known)."""
         saved = os.stat(folder / MANIFEST)
-        files = fingerprint(catalog.signatures())
-        _write_json(folder / SUMMARY, {**self._head(), "manifest": [saved.st_size, saved.st_mtime_ns], "files": files})
+        files = files or fingerprint(catalog.signatures())
+        stamp = {"manifest": [saved.st_size, saved.st_mtime_ns], "files": files, "fingerprint": FINGERPRINT}
+        _write_json(folder / SUMMARY, self._head() | stamp)
 
     def current(self, config: Config) -> bool:
         """Whether it describes an index of the configured backend, in the version this newscli writes."""
@@ -151,12 +153,29 @@ def _write_json(path: Path, data: Mapping[str, Any]) -> None:
     os.replace(temporary, path)
 
 
-def fingerprint(signatures: Iterable[Sequence[Any]]) -> str:
-    """One digest of the signatures (path, size, time, context) of many files, given in order of path."""
-    digest = hashlib.blake2b(digest_size=16)
-    for path, size, mtime, context in signatures:
-        digest.update(f"{path}\0{size}\0{mtime}\0{context}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+def fingerprint(
+    signatures: Iterable[Sequence[Any]], start: str | None = None, less: Iterable[Sequence[Any]] = ()
+) -> str:
+    """One digest of the signatures (path, size, time, context) of many files.
+
+    The sum of each file's digest: so a run that changed a few files finds the new one
+    from the old (`start`), without the signatures (`less`) it changed and with the new.
+    """
+    total = int(start, 16) if start else 0
+    for signature in less:
+        total -= _digest(signature)
+    for signature in signatures:
+        total += _digest(signature)
+    return f"{total % FINGERPRINT_MODULUS:032x}"
+
+
+FINGERPRINT_MODULUS = 1 << 128
+
+
+def _digest(signature: Sequence[Any]) -> int:
+    path, size, mtime, context = signature
+    line = f"{path}\0{size}\0{mtime}\0{context}".encode("utf-8", "surrogateescape")
+    return int.from_bytes(hashlib.blake2b(line, digest_size=16).digest(), "big")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +193,8 @@ class Summary:
         try:
             data = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
             saved = os.stat(folder / MANIFEST)
-            made = (data["version"], data["schema"], data.get("backend", EARLIER_BACKEND))
-            if made != (MANIFEST_VERSION, engine_of(config).version, config.backend):
+            made = (data["version"], data["schema"], data.get("backend", EARLIER_BACKEND), data.get("fingerprint"))
+            if made != (MANIFEST_VERSION, engine_of(config).version, config.backend, FINGERPRINT):
                 return None
             if data["manifest"] != [saved.st_size, saved.st_mtime_ns]:
                 return None

@@ -16,7 +16,16 @@ from newscli.errors import IndexError_
 from newscli.indexing.catalog import Catalog, FileRecord
 from newscli.indexing.changes import Changes, changes
 from newscli.indexing.lock import locked
-from newscli.indexing.manifest import MANIFEST, SUMMARY, Manifest, claim, engine_of, known_roots
+from newscli.indexing.manifest import (
+    MANIFEST,
+    SUMMARY,
+    Manifest,
+    Summary,
+    claim,
+    engine_of,
+    fingerprint,
+    known_roots,
+)
 from newscli.indexing.roots import roots_for
 from newscli.models import Article, IndexReport, Skipped
 
@@ -51,6 +60,8 @@ def update(
             manifest = None  # a damaged manifest is what --rebuild is for
         roots = roots_for(config, known_roots(folder, manifest), given)
         usable = not rebuild and manifest is not None and manifest.usable(config, folder)
+        scope = archive.scope_of(paths) if usable and paths is not None and given is None else None
+        summary = Summary.load(config, folder) if scope is not None else None
         # The summary goes before anything changes, and comes back once all is committed:
         # so one left behind always describes the catalog beside it.
         (folder / SUMMARY).unlink(missing_ok=True)
@@ -65,7 +76,7 @@ def update(
             engine = engine_of(config).open(str(folder))
             catalog = Catalog.open(str(folder))
         try:
-            scope = archive.scope_of(paths) if usable and paths is not None and given is None else None
+            before = catalog.signatures_in(scope) if scope is not None and summary is not None else None
             with catalog.batch():
                 catalog.record_roots(roots)
                 todo = changes(config, catalog, manifest, roots, update=True, scope=scope)
@@ -75,7 +86,10 @@ def update(
             manifest.roots, manifest.defaults, manifest.follow_links = roots, defaults, todo.scan.follow_links
             manifest.save(folder)
             report = _apply(engine, catalog, todo, config, progress)
-            manifest.summarise(folder, catalog)
+            files = None
+            if scope is not None and summary is not None and before is not None:  # the files outside are as they were
+                files = fingerprint(catalog.signatures_in(scope), start=summary.files, less=before)
+            manifest.summarise(folder, catalog, files)
         except OSError as e:  # a full disk, a folder made read-only
             raise IndexError_(
                 f"cannot write the index in {folder} ({e.strerror or e})",
