@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -439,3 +440,28 @@ def test_newsboats_feed_files_give_what_its_tests_expect(run: Run, httpserver: H
     assert authors["This one has an author name ending with a closing bracket"] == ["Author name)"]
     untitled = [p.read_text() for p in feed_files() if "feed: items_without_titles.xml" in p.read_text()]
     assert len(untitled) == 5 and all("\ntitle: " in text and "title: ''" not in text for text in untitled)
+
+
+def test_ctrl_c_ends_a_fetch_at_once_keeping_what_was_fetched(httpserver: HTTPServer) -> None:
+    def silent(request: Request) -> Response:
+        time.sleep(8)
+        return Response("late")
+
+    httpserver.expect_request("/silent").respond_with_handler(silent)
+    serve(httpserver, "/ok", rss(item("o", "Quick one")))
+    write_feed(httpserver, "/ok")
+    write_feed(httpserver, "/silent")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newscli", "fetch"], stderr=subprocess.PIPE, text=True, env=os.environ.copy()
+    )
+    deadline = time.monotonic() + 10
+    while not feed_files() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert feed_files(), "the quick feed was not written"
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    assert process.wait(timeout=10) == 130
+    assert time.monotonic() - started < 2, "it waited for the silent feed"
+    assert "Traceback" not in process.stderr.read()  # type: ignore[union-attr]
+    (file,) = feed_files()
+    assert "title: Quick one" in file.read_text()

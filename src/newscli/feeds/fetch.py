@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from newscli.feeds import fulltext, store, subscriptions
 from newscli.feeds.http import Client, FetchError, Response
@@ -53,17 +55,48 @@ def fetch(feeds: list[Feed], state: State, options: Options) -> Iterator[Outcome
             yield Outcome(feed, "waiting", error=f"{known.error}; backing off until {when} (--force fetches it)")
         else:
             due.append(feed)
-    with Client(options.timeout, options.max_bytes) as client, ThreadPoolExecutor(max(1, options.jobs)) as pool:
-        futures: dict[Future[_Got], Feed] = {}
+    with Client(options.timeout, options.max_bytes) as client:
+        work = []
         for feed in due:
             known = state.feed(feed.url)
             headers = {}
             if not options.force:
-                headers = {k: v for k, v in (("If-None-Match", known.etag), ("If-Modified-Since", known.modified)) if v}
+                pairs = (("If-None-Match", known.etag), ("If-Modified-Since", known.modified))
+                headers = {k: v for k, v in pairs if v}
             full = options.full_text or feed.full_text
-            futures[pool.submit(_get, client, feed.url, headers, full)] = feed
-        for future in as_completed(futures):
-            yield _keep(futures[future], future.result(), state)
+            work.append((feed, partial(_get, client, feed.url, headers, full)))
+        for feed, got in _at_once(work, options.jobs):
+            yield _keep(feed, got, state)
+
+
+def _at_once(work: Sequence[tuple[Feed, Callable[[], _Got]]], jobs: int) -> Iterator[tuple[Feed, _Got]]:
+    """Each job's result as it ends, `jobs` at a time.
+
+    In daemon threads: on Ctrl-C the process ends at once, not when the last request does.
+    """
+    todo: queue.SimpleQueue[tuple[Feed, Callable[[], _Got]]] = queue.SimpleQueue()
+    done: queue.SimpleQueue[tuple[Feed, _Got | BaseException]] = queue.SimpleQueue()
+    for job in work:
+        todo.put(job)
+
+    def worker() -> None:
+        while True:
+            try:
+                feed, job = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put((feed, job()))
+            except BaseException as e:  # a bug: raised in the main thread
+                done.put((feed, e))
+
+    for _ in range(min(jobs, len(work))):
+        threading.Thread(target=worker, daemon=True).start()
+    for _ in work:
+        feed, got = done.get()
+        if isinstance(got, BaseException):
+            raise got
+        yield feed, got
 
 
 def _get(client: Client, url: str, headers: dict[str, str], full_text: bool) -> _Got:
