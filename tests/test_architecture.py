@@ -64,6 +64,7 @@ def test_models_import_nothing_of_newscli() -> None:
 def test_nothing_below_the_command_line_imports_it() -> None:
     """The command line (and the feeds' commands), and the resident process that runs it, sit above the core."""
     above = {"newscli.cli", "newscli.context", "newscli.console", "newscli.__main__", "newscli.feeds.commands"}
+    above |= {"newscli.reading.commands", "newscli.reading.app"}
     above |= {name_of(p) for p in (SOURCE / "server").glob("*.py")}
     core = [p for p in MODULES if name_of(p) not in above]
     assert {name_of(p): sorted(imports(p) & above) for p in core if imports(p) & above} == {}

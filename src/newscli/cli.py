@@ -17,6 +17,7 @@ from newscli.context import (
     State,
     filter_options,
     filters_from,
+    mark_options,
     output_options,
     pass_state,
     source_and_date_options,
@@ -138,6 +139,7 @@ def index(state: State, paths: tuple[str, ...], rebuild: bool, check: bool, json
 @click.option("--page", default=1, type=click.IntRange(min=1), metavar="N", help="Show page N of results.")
 @click.option("--explain", is_flag=True, help="Show how the query was understood before the results.")
 @click.option("--facets", is_flag=True, help="Count the matches by outlet and by month.")
+@mark_options
 @click.option("--all", "all_copies", is_flag=True, help="Show every copy of a republished story, not one.")
 @click.option(
     "--expand",
@@ -157,6 +159,9 @@ def search(
     page: int,
     explain: bool,
     facets: bool,
+    unread: bool,
+    starred: bool,
+    labels: tuple[str, ...],
     all_copies: bool,
     expand: bool,
     json_: bool,
@@ -180,6 +185,8 @@ def search(
       (kyiv OR kharkiv) shelling       grouping
       title:peskov  source:jazeera  author:smith  tag:politics  lang:en  url:bbc
       date:2024-02..2024-03  date:..2020  date:7d..    dates, as with --since/--until
+      is:unread  is:starred  label:later    marks, as with --unread/--starred/--label
+      @morning                  the search saved as morning (`newscli saved`)
     Spellings of one name (Kyiv/Kiev, Zelensky/Zelenskyy, Gaddafi/Qaddafi...) are
     searched as one; see `variants` in the README.
 
@@ -191,12 +198,15 @@ def search(
       newscli search 'kiev -russia' --explain
       newscli search cocoa --expand --explain
     """
+    from dataclasses import replace
+
     from newscli import render
     from newscli.models import EXPANDED, Ranking, SearchRequest, Sort
 
+    text, filters = state.plain(query, filters_from(sources, since, until), (unread, starred, labels))
     request = SearchRequest(
-        query,
-        filters_from(sources, since, until),
+        text,
+        filters,
         Sort(sort),
         10 if limit is None else limit,
         page,
@@ -206,11 +216,13 @@ def search(
         fold_copies=not all_copies,
         tuning=EXPANDED if expand else None,
     )
-    result = state.read(lambda engine: engine.search(request))
+    result = replace(state.read(lambda engine: engine.search(request)), query=query)  # as typed: @NAME, is:
     for note in result.explanation.notes:
         state.say(f"note: {note}")
     if json_:
-        click.echo(render.search_json(result, explain=explain))
+        click.echo(
+            render.search_json(result, explain=explain, marks=state.marks_of([h.article.id for h in result.hits]))
+        )
     else:
         if explain:
             state.out.print(render.explanation(result.explanation))
@@ -254,7 +266,7 @@ def show(state: State, ref: str, raw: bool, no_pager: bool, json_: bool) -> None
             state.say(f"  {a.id}  {a.title}")
         raise
     if json_:
-        click.echo(render.show_json(article))
+        click.echo(render.show_json(article, state.marks_of([article.id])))
         return
     if raw:
         from newscli.safe import clean
@@ -292,7 +304,9 @@ def related(state: State, ref: str, limit: int, json_: bool) -> None:
 
     result = state.read(lambda engine: engine.related(lookup.find(engine, ref), limit))
     if json_:
-        click.echo(render.related_json(result))
+        click.echo(
+            render.related_json(result, state.marks_of([result.article.id, *(h.article.id for h in result.hits)]))
+        )
     else:
         state.out.print(render.related(result))
     if not result.hits:
@@ -310,10 +324,20 @@ def related(state: State, ref: str, limit: int, json_: bool) -> None:
     help="Length of each period.",
 )
 @source_and_date_options
+@mark_options
 @output_options
 @pass_state
 def timeline(
-    state: State, query: str, by: str, sources: tuple[str, ...], since: str | None, until: str | None, json_: bool
+    state: State,
+    query: str,
+    by: str,
+    sources: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    unread: bool,
+    starred: bool,
+    labels: tuple[str, ...],
+    json_: bool,
 ) -> None:
     """How many articles matching QUERY appeared in each period, as a bar chart.
 
@@ -326,12 +350,15 @@ def timeline(
       newscli timeline 'cocoa OR coffee' --by week --source Reuters
       newscli timeline election --by year --json
     """
+    from dataclasses import replace
+
     from newscli import render
     from newscli.models import SearchRequest
     from newscli.stats import Period
 
-    request = SearchRequest(query, filters_from(sources, since, until), variants=state.config.variants)
-    result = state.read(lambda engine: engine.timeline(request, Period(by)))
+    text, filters = state.plain(query, filters_from(sources, since, until), (unread, starred, labels))
+    request = SearchRequest(text, filters, variants=state.config.variants)
+    result = replace(state.read(lambda engine: engine.timeline(request, Period(by))), query=query)
     if json_:
         click.echo(render.timeline_json(result))
     else:
@@ -342,6 +369,7 @@ def timeline(
 
 @cli.command(name="list")
 @filter_options
+@mark_options
 @click.option(
     "--sort",
     type=click.Choice(["newest", "oldest"]),
@@ -357,6 +385,9 @@ def list_(
     since: str | None,
     until: str | None,
     limit: int | None,
+    unread: bool,
+    starred: bool,
+    labels: tuple[str, ...],
     sort: str,
     json_: bool,
 ) -> None:
@@ -367,14 +398,15 @@ def list_(
       newscli list --source "Al Jazeera"
       newscli list --since 2019-08 --until 2019-08 --limit 0
       newscli list --source reuters --sort oldest --json
+      newscli list --unread --label later
     """
     from newscli import render
     from newscli.models import Sort
 
-    filters = filters_from(sources, since, until)
+    _, filters = state.plain("", filters_from(sources, since, until), (unread, starred, labels))
     result = state.read(lambda engine: engine.browse(filters, Sort(sort), 20 if limit is None else limit))
     if json_:
-        click.echo(render.list_json(result))
+        click.echo(render.list_json(result, state.marks_of([a.id for a in result.articles])))
     else:
         state.out.print(render.article_table(result))
         state.say(f"{len(result.articles)} of {result.total} articles")
@@ -404,8 +436,8 @@ def sources(state: State, json_: bool) -> None:
 
 
 from newscli.feeds.commands import feeds, fetch  # noqa: E402  (their commands need the group above)
+from newscli.reading.commands import mark, saved, state  # noqa: E402
 from newscli.server.commands import server  # noqa: E402
 
-cli.add_command(server)
-cli.add_command(feeds)
-cli.add_command(fetch)
+for command in (server, feeds, fetch, mark, saved, state):
+    cli.add_command(command)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from newscli.config import Config
     from newscli.engine import Engine
     from newscli.models import Filters
+    from newscli.reading.marks import Marks
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -57,6 +58,30 @@ class State:
         from newscli import console
 
         return console.make(self.config.color, stderr=True)
+
+    @cached_property
+    def marks(self) -> Marks:
+        from newscli.reading.marks import Marks
+
+        return Marks()
+
+    def plain(self, text: str, filters: Filters, marked: Sequence[Any] = (False, False, ())) -> tuple[str, Filters]:
+        """A query and filters without saved searches and marks: `@NAME`, `is:`, `label:`, and
+        `marked` (--unread, --starred, --label) as article IDs the engine can filter on."""
+        unread, starred, labels = marked
+        if "@" not in text and ":" not in text and not (unread or starred or labels):
+            return text, filters
+        from newscli.reading import queries
+
+        if "@" in text:
+            text = queries.expand(text, self.marks.saved())
+        wanted = queries.Wanted(False if unread else None, True if starred else None, tuple(labels))
+        text, wanted = queries.take_marks(text, wanted)
+        return text, queries.narrowed(filters, wanted, self.marks) if wanted.any else filters
+
+    def marks_of(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The marks of these articles, as `--json` gives them."""
+        return {article: mark.json() for article, mark in self.marks.get(ids).items()}
 
     def say(self, message: str) -> None:
         """One line of talk on stderr; what it quotes of articles or arguments is made safe."""
@@ -195,6 +220,20 @@ def filter_options(f: F) -> F:
         "--limit", default=None, type=click.IntRange(min=0), metavar="N", help="Show at most N articles; 0 shows all."
     )
     return _stack(f, [source_and_date_options, limit])
+
+
+def mark_options(f: F) -> F:
+    """--unread, --starred and --label: which articles, by their marks."""
+    return _stack(
+        f,
+        [
+            click.option("--unread", is_flag=True, help="Only articles not marked read (also: is:unread)."),
+            click.option("--starred", is_flag=True, help="Only starred articles (also: is:starred)."),
+            click.option(
+                "--label", "labels", multiple=True, metavar="L", help="Only articles labelled L (also: label:L)."
+            ),
+        ],
+    )
 
 
 def filters_from(sources: tuple[str, ...], since: str | None, until: str | None) -> Filters:

@@ -95,6 +95,9 @@ class DateRange:
 class Filters:
     sources: tuple[str, ...] = ()
     dates: DateRange = DateRange()
+    only_ids: frozenset[str] | None = None  # only these articles (from their marks); None: any
+    without_ids: frozenset[str] = frozenset()  # not these
+    marked: bool = False  # marks were asked for: a query of marks alone (`is:starred`) has no words
 
 
 @dataclass(frozen=True, slots=True)

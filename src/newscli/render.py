@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -278,9 +278,14 @@ def index_summary(report: IndexReport) -> Text:
 # JSON: built from the models, never from what is shown on screen.
 
 
-def article_json(a: Article, *, body: bool = False) -> dict[str, Any]:
+UNMARKED = {"read": False, "starred": False, "labels": []}
+Marks = Mapping[str, Mapping[str, Any]]  # by article ID: read, starred, labels
+
+
+def article_json(a: Article, *, body: bool = False, marks: Marks | None = None) -> dict[str, Any]:
     # The body's markup is "format" in JSON, as it was named when the schema was published.
     data = {("format" if k == "markup" else k): v for k, v in asdict(a).items()}
+    data.update((marks or {}).get(a.id, UNMARKED))
     data["outlets"] = list(a.outlets)
     data["authors"] = list(a.authors)
     data["tags"] = list(a.tags)
@@ -294,7 +299,7 @@ def dumps(payload: dict[str, Any]) -> str:
     return json.dumps({"version": JSON_VERSION, **payload}, ensure_ascii=False, indent=2)
 
 
-def search_json(result: SearchResult, *, explain: bool = False) -> str:
+def search_json(result: SearchResult, *, explain: bool = False, marks: Marks | None = None) -> str:
     e = result.explanation
     extra: dict[str, Any] = {}
     if explain:
@@ -321,7 +326,7 @@ def search_json(result: SearchResult, *, explain: bool = False) -> str:
             "partial": result.partial,
             "hits": [
                 {
-                    **article_json(h.article),
+                    **article_json(h.article, marks=marks),
                     "score": None if h.score is None else round(h.score, 4),
                     "every_word": h.every_word,
                     "snippet": h.snippet.text,
@@ -345,17 +350,20 @@ def timeline_json(t: Timeline) -> str:
     return dumps({"query": t.query, "by": t.by, "total": t.total, "undated": t.undated, "periods": _buckets(t.periods)})
 
 
-def related_json(r: Related) -> str:
-    hits = [{**article_json(h.article), "score": round(h.score or 0.0, 4), "snippet": h.snippet.text} for h in r.hits]
-    return dumps({"article": article_json(r.article), "terms": list(r.terms), "related": hits})
+def related_json(r: Related, marks: Marks | None = None) -> str:
+    hits = [
+        {**article_json(h.article, marks=marks), "score": round(h.score or 0.0, 4), "snippet": h.snippet.text}
+        for h in r.hits
+    ]
+    return dumps({"article": article_json(r.article, marks=marks), "terms": list(r.terms), "related": hits})
 
 
-def list_json(result: ListResult) -> str:
-    return dumps({"total": result.total, "articles": [article_json(a) for a in result.articles]})
+def list_json(result: ListResult, marks: Marks | None = None) -> str:
+    return dumps({"total": result.total, "articles": [article_json(a, marks=marks) for a in result.articles]})
 
 
-def show_json(a: Article) -> str:
-    return dumps({"article": article_json(a, body=True)})
+def show_json(a: Article, marks: Marks | None = None) -> str:
+    return dumps({"article": article_json(a, body=True, marks=marks)})
 
 
 def sources_json(counts: list[Bucket]) -> str:

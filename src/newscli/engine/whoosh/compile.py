@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
@@ -41,9 +41,12 @@ def compile_request(request: SearchRequest) -> Compiled:
     """The Whoosh query and filters for a request, and how they were arrived at."""
     tuning = request.tuned
     prepared = prepare(request.text)
+    filters = replace(request.filters, dates=narrow(request.filters.dates, prepared.dates))
     if not prepared.text:
-        raise QueryError("the query is empty", hint="give words to search for")
-    filters = Filters(request.filters.sources, narrow(request.filters.dates, prepared.dates))
+        if not filters.marked:
+            raise QueryError("the query is empty", hint="give words to search for")
+        # Marks alone (`is:starred`): every article so marked, newest first among equals.
+        return Compiled(query.Every(), filters, Explanation("*", _describe(filters)), "")
     q = _parse(prepared.text, {"title": tuning.title})
     variants: list[str] = []
     if request.variants:
@@ -91,6 +94,10 @@ def filter_query(s: Searcher, filters: Filters) -> query.Query | None:
                 "ts", None if start is None else math.ceil(start), None if end is None else math.floor(end)
             )
         )
+    if filters.only_ids is not None:
+        parts.append(query.Or([query.Term("id", i) for i in filters.only_ids]) if filters.only_ids else query.NullQuery)
+    if filters.without_ids:
+        parts.append(query.Not(query.Or([query.Term("id", i) for i in filters.without_ids])))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else query.And(parts)
@@ -205,4 +212,8 @@ def _describe(filters: Filters) -> tuple[str, ...]:
             return datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds") if t is not None else "any time"
 
         described.append(f"date from {iso(start)} to {iso(end)} (UTC); undated articles left out")
+    if filters.only_ids is not None:
+        described.append(f"only the {len(filters.only_ids):,} articles with the marks asked for")
+    if filters.without_ids:
+        described.append(f"not the {len(filters.without_ids):,} articles with the marks left out")
     return tuple(described)

@@ -155,7 +155,8 @@ class WhooshEngine(Engine):
         wanted = None if limit == 0 else limit * page
         reranked = bool(tuning.feedback) and request.sort == Sort.RELEVANCE
         with self._searcher(weighting=scoring.BM25F(B=tuning.b, K1=tuning.k1)) as s:
-            check_expansions(compiled.query, s)
+            if compiled.prepared:  # not for marks alone
+                check_expansions(compiled.query, s)
             where = filter_query(s, compiled.filters)
             fetch = max(wanted, feedback.RERANKED) if reranked and wanted else wanted
             results, shown = _ranked(s, compiled.query, request, where, groups, fetch)
@@ -196,7 +197,8 @@ class WhooshEngine(Engine):
     def timeline(self, request: SearchRequest, by: Period) -> Timeline:
         compiled = compile_request(request)
         with self._searcher() as s:
-            check_expansions(compiled.query, s)
+            if compiled.prepared:  # not for marks alone
+                check_expansions(compiled.query, s)
             results = s.search(compiled.query, limit=1, filter=filter_query(s, compiled.filters), groupedby=_GROUPS)
             total = len(results)
             _, days, undated = _counts(results, total)

@@ -1,0 +1,228 @@
+"""`newscli mark`, `newscli saved …` and `newscli state …`: marks, saved searches, and moving them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from newscli.context import CONTEXT, State, filters_from, output_options, pass_state, source_and_date_options
+from newscli.errors import ExitStatus, NewscliError
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("args", nargs=-1, metavar="ID... | --all [QUERY]")
+@click.option("--all", "every", is_flag=True, help="Every article the QUERY finds, or (no QUERY) the filters leave.")
+@source_and_date_options
+@click.option("--read", "read", flag_value=True, default=None, help="Mark read.")
+@click.option("--unread", "read", flag_value=False, help="Mark unread.")
+@click.option("--star", "star", flag_value=True, default=None, help="Star.")
+@click.option("--unstar", "star", flag_value=False, help="Unstar.")
+@click.option("--label", "labels", multiple=True, metavar="L", help="Add label L (repeatable).")
+@click.option("--unlabel", "unlabels", multiple=True, metavar="L", help="Take label L off (repeatable).")
+@pass_state
+def mark(
+    state: State,
+    args: tuple[str, ...],
+    every: bool,
+    sources: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    read: bool | None,
+    star: bool | None,
+    labels: tuple[str, ...],
+    unlabels: tuple[str, ...],
+) -> None:
+    """Mark articles read or unread, star them, label them.
+
+    Marks are kept by article ID in the data folder (marks.db), outside the index
+    and the archive: rebuilding the index keeps them.
+
+    \b
+    Examples:
+      newscli mark 5d79 e04f --read --star        two articles, by ID or ID prefix
+      newscli mark 5d79 --label later
+      newscli mark --all ukraine --label ukraine  every article a search finds
+      newscli mark --all --until 7d --read        everything older than a week
+    """
+    from newscli import lookup
+    from newscli.models import SearchRequest, Sort
+
+    if read is None and star is None and not labels and not unlabels:
+        raise click.UsageError("say what to mark: --read, --unread, --star, --unstar, --label L or --unlabel L")
+    filters = filters_from(sources, since, until)
+    if every:
+        query = " ".join(args)
+        text, filters = state.plain(query, filters)
+        if text:
+            request = SearchRequest(text, filters, Sort.NEWEST, limit=0, fold_copies=False)
+            ids = state.read(lambda engine: [h.article.id for h in engine.search(request).hits])
+        else:
+            ids = state.read(lambda engine: [a.id for a in engine.browse(filters, Sort.NEWEST, 0).articles])
+    elif not args:
+        raise click.UsageError("give the IDs of the articles to mark, or --all [QUERY]")
+    elif sources or since or until:
+        raise click.UsageError("--source, --since and --until choose articles with --all")
+    else:
+        ids = state.read(lambda engine: [lookup.find(engine, ref).id for ref in args])
+    n = state.marks.mark(ids, read=read, starred=star, add=labels, remove=unlabels)
+    state.say(f"marked {n} article{'s' * (n != 1)}")
+    if not n:
+        sys.exit(ExitStatus.NO_MATCH)
+
+
+@click.group(context_settings=CONTEXT, invoke_without_command=True)
+@output_options
+@pass_state
+@click.pass_context
+def saved(ctx: click.Context, state: State, json_: bool) -> None:
+    """Saved searches: each with how many articles it finds, and how many are unread.
+
+    `@NAME` runs one wherever a query goes (search, timeline, read, mark --all).
+
+    \b
+    Examples:
+      newscli saved add morning 'ukraine OR russia' --since 1d --unread
+      newscli search @morning
+      newscli search '@morning sanctions'
+      newscli saved remove morning
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from newscli.models import SearchRequest
+
+    searches = state.marks.saved()
+
+    def total(engine: Any, query: str) -> int:
+        text, filters = state.plain(query, filters_from((), None, None))
+        return int(engine.search(SearchRequest(text, filters, limit=1, fold_copies=False)).total)
+
+    rows = state.read(
+        lambda engine: [
+            {"name": n, "query": q, "total": total(engine, q), "unread": total(engine, f"({q}) is:unread")}
+            for n, q in searches.items()
+        ]
+    )
+    if json_:
+        click.echo(json.dumps({"version": 1, "saved": rows}, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        state.say("no saved searches: `newscli saved add NAME QUERY`")
+        return
+    from rich.table import Table
+
+    table = Table("Name", "Query", "Articles", "Unread", box=None, pad_edge=False)
+    for row in rows:
+        table.add_row(f"@{row['name']}", str(row["query"]), f"{row['total']:,}", f"{row['unread']:,}")
+    state.out.print(table)
+
+
+@saved.command(name="add")
+@click.argument("name")
+@click.argument("query", default="")
+@source_and_date_options
+@click.option("--unread", is_flag=True, help="Only unread articles.")
+@click.option("--starred", is_flag=True, help="Only starred articles.")
+@click.option("--label", "labels", multiple=True, metavar="L", help="Only articles labelled L.")
+@pass_state
+def saved_add(
+    state: State,
+    name: str,
+    query: str,
+    sources: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    unread: bool,
+    starred: bool,
+    labels: tuple[str, ...],
+) -> None:
+    """Save a search under NAME: the query, with its filters written into it (see `saved`)."""
+    filters_from(sources, since, until)  # a bad date is refused now, not at each use
+    parts = [query] if query else []
+    parts += [f'source:"{s}"' for s in sources]
+    if since or until:
+        parts.append(f"date:{since or ''}..{until or ''}")
+    parts += ["is:unread"] * unread + ["is:starred"] * starred + [f"label:{label}" for label in labels]
+    if not parts:
+        raise click.UsageError("give a QUERY or filters to save")
+    text = " ".join(parts)
+    state.plain(text, filters_from((), None, None))  # an unknown @NAME or is: is refused now
+    state.marks.save(name, text)
+    state.say(f"saved @{name}: {text}")
+
+
+@saved.command(name="remove")
+@click.argument("name")
+@pass_state
+def saved_remove(state: State, name: str) -> None:
+    """Forget the search saved under NAME."""
+    if not state.marks.unsave(name.lstrip("@")):
+        raise NewscliError(f"no saved search called @{name.lstrip('@')}", hint="`newscli saved` lists them")
+    state.say(f"removed @{name.lstrip('@')}")
+
+
+@click.group(context_settings=CONTEXT)
+def state() -> None:
+    """Marks and labels: moved between machines, or forgotten for articles gone for good.
+
+    \b
+    Examples:
+      newscli state export marks.jsonl
+      newscli state import marks.jsonl
+      newscli state prune
+    """
+
+
+@state.command()
+@click.argument("file", type=click.File("w", encoding="utf-8", atomic=True))
+@pass_state
+def export(state_: State, file: Any) -> None:
+    """Write every article's marks as JSON Lines ('-': stdout): id, read, starred, labels."""
+    n = 0
+    for article, mark in state_.marks.every():
+        file.write(json.dumps({"id": article, **mark.json()}, ensure_ascii=False) + "\n")
+        n += 1
+    state_.say(f"exported the marks of {n} articles")
+
+
+@state.command(name="import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@pass_state
+def import_(state_: State, file: Any) -> None:
+    """Set the marks of the articles in a JSON Lines file, as `state export` writes it ('-': stdin).
+
+    Nothing is changed unless every line can be read.
+    """
+    from newscli.reading.marks import Mark, check_label
+
+    marks = []
+    for number, line in enumerate(file, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            labels = [check_label(x) for x in data.get("labels", [])]
+            if not isinstance(data["id"], str) or not all(
+                isinstance(data.get(k, False), bool) for k in ("read", "starred")
+            ):
+                raise ValueError("id is text, read and starred are true or false")
+            marks.append((data["id"], Mark(data.get("read", False), data.get("starred", False), labels)))
+        except (ValueError, KeyError, TypeError, AttributeError, NewscliError) as e:
+            why = e.message if isinstance(e, NewscliError) else f"not a mark ({e})"
+            raise NewscliError(f"{file.name}:{number}: {why}") from None
+    n = state_.marks.replace(marks)
+    state_.say(f"imported the marks of {n} articles")
+
+
+@state.command()
+@click.option("--dry-run", is_flag=True, help="Only say how many would be forgotten.")
+@pass_state
+def prune(state_: State, dry_run: bool) -> None:
+    """Forget the marks of articles that are no longer in the index."""
+    ids = [article for article, _ in state_.marks.every()]
+    gone = state_.read(lambda engine: [i for i in ids if engine.get(i) is None])
+    if not dry_run:
+        state_.marks.forget(gone)
+    state_.say(f"{'would forget' if dry_run else 'forgot'} the marks of {len(gone)} articles no longer in the index")

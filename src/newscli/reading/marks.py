@@ -1,0 +1,175 @@
+"""Marks (read, starred, labels) and saved searches, by article ID, in marks.db of the data folder.
+
+Every change is committed when made, so a crash loses none. The index may be
+rebuilt or moved and files re-indexed: IDs stay, and so do their marks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newscli.config import xdg_dir
+from newscli.errors import NewscliError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS marks (
+    id TEXT PRIMARY KEY, read INTEGER NOT NULL DEFAULT 0, starred INTEGER NOT NULL DEFAULT 0,
+    labels TEXT NOT NULL DEFAULT '[]', changed REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS saved (name TEXT PRIMARY KEY, query TEXT NOT NULL);
+"""
+LABEL = re.compile(r"[^\s,()\"]+")
+NAME = re.compile(r"[A-Za-z0-9][\w.-]*")
+
+
+@dataclass(slots=True)
+class Mark:
+    read: bool = False
+    starred: bool = False
+    labels: list[str] = field(default_factory=list)
+
+    def json(self) -> dict[str, Any]:
+        return {"read": self.read, "starred": self.starred, "labels": self.labels}
+
+
+def path() -> Path:
+    return xdg_dir("XDG_DATA_HOME", ".local/share") / "newscli" / "marks.db"
+
+
+class Marks:
+    def __init__(self, file: Path | None = None) -> None:
+        self.file = file or path()
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.file, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA)
+        except (OSError, sqlite3.DatabaseError) as e:
+            raise NewscliError(f"cannot use the marks in {self.file} ({e})") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Marks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, ids: Iterable[str]) -> dict[str, Mark]:
+        """The marks of these articles (those without any are left out)."""
+        wanted = list(ids)
+        found = {}
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            rows = self.db.execute(
+                f"SELECT id, read, starred, labels FROM marks WHERE id IN ({','.join('?' * len(part))})", part
+            )
+            found.update({row[0]: Mark(bool(row[1]), bool(row[2]), json.loads(row[3])) for row in rows})
+        return found
+
+    def mark(
+        self,
+        ids: Iterable[str],
+        *,
+        read: bool | None = None,
+        starred: bool | None = None,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+    ) -> int:
+        """Changes the marks of these articles, in one transaction; how many there were."""
+        ids = list(dict.fromkeys(ids))
+        add, remove = [check_label(x) for x in add], set(remove)
+        now = time.time()
+        current = self.get(ids)
+        with self._transaction():
+            for article in ids:
+                mark = current.get(article, Mark())
+                mark.read = mark.read if read is None else read
+                mark.starred = mark.starred if starred is None else starred
+                mark.labels = [x for x in dict.fromkeys(mark.labels + add) if x not in remove]
+                self._put(article, mark, now)
+        return len(ids)
+
+    def _put(self, article: str, mark: Mark, now: float) -> None:
+        if not (mark.read or mark.starred or mark.labels):
+            self.db.execute("DELETE FROM marks WHERE id = ?", (article,))
+            return
+        self.db.execute(
+            "INSERT OR REPLACE INTO marks (id, read, starred, labels, changed) VALUES (?, ?, ?, ?, ?)",
+            (article, int(mark.read), int(mark.starred), json.dumps(mark.labels, ensure_ascii=False), now),
+        )
+
+    def ids(self, *, read: bool | None = None, starred: bool | None = None, label: str | None = None) -> set[str]:
+        """The IDs of the articles marked so."""
+        if label is not None:
+            labelled = "SELECT marks.id FROM marks, json_each(marks.labels) WHERE json_each.value = ?"
+            rows = self.db.execute(labelled, (label,))
+        elif read is not None:
+            rows = self.db.execute("SELECT id FROM marks WHERE read = ?", (int(read),))
+        else:
+            rows = self.db.execute("SELECT id FROM marks WHERE starred = ?", (int(bool(starred)),))
+        return {row[0] for row in rows}
+
+    def labels(self) -> dict[str, int]:
+        """Every label, with how many articles carry it."""
+        rows = self.db.execute(
+            "SELECT json_each.value, count(*) FROM marks, json_each(marks.labels) GROUP BY 1 ORDER BY 1"
+        )
+        return dict(rows.fetchall())
+
+    def every(self) -> Iterator[tuple[str, Mark]]:
+        for row in self.db.execute("SELECT id, read, starred, labels FROM marks ORDER BY id"):
+            yield row[0], Mark(bool(row[1]), bool(row[2]), json.loads(row[3]))
+
+    def replace(self, marks: Iterable[tuple[str, Mark]]) -> int:
+        """Sets these articles' marks as given (an import), in one transaction."""
+        now, n = time.time(), 0
+        with self._transaction():
+            for article, mark in marks:
+                self._put(article, mark, now)
+                n += 1
+        return n
+
+    def forget(self, ids: Iterable[str]) -> None:
+        with self._transaction():
+            for article in ids:
+                self.db.execute("DELETE FROM marks WHERE id = ?", (article,))
+
+    def saved(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT name, query FROM saved ORDER BY name").fetchall())
+
+    def save(self, name: str, query: str) -> None:
+        if not NAME.fullmatch(name):
+            raise NewscliError(f"a saved search's name is letters, digits, '.', '_' and '-' (not {name!r})")
+        self.db.execute("INSERT OR REPLACE INTO saved (name, query) VALUES (?, ?)", (name, query))
+
+    def unsave(self, name: str) -> bool:
+        return self.db.execute("DELETE FROM saved WHERE name = ?", (name,)).rowcount > 0
+
+    def _transaction(self) -> Any:
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def check_label(label: str) -> str:
+    if not LABEL.fullmatch(label):
+        raise NewscliError(f"a label is one word without commas, quotes or parentheses (not {label!r})")
+    return label
