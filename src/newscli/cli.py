@@ -436,8 +436,8 @@ def sources(state: State, json_: bool) -> None:
 
 
 from newscli.feeds.commands import feeds, fetch  # noqa: E402  (their commands need the group above)
-from newscli.reading.commands import mark, saved, state  # noqa: E402
+from newscli.reading.commands import mark, read, saved, state  # noqa: E402
 from newscli.server.commands import server  # noqa: E402
 
-for command in (server, feeds, fetch, mark, saved, state):
+for command in (server, feeds, fetch, read, mark, saved, state):
     cli.add_command(command)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+from newscli.config import Config
 from newscli.feeds import fulltext, store, subscriptions
 from newscli.feeds.http import Client, FetchError, Response
 from newscli.feeds.parse import FeedError, Parsed, parse
@@ -147,6 +148,23 @@ def _keep(feed: Feed, got: _Got, state: State) -> Outcome:
     known.fetched_at, known.new = time.time(), outcome.new
     state.save(known)
     return outcome
+
+
+def everything(config: Config) -> str:
+    """Fetches every feed and indexes what came (the reader's R); what happened, in one line."""
+    from newscli.indexing import update
+
+    feeds = subscriptions.load()
+    if not feeds:
+        return "no feeds to fetch: `newscli feeds add URL` follows one"
+    fetch_state = State(store.state_file())
+    try:
+        outcomes = list(fetch(feeds, fetch_state, Options(max_bytes=int(config.max_feed_mb * 2**20))))
+    finally:
+        fetch_state.close()
+    if any(o.new or o.updated for o in outcomes) and store.folder().is_dir():
+        update.update(config, [str(store.folder())])
+    return summary(outcomes)
 
 
 def summary(outcomes: list[Outcome]) -> str:

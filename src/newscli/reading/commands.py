@@ -13,6 +13,45 @@ from newscli.errors import ExitStatus, NewscliError
 
 
 @click.command(context_settings=CONTEXT)
+@click.argument("query", default="is:unread")
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this outlet (repeat for several).")
+@pass_state
+def read(state: State, query: str, sources: tuple[str, ...]) -> None:
+    """Read the news in the terminal: outlets and saved searches, the article list, the article.
+
+    It opens on the unread articles, newest first, or on QUERY (the query language
+    of `newscli search`, with @NAME, is:unread, is:starred, label:L). Press ? for
+    the keys: j/k to move, Enter to open (which marks read), n for the next unread,
+    s to star, l to label, / to search, q to go back or quit.
+
+    \b
+    Examples:
+      newscli read
+      newscli read @morning
+      newscli read 'ukraine is:unread' --source Reuters
+    """
+    from newscli.feeds.fetch import everything
+    from newscli.indexing import fresh
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise NewscliError("`newscli read` needs a terminal", hint="in a script: newscli list --unread --json")
+    state.plain(query, filters_from(sources, None, None))  # an unknown @NAME or is: is said before the screen
+    config = state.config
+
+    def reopen() -> Any:
+        return fresh.up_to_date(config, None, lambda message: None)
+
+    with state.progress("indexing") as progress:
+        engine = fresh.up_to_date(config, progress, state.say)
+    from newscli.reading.app import Reader, View
+
+    try:
+        Reader(engine, state.marks, config, View(query, sources), reopen, lambda: everything(config)).run()
+    finally:
+        engine.close()
+
+
+@click.command(context_settings=CONTEXT)
 @click.argument("args", nargs=-1, metavar="ID... | --all [QUERY]")
 @click.option("--all", "every", is_flag=True, help="Every article the QUERY finds, or (no QUERY) the filters leave.")
 @source_and_date_options

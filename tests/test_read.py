@@ -1,0 +1,203 @@
+"""`newscli read`: the reader driven headless with Textual's Pilot, as snapshots, and in a real terminal (tmux)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newscli import config
+from newscli.indexing.fresh import up_to_date
+from newscli.reading.app import Reader, View
+from newscli.reading.marks import Marks
+
+from .conftest import Run, index
+
+Drive = Callable[[Any, Reader], Awaitable[None]]
+
+
+def reader(view: View | None = None) -> Reader:
+    settings = config.load()
+    return Reader(up_to_date(settings, None, lambda _: None), Marks(), settings, view or View())
+
+
+def drive(app: Reader, steps: Drive, size: tuple[int, int] = (120, 30)) -> None:
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await steps(pilot, app)
+
+    asyncio.run(main())
+
+
+def titles(app: Reader) -> list[str]:
+    return [a.title for a in app.rows]
+
+
+def marks_of(run: Run) -> dict[str, dict[str, Any]]:
+    return {x["id"]: x for x in map(json.loads, run("state", "export", "-").stdout.splitlines())}
+
+
+def text_of(app: Reader, widget: str) -> str:
+    """What a Static shows, as plain text."""
+    from rich.console import Console
+
+    console = Console(width=100, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(app.query_one(widget).content)  # type: ignore[attr-defined]
+    return console.export_text()
+
+
+def status(app: Reader) -> str:
+    return text_of(app, "#status")
+
+
+def test_reading_moving_opening_starring_labelling(run: Run, news: Path) -> None:
+    index(run, news)
+
+    async def steps(pilot: Any, app: Reader) -> None:
+        assert titles(app) == [  # the unread articles, newest first; the undated last
+            "Peace talks resume in Geneva",
+            "Leap day budget vote",
+            "Troop build-up on the border",
+            "Election night",
+            "Cocoa prices rise",
+        ]
+        await pilot.press("j", "j", "k")
+        assert app.query_one("DataTable").cursor_row == 1
+        await pilot.press("enter")  # opened: shown, and marked read at once
+        assert "Parliament voted on the budget" in text_of(app, "#text")
+        assert marks_of(run)[app.rows[1].id]["read"] is True
+        await pilot.press("s", "l", *"later", "enter")
+        mark = marks_of(run)[app.rows[1].id]
+        assert (mark["starred"], mark["labels"]) == (True, ["later"])
+        await pilot.press("n")  # the next unread: opened
+        assert app.query_one("DataTable").cursor_row == 2
+        assert marks_of(run)[app.rows[2].id]["read"] is True
+        await pilot.press("N")  # and unread again
+        assert app.rows[2].id not in marks_of(run)  # no mark left at all
+        await pilot.press("q")
+        assert not app.is_running
+
+    drive(reader(), steps)
+
+
+def test_searching_in_place_and_a_bad_query_said_there(run: Run, news: Path) -> None:
+    index(run, news)
+
+    async def steps(pilot: Any, app: Reader) -> None:
+        await pilot.press("slash", *"cocoa OR votes", "enter")
+        assert sorted(titles(app)) == ["Cocoa prices rise", "Election night", "Leap day budget vote"]
+        await pilot.press("slash", "ctrl+u", "asterisk", "enter")
+        assert "error:" in status(app) and app.query_one("#ask").has_class("shown")
+        assert sorted(titles(app)) == ["Cocoa prices rise", "Election night", "Leap day budget vote"]  # kept
+        await pilot.press("ctrl+u", *"@nothing", "enter")
+        assert "no saved search called @nothing" in status(app)
+        await pilot.press("ctrl+u", *"is:starred", "enter")
+        assert titles(app) == []
+        await pilot.press("q")
+
+    drive(reader(), steps)
+
+
+def test_mark_all_read_and_the_side_list(run: Run, news: Path) -> None:
+    index(run, news)
+    run("saved", "add", "money", "budget OR cocoa")
+
+    async def steps(pilot: Any, app: Reader) -> None:
+        side = [str(o.prompt) for o in app.query_one("#side").options]  # type: ignore[attr-defined]
+        assert side[:3] == ["Unread", "Starred", "@money"] and "Reuters (2)" in side
+        await pilot.press("A")
+        assert all(m["read"] for m in marks_of(run).values()) and len(marks_of(run)) == 5
+        app.action_refresh()
+        await pilot.pause()
+        assert titles(app) == []  # nothing unread
+        assert "Reuters (0)" in [str(o.prompt) for o in app.query_one("#side").options]  # type: ignore[attr-defined]
+        await pilot.press("q")
+
+    drive(reader(), steps)
+
+
+def test_it_opens_on_a_query_and_long_lists_load_as_they_scroll(run: Run, tmp_path: Path) -> None:
+    root = tmp_path / "many"
+    root.mkdir()
+    (root / "wire.jsonl").write_text(
+        "".join(
+            json.dumps(
+                {
+                    "title": f"Wire story {n}",
+                    "body": "Markets moved.",
+                    "date": f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}Z",
+                }
+            )
+            + "\n"
+            for n in range(450)
+        )
+    )
+    index(run, root)
+
+    async def steps(pilot: Any, app: Reader) -> None:
+        assert len(app.rows) == 200 and app.more
+        app.query_one("DataTable").move_cursor(row=190)
+        await pilot.pause()
+        assert len(app.rows) == 400
+        app.query_one("DataTable").move_cursor(row=395)
+        await pilot.pause()
+        assert len(app.rows) == 450 and not app.more
+        await pilot.press("q")
+
+    drive(reader(View("markets")), steps)
+
+
+def test_snapshots_at_80x24_and_160x48(run: Run, news: Path, snap_compare: Any) -> None:
+    fixed = Path(tempfile.gettempdir()) / "newscli-snapshots" / "news"  # the article pane shows its path
+    shutil.rmtree(fixed, ignore_errors=True)
+    shutil.copytree(news, fixed)
+    index(run, fixed)
+    run("mark", "--all", "votes", "--star", "--read")
+    for size in ((80, 24), (160, 48)):
+        assert snap_compare(reader(), terminal_size=size, press=["j", "enter"])
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
+def test_read_in_a_real_terminal(run: Run, news: Path, tmp_path: Path) -> None:
+    index(run, news)
+    session = f"newscli-read-{os.getpid()}"
+    command = f"{sys.executable} -m newscli --no-server read; echo exited $? > {tmp_path / 'done'}; sleep 60"
+    env = {**os.environ, "TERM": "xterm-256color"}
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "30", command], env=env, check=True)
+
+    def screen() -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+
+    def wait_for(text: str) -> str:
+        deadline = time.monotonic() + 20
+        while text not in (shown := screen()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert text in shown, shown
+        return shown
+
+    try:
+        wait_for("Peace talks")
+        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        wait_for("Diplomats met for ground forces talks")
+        subprocess.run(["tmux", "send-keys", "-t", session, "s"], check=True)
+        time.sleep(0.5)
+        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        deadline = time.monotonic() + 10
+        while not (tmp_path / "done").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert (tmp_path / "done").read_text().strip() == "exited 0"
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    (mark,) = marks_of(run).values()
+    assert (mark["read"], mark["starred"]) == (True, True)
