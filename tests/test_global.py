@@ -163,7 +163,16 @@ def test_version_and_help(run: Run) -> None:
 
 
 # Modules a command loads only when it needs them: each costs start-up time.
-LATE = ("traceback", "multiprocessing", "whoosh.lang.morph_en", "urllib.request", "asyncio", "sqlite3")
+LATE = (
+    "traceback",
+    "multiprocessing",
+    "whoosh.lang.morph_en",
+    "urllib.request",
+    "asyncio",
+    "sqlite3",
+    "textual",
+    "httpx",
+)
 
 
 @pytest.mark.parametrize(

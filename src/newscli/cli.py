@@ -15,6 +15,7 @@ from newscli.context import (
     CONTEXT,
     NewscliGroup,
     State,
+    completing,
     filter_options,
     filters_from,
     mark_options,
@@ -133,7 +134,7 @@ def index(state: State, paths: tuple[str, ...], rebuild: bool, check: bool, json
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", shell_complete=completing("queries"))
 @filter_options
 @click.option("--sort", type=SORTS, default="relevance", show_default=True, help="Order of results.")
 @click.option("--page", default=1, type=click.IntRange(min=1), metavar="N", help="Show page N of results.")
@@ -238,7 +239,7 @@ def search(
 
 
 @cli.command()
-@click.argument("ref", metavar="ID|PATH")
+@click.argument("ref", metavar="ID|PATH", shell_complete=completing("article_ids"))
 @click.option(
     "--raw",
     is_flag=True,
@@ -281,7 +282,7 @@ def show(state: State, ref: str, raw: bool, no_pager: bool, json_: bool) -> None
 
 
 @cli.command()
-@click.argument("ref", metavar="ID|PATH")
+@click.argument("ref", metavar="ID|PATH", shell_complete=completing("article_ids"))
 @click.option(
     "--limit",
     default=10,
@@ -315,7 +316,7 @@ def related(state: State, ref: str, limit: int, json_: bool) -> None:
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", shell_complete=completing("queries"))
 @click.option(
     "--by",
     type=click.Choice(["day", "week", "month", "year"]),

@@ -196,6 +196,17 @@ def _stack(f: F, options: list[Callable[[F], F]]) -> F:
     return f
 
 
+def completing(name: str) -> Callable[..., Any]:
+    """A shell-completion callback of newscli.complete, imported only when completing."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+        from newscli import complete
+
+        return getattr(complete, name)(ctx, param, incomplete)
+
+    return complete
+
+
 def source_and_date_options(f: F) -> F:
     """--source, --since and --until: which articles a command looks at."""
     return _stack(
@@ -207,6 +218,7 @@ def source_and_date_options(f: F) -> F:
                 multiple=True,
                 metavar="NAME",
                 help="Only this outlet (case-insensitive; repeat for several).",
+                shell_complete=completing("outlets"),
             ),
             click.option("--since", metavar="DATE", help="Only articles dated on or after DATE."),
             click.option("--until", metavar="DATE", help="Only articles dated on or before DATE."),
@@ -230,7 +242,12 @@ def mark_options(f: F) -> F:
             click.option("--unread", is_flag=True, help="Only articles not marked read (also: is:unread)."),
             click.option("--starred", is_flag=True, help="Only starred articles (also: is:starred)."),
             click.option(
-                "--label", "labels", multiple=True, metavar="L", help="Only articles labelled L (also: label:L)."
+                "--label",
+                "labels",
+                multiple=True,
+                metavar="L",
+                help="Only articles labelled L (also: label:L).",
+                shell_complete=completing("labels"),
             ),
         ],
     )

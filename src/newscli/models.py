@@ -201,6 +201,7 @@ class IndexReport:
     missing: list[str] = field(default_factory=list)  # roots not found (an unmounted drive): their articles are kept
     seconds: float = 0.0
     interrupted: bool = False
+    outlets: set[str] = field(default_factory=set)  # of the articles added or updated
 
     @property
     def changed(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection
 
-from newscli import archive, dates, dupes
+from newscli import archive, complete, dates, dupes
 from newscli.config import Config
 from newscli.engine import Engine
 from newscli.errors import IndexError_
@@ -90,6 +90,10 @@ def update(
             if scope is not None and summary is not None and before is not None:  # the files outside are as they were
                 files = fingerprint(catalog.signatures_in(scope), start=summary.files, less=before)
             manifest.summarise(folder, catalog, files)
+            known = set()
+            if usable:  # an index made before the list was kept: its outlets, once
+                known = set(complete.outlets_of(folder) or (b.name for b in engine.sources()))
+            complete.write_outlets(folder, sorted(known | report.outlets, key=str.casefold))
         except OSError as e:  # a full disk, a folder made read-only
             raise IndexError_(
                 f"cannot write the index in {folder} ({e.strerror or e})",
@@ -136,6 +140,7 @@ def _apply(engine: Engine, catalog: Catalog, todo: Changes, config: Config, prog
                         w.delete_file(entry.path)
                     for article, story in articles:
                         w.add(article, story)
+                        report.outlets.update(article.outlets)
                     catalog.record_file(
                         entry.path,
                         FileRecord(entry.size, entry.mtime_ns, entry.context, len(articles), skipped, entry.digest),

@@ -71,8 +71,8 @@ class Reader(App[None]):
     CSS = """
     #panes { height: 1fr; }
     #side { width: 24; border-right: solid $secondary; }
-    #articles { width: 1fr; }
-    #article { width: 1fr; border-left: solid $secondary; padding: 0 1; }
+    #articles { width: 3fr; }
+    #article { width: 2fr; border-left: solid $secondary; padding: 0 1; }
     #status { height: 1; padding: 0 1; color: $text-muted; }
     #status.error { color: $error; }
     #ask { display: none; }

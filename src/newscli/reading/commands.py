@@ -8,13 +8,28 @@ from typing import Any
 
 import click
 
-from newscli.context import CONTEXT, State, filters_from, output_options, pass_state, source_and_date_options
+from newscli.context import (
+    CONTEXT,
+    State,
+    completing,
+    filters_from,
+    output_options,
+    pass_state,
+    source_and_date_options,
+)
 from newscli.errors import ExitStatus, NewscliError
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("query", default="is:unread")
-@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this outlet (repeat for several).")
+@click.argument("query", default="is:unread", shell_complete=completing("queries"))
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="NAME",
+    help="Only this outlet (repeat for several).",
+    shell_complete=completing("outlets"),
+)
 @pass_state
 def read(state: State, query: str, sources: tuple[str, ...]) -> None:
     """Read the news in the terminal: outlets and saved searches, the article list, the article.
@@ -52,15 +67,24 @@ def read(state: State, query: str, sources: tuple[str, ...]) -> None:
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("args", nargs=-1, metavar="ID... | --all [QUERY]")
+@click.argument("args", nargs=-1, metavar="ID... | --all [QUERY]", shell_complete=completing("articles_or_queries"))
 @click.option("--all", "every", is_flag=True, help="Every article the QUERY finds, or (no QUERY) the filters leave.")
 @source_and_date_options
 @click.option("--read", "read", flag_value=True, default=None, help="Mark read.")
 @click.option("--unread", "read", flag_value=False, help="Mark unread.")
 @click.option("--star", "star", flag_value=True, default=None, help="Star.")
 @click.option("--unstar", "star", flag_value=False, help="Unstar.")
-@click.option("--label", "labels", multiple=True, metavar="L", help="Add label L (repeatable).")
-@click.option("--unlabel", "unlabels", multiple=True, metavar="L", help="Take label L off (repeatable).")
+@click.option(
+    "--label",
+    "labels",
+    multiple=True,
+    metavar="L",
+    help="Add label L (repeatable).",
+    shell_complete=completing("labels"),
+)
+@click.option(
+    "--unlabel", "unlabels", multiple=True, metavar="L", help="Take label L off.", shell_complete=completing("labels")
+)
 @pass_state
 def mark(
     state: State,
@@ -193,7 +217,7 @@ def saved_add(
 
 
 @saved.command(name="remove")
-@click.argument("name")
+@click.argument("name", shell_complete=completing("saved_names"))
 @pass_state
 def saved_remove(state: State, name: str) -> None:
     """Forget the search saved under NAME."""
