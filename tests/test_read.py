@@ -201,3 +201,43 @@ def test_read_in_a_real_terminal(run: Run, news: Path, tmp_path: Path) -> None:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     (mark,) = marks_of(run).values()
     assert (mark["read"], mark["starred"]) == (True, True)
+
+
+def test_help_open_url_and_fetch_from_the_reader(
+    run: Run, news: Path, httpserver: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newscli.feeds.fetch import everything
+
+    index(run, news)
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    feed = '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><item><guid>w1</guid>'
+    feed += "<title>Zeppelin lands in the reader</title><link>https://example.org/z</link></item></channel></rss>"
+    httpserver.expect_request("/rss").respond_with_data(feed, content_type="application/rss+xml")
+    assert run("feeds", "add", httpserver.url_for("/rss")).exit_code == 0
+    settings = config.load()
+    app = Reader(
+        up_to_date(settings, None, lambda _: None),
+        Marks(),
+        settings,
+        reopen=lambda: up_to_date(settings, None, lambda _: None),
+        fetch=lambda: everything(settings),
+    )
+
+    async def steps(pilot: Any, app: Reader) -> None:
+        await pilot.press("question_mark")
+        assert app.screen.__class__.__name__ == "Help"
+        await pilot.press("escape")
+        assert "Zeppelin lands in the reader" not in titles(app)
+        await pilot.press("R")
+        for _ in range(100):  # the fetch runs in a thread
+            await pilot.pause(0.05)
+            if "1 feed" in status(app):
+                break
+        assert "Zeppelin lands in the reader" in titles(app) and "1 feed: 1 new" in status(app)
+        app.query_one("DataTable").move_cursor(row=titles(app).index("Zeppelin lands in the reader"))
+        await pilot.press("o")
+        assert opened == ["https://example.org/z"]
+        await pilot.press("q")
+
+    drive(app, steps)

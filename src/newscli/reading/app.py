@@ -317,8 +317,11 @@ class Reader(App[None]):
     def _fetch_then_refresh(self) -> None:
         assert self.fetcher is not None
         said = self.fetcher()
-        self.call_from_thread(self.action_refresh)
-        self.call_from_thread(self._say, said)
+        self.call_from_thread(self._refreshed, said)
+
+    def _refreshed(self, said: str) -> None:
+        self.action_refresh()
+        self._say(said)
 
     def action_leave(self) -> None:
         if self.asking:
