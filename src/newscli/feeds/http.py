@@ -35,7 +35,6 @@ class Response:
     body: bytes
     headers: dict[str, str]
     moved_to: str | None = None  # a permanent redirect's target: where the subscription should point
-    tries: int = 1
 
 
 @dataclass
@@ -58,7 +57,7 @@ class Client:
             follow_redirects=False,
             timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-            trust_env=False,
+            trust_env=True,  # HTTP(S)_PROXY, NO_PROXY and SSL_CERT_FILE, as curl and pip take them
         )
         return self
 
@@ -79,9 +78,7 @@ class Client:
             while True:
                 tries += 1
                 try:
-                    response = self._follow(url, headers or {}, deadline)
-                    response.tries = tries
-                    return response
+                    return self._follow(url, headers or {}, deadline)
                 except FetchError as e:
                     pause = _pause(e, deadline)
                     if tries > 1 or pause is None:
