@@ -242,6 +242,14 @@ def test_sources_count_each_outlet_once_whatever_its_case(engine: Engine) -> Non
     assert {b.name for b in engine.sources()} == {"AP", "Reuters", "Fox News", "Al Jazeera", "agencies"}
 
 
+def test_sources_without_some_articles(engine: Engine) -> None:
+    """What the reader's side list shows: each outlet's articles not marked read."""
+    reuters = [a.id for a in ARTICLES if a.source and a.source.casefold() == "reuters"]
+    counts = {b.name.casefold(): b.count for b in engine.sources(without=frozenset(reuters[:1] + ["no-such-id"]))}
+    assert counts["reuters"] == 1 and counts["ap"] == 2
+    assert "reuters" not in {b.name.casefold() for b in engine.sources(without=frozenset(reuters))}
+
+
 def test_contents_read_every_article(engine: Engine) -> None:
     contents = engine.contents()
     assert contents.per_file == {a.path: 1 for a in ARTICLES}

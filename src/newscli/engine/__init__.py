@@ -120,8 +120,11 @@ class Engine(ABC):
         """Every story that more than one article tells, by its story ID."""
 
     @abstractmethod
-    def sources(self) -> list[Bucket]:
-        """Each outlet with its article count, most first; spellings that differ only in case are one."""
+    def sources(self, without: frozenset[str] = frozenset()) -> list[Bucket]:
+        """Each outlet with its article count (not counting the articles `without`), most first.
+
+        Spellings that differ only in case are one.
+        """
 
     @abstractmethod
     def contents(self) -> Contents:

@@ -339,13 +339,10 @@ class Reader(App[None]):
     def _side(self) -> None:
         side = self.query_one(OptionList)
         side.clear_options()
-        read = queries.Wanted(read=False)
-        unread = queries.narrowed(Filters(), read, self.marks)
         options = [Option("Unread", id="q:is:unread"), Option("Starred", id="q:is:starred")]
-        for name in self.marks.saved():
-            options.append(Option(f"@{name}", id=f"q:@{name}"))
-        facets = self.engine.search(SearchRequest("", unread, limit=1, facets=True)).facets
-        counts = {b.name: b.count for b in facets.outlets} if facets else {}
+        options += [Option(f"@{name}", id=f"q:@{name}") for name in self.marks.saved()]
+        unread = self.engine.sources(without=frozenset(self.marks.ids(read=True)))
+        counts = {b.name: b.count for b in unread}
         for bucket in self.engine.sources():
             options.append(Option(f"{bucket.name} ({counts.get(bucket.name, 0):,})", id=f"s:{bucket.name}"))
         side.add_options(options)
