@@ -241,3 +241,11 @@ def test_help_open_url_and_fetch_from_the_reader(
         await pilot.press("q")
 
     drive(app, steps)
+
+
+def test_read_needs_a_terminal_and_a_known_saved_search(run: Run, news: Path) -> None:
+    index(run, news)
+    result = run("read")
+    assert result.exit_code == 2 and "`newscli read` needs a terminal" in result.stderr
+    unknown = run("read", "@nowhere")
+    assert unknown.exit_code == 2 and "no saved search called @nowhere" in unknown.stderr

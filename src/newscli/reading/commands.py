@@ -48,9 +48,9 @@ def read(state: State, query: str, sources: tuple[str, ...]) -> None:
     from newscli.feeds.fetch import everything
     from newscli.indexing import fresh
 
+    state.plain(query, filters_from(sources, None, None))  # an unknown @NAME or is: is said before the screen
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise NewscliError("`newscli read` needs a terminal", hint="in a script: newscli list --unread --json")
-    state.plain(query, filters_from(sources, None, None))  # an unknown @NAME or is: is said before the screen
     config = state.config
 
     def reopen() -> Any:
