@@ -80,7 +80,11 @@ class State:
         return text, queries.narrowed(filters, wanted, self.marks) if wanted.any else filters
 
     def marks_of(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The marks of these articles, as `--json` gives them."""
+        """The marks of these articles, as `--json` gives them (none, without making marks.db, if there is none)."""
+        from newscli.reading.marks import path
+
+        if "marks" not in self.__dict__ and not path().exists():
+            return {}
         return {article: mark.json() for article, mark in self.marks.get(ids).items()}
 
     def say(self, message: str) -> None:
