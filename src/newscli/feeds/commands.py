@@ -6,12 +6,19 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from newscli.context import CONTEXT, State, output_options, pass_state
 from newscli.errors import ConfigError, ExitStatus, NewscliError
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from newscli.feeds.fetch import Outcome
+    from newscli.feeds.state import FeedState
+    from newscli.feeds.subscriptions import Feed
 
 
 @click.group(context_settings=CONTEXT, invoke_without_command=True)
@@ -239,7 +246,7 @@ def _index(state: State) -> None:
         state.err.print(render.index_summary(report), soft_wrap=True)
 
 
-def _not_yet(listed: list[Any], url: str) -> None:
+def _not_yet(listed: list[Feed], url: str) -> None:
     from newscli.feeds import subscriptions
 
     if (known := subscriptions.find(listed, url)) is not None:
@@ -250,7 +257,7 @@ def _max_bytes(state: State) -> int:
     return int(state.config.max_feed_mb * 1024 * 1024)
 
 
-def _row(feed: Any, known: Any) -> dict[str, Any]:
+def _row(feed: Feed, known: FeedState) -> dict[str, Any]:
     status = known.status or "never fetched"
     if status == "error":
         status = f"error: {known.error}" + (f" (x{known.failures})" if known.failures > 1 else "")
@@ -268,7 +275,7 @@ def _row(feed: Any, known: Any) -> dict[str, Any]:
     }
 
 
-def _outcome(o: Any) -> dict[str, Any]:
+def _outcome(o: Outcome) -> dict[str, Any]:
     return {
         "name": o.feed.name,
         "url": o.feed.url,
@@ -279,7 +286,7 @@ def _outcome(o: Any) -> dict[str, Any]:
     }
 
 
-def _table(rows: list[dict[str, Any]]) -> Any:
+def _table(rows: list[dict[str, Any]]) -> Table:
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
