@@ -6,11 +6,9 @@ the search engine, so that it comes back in a few milliseconds.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -19,7 +17,6 @@ from click.shell_completion import CompletionItem
 if TYPE_CHECKING:
     from newscli.reading.marks import Marks
 
-OUTLETS = "outlets.json"  # written beside the index after each update
 MANY = 100
 
 
@@ -30,19 +27,12 @@ def _config(ctx: click.Context):  # type: ignore[no-untyped-def]
     return config.load(config_file=root.get("config_file"), index_dir=root.get("index_dir"))
 
 
-def outlets_of(folder: Path) -> list[str]:
-    """The outlets kept beside the index (those of every article indexed since it was built)."""
-    try:
-        names = json.loads((folder / OUTLETS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
-
-
 def outlets(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """`--source`: the outlets of the index, those starting with what was typed (in any case) first."""
+    from newscli.indexing import outlets as kept
+
     try:
-        names = outlets_of(_config(ctx).index_dir)
+        names = kept.read(_config(ctx).index_dir) or []
     except Exception:  # a broken config: nothing to offer
         return []
     typed = incomplete.casefold()
@@ -89,13 +79,6 @@ def article_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> 
     except Exception:
         return []
     return [CompletionItem(row[0]) for row in rows]
-
-
-def write_outlets(folder: Path, names: list[str]) -> None:
-    """Keeps the outlets' names beside the index, for completion."""
-    temporary = folder / f".{OUTLETS}.tmp"
-    temporary.write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
-    temporary.replace(folder / OUTLETS)
 
 
 def _marks(read: Callable[[Marks], list[str]]) -> list[str]:

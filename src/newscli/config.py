@@ -22,6 +22,16 @@ def xdg_dir(variable: str, fallback: str) -> Path:
     return Path(value) if value and Path(value).is_absolute() else Path.home() / fallback
 
 
+def data_dir() -> Path:
+    """newscli's data folder: the index, marks.db, the feeds and their state."""
+    return xdg_dir("XDG_DATA_HOME", ".local/share") / "newscli"
+
+
+def config_dir() -> Path:
+    """newscli's config folder: config.yaml, feeds.yaml."""
+    return xdg_dir("XDG_CONFIG_HOME", ".config") / "newscli"
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     index_dir: Path
@@ -49,11 +59,7 @@ def load(*, config_file: str | None = None, index_dir: str | None = None, color:
     names = {k: list(v) for k, v in DEFAULT_NAMES.items()}
     names.update(values.get("fields", {}))
     chosen_index = index_dir or os.environ.get("NEWSCLI_INDEX_DIR") or values.get("index_dir")
-    index = (
-        Path(chosen_index).expanduser().absolute()
-        if chosen_index
-        else xdg_dir("XDG_DATA_HOME", ".local/share") / "newscli" / "index"
-    )
+    index = Path(chosen_index).expanduser().absolute() if chosen_index else data_dir() / "index"
     if index.exists() and not index.is_dir():
         raise ConfigError(f"the index folder {index} is a file", hint="index_dir and --index-dir name a folder")
     return Config(
@@ -86,7 +92,7 @@ def _config_path(flag: str | None) -> Path | None:
         if not stat.S_ISREG(mode):
             raise ConfigError(f"config file {path} is not a regular file")
         return path
-    default = xdg_dir("XDG_CONFIG_HOME", ".config") / "newscli" / "config.yaml"
+    default = config_dir() / "config.yaml"
     return default if default.is_file() else None
 
 

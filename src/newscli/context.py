@@ -73,11 +73,8 @@ class State:
             return text, filters
         from newscli.reading import queries
 
-        if "@" in text:
-            text = queries.expand(text, self.marks.saved())
         wanted = queries.Wanted(False if unread else None, True if starred else None, tuple(labels))
-        text, wanted = queries.take_marks(text, wanted)
-        return text, queries.narrowed(filters, wanted, self.marks) if wanted.any else filters
+        return queries.plain(text, filters, self.marks, wanted)
 
     def marks_of(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The marks of these articles, as `--json` gives them (none, without making marks.db, if there is none)."""

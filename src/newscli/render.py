@@ -278,7 +278,7 @@ def index_summary(report: IndexReport) -> Text:
 # JSON: built from the models, never from what is shown on screen.
 
 
-UNMARKED = {"read": False, "starred": False, "labels": []}
+UNMARKED = {"read": False, "starred": False, "labels": ()}  # a tuple: one object shared by every article
 Marks = Mapping[str, Mapping[str, Any]]  # by article ID: read, starred, labels
 
 

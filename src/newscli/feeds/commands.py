@@ -238,11 +238,9 @@ def fetch(
 def _index(state: State) -> None:
     """Indexes the feeds folder, a root of the archive from then on."""
     from newscli import render
-    from newscli.feeds.store import folder
-    from newscli.indexing import update
+    from newscli.feeds.fetch import index_feeds
 
-    if folder().is_dir():
-        report = update.update(state.config, [str(folder())])
+    if (report := index_feeds(state.config)) is not None:
         state.err.print(render.index_summary(report), soft_wrap=True)
 
 

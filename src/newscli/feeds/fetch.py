@@ -15,6 +15,7 @@ from newscli.feeds.http import Client, FetchError, Response
 from newscli.feeds.parse import FeedError, Parsed, parse
 from newscli.feeds.state import State
 from newscli.feeds.subscriptions import Feed
+from newscli.models import IndexReport
 
 
 @dataclass(slots=True)
@@ -150,10 +151,15 @@ def _keep(feed: Feed, got: _Got, state: State) -> Outcome:
     return outcome
 
 
-def everything(config: Config) -> str:
-    """Fetches every feed and indexes what came (the reader's R); what happened, in one line."""
+def index_feeds(config: Config) -> IndexReport | None:
+    """Indexes the feeds folder, a root of the archive from then on (None if nothing was ever fetched)."""
     from newscli.indexing import update
 
+    return update.update(config, [str(store.folder())]) if store.folder().is_dir() else None
+
+
+def everything(config: Config) -> str:
+    """Fetches every feed and indexes what came (the reader's R); what happened, in one line."""
     feeds = subscriptions.load()
     if not feeds:
         return "no feeds to fetch: `newscli feeds add URL` follows one"
@@ -162,8 +168,8 @@ def everything(config: Config) -> str:
         outcomes = list(fetch(feeds, fetch_state, Options(max_bytes=int(config.max_feed_mb * 2**20))))
     finally:
         fetch_state.close()
-    if any(o.new or o.updated for o in outcomes) and store.folder().is_dir():
-        update.update(config, [str(store.folder())])
+    if any(o.new or o.updated for o in outcomes):
+        index_feeds(config)
     return summary(outcomes)
 
 

@@ -8,14 +8,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from newscli.config import xdg_dir
+from newscli.config import data_dir
 from newscli.feeds.parse import Item
 from newscli.feeds.state import State
 from newscli.feeds.subscriptions import Feed
-
-
-def data_dir() -> Path:
-    return xdg_dir("XDG_DATA_HOME", ".local/share") / "newscli"
 
 
 def folder() -> Path:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newscli.config import xdg_dir
+from newscli.config import config_dir
 from newscli.errors import ConfigError
 
 HEADER = "# The feeds newscli fetches (`newscli feeds add URL`). Edit freely: each needs a url.\n"
@@ -40,7 +40,7 @@ class Feed:
 
 
 def path() -> Path:
-    return xdg_dir("XDG_CONFIG_HOME", ".config") / "newscli" / "feeds.yaml"
+    return config_dir() / "feeds.yaml"
 
 
 def load(file: Path | None = None) -> list[Feed]:

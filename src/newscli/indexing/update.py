@@ -9,10 +9,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection
 
-from newscli import archive, complete, dates, dupes
+from newscli import archive, dates, dupes
 from newscli.config import Config
 from newscli.engine import Engine
 from newscli.errors import IndexError_
+from newscli.indexing import outlets
 from newscli.indexing.catalog import Catalog, FileRecord
 from newscli.indexing.changes import Changes, changes
 from newscli.indexing.lock import locked
@@ -87,13 +88,10 @@ def update(
             manifest.save(folder)
             report = _apply(engine, catalog, todo, config, progress)
             files = None
-            if scope is not None and summary is not None and before is not None:  # the files outside are as they were
+            if scope is not None and summary is not None and before is not None:  # those outside are as they were
                 files = fingerprint(catalog.signatures_in(scope), start=summary.files, less=before)
             manifest.summarise(folder, catalog, files)
-            known = set()
-            if usable:  # an index made before the list was kept: its outlets, once
-                known = set(complete.outlets_of(folder) or (b.name for b in engine.sources()))
-            complete.write_outlets(folder, sorted(known | report.outlets, key=str.casefold))
+            outlets.keep(folder, report.outlets, not usable, lambda: (b.name for b in engine.sources()))
         except OSError as e:  # a full disk, a folder made read-only
             raise IndexError_(
                 f"cannot write the index in {folder} ({e.strerror or e})",

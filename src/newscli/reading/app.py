@@ -146,14 +146,9 @@ class Reader(App[None]):
 
     # The list.
 
-    def _plain(self, query: str) -> tuple[str, Filters]:
-        text = queries.expand(query, self.marks.saved())
-        text, wanted = queries.take_marks(text)
-        return text, queries.narrowed(Filters(self.view.sources), wanted, self.marks)
-
     def _articles(self, n: int) -> list[Article]:
         """The first n articles of the view: by relevance for words, newest first for marks and outlets alone."""
-        text, filters = self._plain(self.view.query)
+        text, filters = queries.plain(self.view.query, Filters(self.view.sources), self.marks)
         if text:
             request = SearchRequest(text, filters, Sort.RELEVANCE, limit=n, variants=self.config.variants)
             return [h.article for h in self.engine.search(request).hits]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newscli.config import xdg_dir
+from newscli.config import data_dir
 from newscli.errors import NewscliError
 
 SCHEMA = """
@@ -40,7 +40,7 @@ class Mark:
 
 
 def path() -> Path:
-    return xdg_dir("XDG_DATA_HOME", ".local/share") / "newscli" / "marks.db"
+    return data_dir() / "marks.db"
 
 
 class Marks:

@@ -76,6 +76,15 @@ def take_marks(text: str, wanted: Wanted = Wanted()) -> tuple[str, Wanted]:
     return " ".join(plain.split()), Wanted(found["read"], found["starred"], tuple(dict.fromkeys(labels)))
 
 
+def plain(text: str, filters: Filters, marks: Marks, wanted: Wanted = Wanted()) -> tuple[str, Filters]:
+    """A query and filters without saved searches and marks: `@NAME` expanded, `is:` and `label:`
+    (with `wanted`, from flags) as the article IDs the engine can filter on."""
+    if "@" in text:
+        text = expand(text, marks.saved())
+    text, wanted = take_marks(text, wanted)
+    return text, narrowed(filters, wanted, marks)
+
+
 def narrowed(filters: Filters, wanted: Wanted, marks: Marks) -> Filters:
     """The filters, narrowed to the articles with the marks wanted."""
     if not wanted.any:
