@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from newscli.dates import timestamp_of
 from newscli.engine import BACKENDS, Engine, backend
 from newscli.errors import IndexError_, QueryError
 from newscli.models import Article, DateRange, Filters, Markup, Ranking, SearchRequest, Sort
@@ -235,6 +237,59 @@ def test_browse_lists_by_date(engine: Engine) -> None:
     listed = engine.browse(Filters(sources=("reuters",)), Sort.NEWEST, 0)
     assert (listed.total, [a.id for a in listed.articles]) == (2, [ARTICLES[0].id, ARTICLES[2].id])
     assert engine.browse(Filters(), Sort.OLDEST, 2).total == len(ARTICLES)
+
+
+def test_browse_orders_as_a_whole_sort_would_across_batches_deletions_and_ties(empty: Engine) -> None:
+    """A browse takes the first articles of each part of the index in date order: the same as sorting all."""
+    rng = random.Random(7)
+    added: dict[str, Article] = {}
+    for batch in range(5):  # a part of the index each
+        with empty.writer() as w:
+            for gone in rng.sample(sorted(added), min(len(added), 6)):  # deletions in parts already written
+                w.delete_file(added.pop(gone).path)
+            for n in range(batch * 40, batch * 40 + 40):
+                day = rng.choice([None, *(f"2024-03-{d:02}" for d in range(1, 12))])  # ties and undated ones
+                a = article(n, f"Story {n}", "Text.", rng.choice(["Reuters", "AP", "BBC News + AP"]), day)
+                w.add(a, a.id)
+                added[a.id] = a
+    everything = list(added.values())
+    some = frozenset(rng.sample(sorted(added), 60))
+
+    def expected(kept: list[Article], sort: Sort) -> list[list[str]]:
+        """The articles by date, undated last; those of one time as a set (in any order)."""
+        groups: dict[tuple[bool, float], set[str]] = {}
+        for a in kept:
+            when = timestamp_of(a)
+            groups.setdefault((when is None, 0.0 if when is None else when), set()).add(a.id)
+        keys = sorted(groups, key=lambda k: (k[0], -k[1] if sort == Sort.NEWEST else k[1]))
+        return [sorted(groups[k]) for k in keys]
+
+    def grouped(ids: list[str], like: list[list[str]]) -> list[list[str]]:
+        sizes, out = [len(g) for g in like], []
+        for size in sizes:
+            out.append(sorted(ids[:size]))
+            ids = ids[size:]
+        return out
+
+    cases = {
+        Filters(): everything,
+        Filters(sources=("ap",)): [a for a in everything if "AP" in a.outlets],
+        Filters(without_ids=some): [a for a in everything if a.id not in some],
+        Filters(only_ids=some | {"no-such-id"}): [a for a in everything if a.id in some],
+        Filters(sources=("Reuters",), without_ids=some): [
+            a for a in everything if a.outlets == ("Reuters",) and a.id not in some
+        ],
+        Filters(dates=DateRange(start=1709510400.0)): [a for a in everything if (timestamp_of(a) or 0) >= 1709510400.0],
+    }
+    for filters, kept in cases.items():
+        for sort in (Sort.NEWEST, Sort.OLDEST):
+            whole = expected(kept, sort)
+            listed = empty.browse(filters, sort, 0)
+            assert listed.total == len(kept)
+            assert grouped([a.id for a in listed.articles], whole) == whole
+            for limit in (1, 4, 25):
+                page = [a.id for a in empty.browse(filters, sort, limit).articles]
+                assert page == [a.id for a in listed.articles][:limit]
 
 
 def test_sources_count_each_outlet_once_whatever_its_case(engine: Engine) -> None:

@@ -19,7 +19,7 @@ from whoosh.index import EmptyIndexError, IndexVersionError
 from whoosh.searching import Searcher
 
 from newscli.engine import Contents, Engine, Writer
-from newscli.engine.whoosh import feedback
+from newscli.engine.whoosh import browsing, feedback
 from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request, filter_query, order
 from newscli.engine.whoosh.damage import readable
 from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, TEXT_FIELDS, article, written
@@ -79,6 +79,8 @@ class WhooshEngine(Engine):
                 for name in TEXT_FIELDS:
                     part.doc_field_length(0, name)
                 part.stored_fields(0)
+                browsing.date_order(part, newest=True)
+            browsing.keep_only(part for part, _ in s.reader().leaf_readers())
 
     def close(self) -> None:
         if self._reader is not None:
@@ -222,12 +224,8 @@ class WhooshEngine(Engine):
     @readable
     def browse(self, filters: Filters, sort: Sort, limit: int) -> ListResult:
         with self._searcher() as s:
-            results = s.search(
-                filter_query(s, filters) or query.Every(),  # the filter as the query: only its articles are visited
-                limit=None if limit == 0 else limit,
-                sortedby=order(Sort.NEWEST if sort == Sort.RELEVANCE else sort),
-            )
-            return ListResult(len(results), tuple(article(h.fields()) for h in results))
+            total, docnums = browsing.top(s, filter_query(s, filters), sort != Sort.OLDEST, limit or None)
+            return ListResult(total, tuple(article(s.stored_fields(n)) for n in docnums))
 
     @readable
     def stories(self) -> dict[str, list[Article]]:
