@@ -29,6 +29,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -224,12 +225,25 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def _peak_rss(command: Sequence[str], env: dict[str, str]) -> int:
-    """Peak resident memory of one process, as the kernel counts it."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_maxrss * 1024
+def _peak_rss(command: Sequence[str], env: dict[str, str]) -> int | None:
+    """Peak resident memory of one process, as the kernel counts it; None without GNU time.
+
+    Through GNU time, which forks the command from its own small process: a command
+    started from this one by subprocess (vfork, then exec) is counted with this
+    process's memory, which the kernel keeps as the high-water mark across exec.
+    """
+    gnu_time = shutil.which("time")
+    if gnu_time is None:
+        return None
+    with tempfile.NamedTemporaryFile("r", encoding="utf-8") as out:
+        subprocess.run(
+            [gnu_time, "-f", "%M", "-o", out.name, *command],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            check=False,
+        )
+        return int(out.read().split()[-1]) * 1024
 
 
 def _environment(work: Path) -> dict[str, str]:
@@ -371,7 +385,9 @@ def _commands(archive: Path, index: Path, env: dict[str, str], rg: str | None, r
     status = json.loads(Run(base + ["server", "status", "--json"], env).stdout)
     figures: dict[str, float] = {k: _median(v) for k, v in times.items()}
     figures["slowest_query"] = max(_median(v) for v in per_query.values())
-    figures["search_rss"] = max(_peak_rss(off + ["search", q], env) for q in QUERIES)
+    peaks = [_peak_rss(off + ["search", q], env) for q in QUERIES]
+    if None not in peaks:
+        figures["search_rss"] = max(p for p in peaks if p is not None)
     figures["server_rss"], figures["server_pss"] = status["memory"], _pss(status["pid"])
     figures["server_idle_cpu"] = _idle_cpu(status["pid"])
     figures.update(_latency(base, archive, env, runs))
