@@ -80,8 +80,10 @@ def main() -> None:
         before, after = (statistics.median(t for n in names for t in times[(n, v)]) * 1000 for v in versions)
         print(f"| {label} | {before:,.0f} ms | {after:,.0f} ms | {after / before:.2f}x |")
     measured = args.queries[min(1, len(args.queries) - 1)]
-    rss = {v: _peak_rss(command(v, "search", measured), env) / 2**20 for v in versions}
-    print(f"| peak memory, one search | {rss['before']:,.0f} MB | {rss['after']:,.0f} MB | |")
+    rss = {v: _peak_rss(command(v, "search", measured), env) for v in versions}
+    if None not in rss.values():
+        before, after = (rss[v] / 2**20 for v in versions)  # type: ignore[operator]
+        print(f"| peak memory, one search | {before:,.0f} MB | {after:,.0f} MB | |")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -290,6 +291,9 @@ def test_browse_orders_as_a_whole_sort_would_across_batches_deletions_and_ties(e
             for limit in (1, 4, 25):
                 page = [a.id for a in empty.browse(filters, sort, limit).articles]
                 assert page == [a.id for a in listed.articles][:limit]
+    for without in (some, frozenset(sorted(some)[:3]), frozenset(added)):  # the reader's unread counts
+        unread = Counter(o for a in everything if a.id not in without for o in a.outlets)
+        assert {b.name: b.count for b in empty.sources(without=without)} == unread
 
 
 def test_sources_count_each_outlet_once_whatever_its_case(engine: Engine) -> None:

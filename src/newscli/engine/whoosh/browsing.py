@@ -24,7 +24,7 @@ from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's 
 
 # isort: split
 from whoosh import query
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo, W3TermsReader
 from whoosh.matching import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
@@ -95,13 +95,13 @@ def _docs(q: query.Query, sub: Searcher) -> tuple[set[int], bool]:
     Deleted documents may be in the set. Terms are read a block of postings at a time.
     """
     if isinstance(q, query.Term):
-        return set(_postings(sub.reader(), q.fieldname, q.text)), False
+        return set(postings(sub.reader(), q.fieldname, q.text)), False
     if isinstance(q, query.Not):
         docs, excluded = _docs(q.query, sub)
         return docs, not excluded
-    if isinstance(q, query.Or) and all(isinstance(c, query.Term) for c in q.subqueries):
-        terms = [(c.fieldname, c.text) for c in q.subqueries]
-        return set().union(*(_postings(sub.reader(), *term) for term in _present(sub.reader(), terms))), False
+    if isinstance(q, query.Or) and len({(type(c), getattr(c, "fieldname", None)) for c in q.subqueries}) == 1:
+        if isinstance(q.subqueries[0], query.Term):  # the articles of some outlets, or of some IDs
+            return holding(sub.reader(), q.subqueries[0].fieldname, {c.text for c in q.subqueries}), False
     if isinstance(q, query.And):
         parts = [_docs(c, sub) for c in q.subqueries]
         left_out = set().union(*(docs for docs, excluded in parts if excluded))
@@ -114,22 +114,49 @@ def _docs(q: query.Query, sub: Searcher) -> tuple[set[int], bool]:
     return set(q.docs(sub)), False
 
 
-def _present(part: Any, terms: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The terms a part may hold: when there are many, those its word list has.
+def holding(part: Any, fieldname: str, texts: set[str]) -> set[int]:
+    """The documents of a part that hold any of these words of a field (deleted ones included).
 
-    Looking a term up costs about as much as reading three of a part's words in order, and
-    most of many IDs (every article read) are in other parts: past a third of the part's
-    size, reading its words once is cheaper.
+    Looking a word up costs as much as reading two or three of a part's words in
+    order, and most of many IDs (every article read) are in other parts: past half
+    the part's size, its words are read once, and kept while the part is open.
     """
-    fields = {fieldname for fieldname, _ in terms}
-    if len(terms) * 3 <= part.doc_count_all() or len(fields) != 1:
-        return terms
-    (fieldname,) = fields
-    wanted = {text for _, text in terms}
-    return [(fieldname, word.decode("utf-8")) for word in part.lexicon(fieldname) if word.decode("utf-8") in wanted]
+    words = part.__dict__.get(_WORDS, {}).get(fieldname)
+    if words is None and len(texts) * 2 > part.doc_count_all():
+        words = part.__dict__.setdefault(_WORDS, {})[fieldname] = _words(part, fieldname)
+    docs: set[int] = set()
+    for text in texts:
+        if words is not None:
+            if text not in words:
+                continue
+            if (one := words[text]) is not None:
+                docs.add(one)
+                continue
+        docs.update(postings(part, fieldname, text))
+    return docs
 
 
-def _postings(part: Any, fieldname: str, text: str) -> Iterable[int]:
+_WORDS = "_newscli_words"  # where a part keeps its words read in order (see `holding`)
+
+
+def _words(part: Any, fieldname: str) -> dict[str, int | None]:
+    """Each word of a field in a part: the one document that holds it, or None when more do."""
+    terms = part._terms
+    if not isinstance(terms, W3TermsReader):
+        return {word.decode("utf-8"): None for word in part.lexicon(fieldname)}
+    prefix = terms._keycoder(fieldname, b"")
+    unpack = W3TermInfo._struct.unpack_from
+    words: dict[str, int | None] = {}
+    for key, info in terms._tindex.items_from(prefix):  # in order: the field's words are together
+        if not key.startswith(prefix):
+            break
+        _, _, count, _, _, _, first, _ = unpack(info)
+        words[key[len(prefix) :].decode("utf-8")] = first if count == 1 else None
+    return words
+
+
+def postings(part: Any, fieldname: str, text: str) -> Iterable[int]:
+    """The documents of a part holding a word (deleted ones included)."""
     try:
         info = part.term_info(fieldname, text)
     except TermNotFound:
