@@ -23,17 +23,23 @@ from typing import Any
 from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
 
 # isort: split
-from whoosh import query
 from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo, W3TermsReader
 from whoosh.matching import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
+from newscli.engine.whoosh.compile import dates_query, outlets_named
+from newscli.models import Filters
+
 _ORDERS: dict[tuple[str, bool], array[int]] = {}  # (part ID, newest first): its document numbers in date order
 
 
-def top(s: Searcher, q: query.Query | None, newest: bool, limit: int | None) -> tuple[int, list[int]]:
-    """How many articles the filter query lets through, and the first `limit` (all: None) in date order."""
+def top(s: Searcher, filters: Filters, newest: bool, limit: int | None) -> tuple[int, list[int]]:
+    """How many articles the filters let through, and the first `limit` (all: None) in date order."""
+    outlets = set(outlets_named(s, filters.sources)) if filters.sources else None
+    when = dates_query(filters)
+    only = None if filters.only_ids is None else set(filters.only_ids)
+    without = set(filters.without_ids)
     total = 0
     found: list[tuple[int, int, int]] = []
     sign = -1 if newest else 1
@@ -41,20 +47,29 @@ def top(s: Searcher, q: query.Query | None, newest: bool, limit: int | None) -> 
         part = sub.reader()
         if part.segment() is None:  # an empty index's stand-in part
             continue
-        docs, excluded = _docs(q, sub) if q is not None else (set(), True)
-        deleted = part.deleted_docs_set
-        if excluded:
-            docs = docs | deleted
-            total += part.doc_count_all() - len(docs)
-            taken: Iterable[int] = filterfalse(docs.__contains__, date_order(part, newest))
+        kept: set[int] | None = None  # None: every article of the part
+        if outlets is not None:
+            kept = holding(part, "outlet", outlets)
+        if only is not None:
+            kept = _both(kept, holding(part, "id", only))
+        if when is not None:
+            kept = _both(kept, set(when.docs(sub)))
+        left_out = part.deleted_docs_set | holding(part, "id", without) if without else part.deleted_docs_set
+        if kept is None:
+            total += part.doc_count_all() - len(left_out)
+            taken: Iterable[int] = filterfalse(left_out.__contains__, date_order(part, newest))
         else:
-            docs = docs - deleted
-            total += len(docs)
-            taken = filter(docs.__contains__, date_order(part, newest))
+            kept -= left_out
+            total += len(kept)
+            taken = filter(kept.__contains__, date_order(part, newest))
         dated, ts = _values(part, "dated"), _values(part, "ts")
         found.extend((-dated[d], sign * ts[d], offset + d) for d in islice(taken, limit))
     found.sort()
     return total, [docnum for _, _, docnum in found[:limit]]
+
+
+def _both(kept: set[int] | None, docs: set[int]) -> set[int]:
+    return docs if kept is None else kept & docs
 
 
 def date_order(part: Any, newest: bool) -> array[int]:
@@ -89,31 +104,6 @@ def _values(part: Any, name: str) -> Any:
     return values
 
 
-def _docs(q: query.Query, sub: Searcher) -> tuple[set[int], bool]:
-    """The documents of one part a filter query matches: a set, and whether the set is of those it leaves out.
-
-    Deleted documents may be in the set. Terms are read a block of postings at a time.
-    """
-    if isinstance(q, query.Term):
-        return set(postings(sub.reader(), q.fieldname, q.text)), False
-    if isinstance(q, query.Not):
-        docs, excluded = _docs(q.query, sub)
-        return docs, not excluded
-    if isinstance(q, query.Or) and len({(type(c), getattr(c, "fieldname", None)) for c in q.subqueries}) == 1:
-        if isinstance(q.subqueries[0], query.Term):  # the articles of some outlets, or of some IDs
-            return holding(sub.reader(), q.subqueries[0].fieldname, {c.text for c in q.subqueries}), False
-    if isinstance(q, query.And):
-        parts = [_docs(c, sub) for c in q.subqueries]
-        left_out = set().union(*(docs for docs, excluded in parts if excluded))
-        kept = [docs for docs, excluded in parts if not excluded]
-        if not kept:
-            return left_out, True
-        return set.intersection(*kept) - left_out, False
-    if q is query.NullQuery:
-        return set(), False
-    return set(q.docs(sub)), False
-
-
 def holding(part: Any, fieldname: str, texts: set[str]) -> set[int]:
     """The documents of a part that hold any of these words of a field (deleted ones included).
 
@@ -124,15 +114,14 @@ def holding(part: Any, fieldname: str, texts: set[str]) -> set[int]:
     words = part.__dict__.get(_WORDS, {}).get(fieldname)
     if words is None and len(texts) * 2 > part.doc_count_all():
         words = part.__dict__.setdefault(_WORDS, {})[fieldname] = _words(part, fieldname)
-    docs: set[int] = set()
+    if words is None:
+        return set().union(*(postings(part, fieldname, text) for text in texts))
+    if len(texts) > len(words):
+        texts = texts & words.keys()
+    docs = {one for text in texts if (one := words.get(text)) is not None}
     for text in texts:
-        if words is not None:
-            if text not in words:
-                continue
-            if (one := words[text]) is not None:
-                docs.add(one)
-                continue
-        docs.update(postings(part, fieldname, text))
+        if text in words and words[text] is None:  # a word of more than one document
+            docs.update(postings(part, fieldname, text))
     return docs
 
 

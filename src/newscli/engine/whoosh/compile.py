@@ -83,17 +83,10 @@ def filter_query(s: Searcher, filters: Filters) -> query.Query | None:
     """The filters as a Whoosh query; None when there are none."""
     parts: list[query.Query] = []
     if filters.sources:
-        wanted = {name.casefold() for name in filters.sources}
-        names = [t.decode("utf-8") for t in s.lexicon("outlet")]
-        matching = [n for n in names if n.casefold() in wanted]
+        matching = outlets_named(s, filters.sources)
         parts.append(query.Or([query.Term("outlet", n) for n in matching]) if matching else query.NullQuery)
-    if filters.dates.start is not None or filters.dates.end is not None:
-        start, end = filters.dates.start, filters.dates.end
-        parts.append(
-            query.NumericRange(
-                "ts", None if start is None else math.ceil(start), None if end is None else math.floor(end)
-            )
-        )
+    if (when := dates_query(filters)) is not None:
+        parts.append(when)
     if filters.only_ids is not None:
         parts.append(query.Or([query.Term("id", i) for i in filters.only_ids]) if filters.only_ids else query.NullQuery)
     if filters.without_ids:
@@ -101,6 +94,22 @@ def filter_query(s: Searcher, filters: Filters) -> query.Query | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+def outlets_named(s: Searcher, names: tuple[str, ...]) -> list[str]:
+    """The outlets of the index with these names, whatever their case."""
+    wanted = {name.casefold() for name in names}
+    return [n for n in (t.decode("utf-8") for t in s.lexicon("outlet")) if n.casefold() in wanted]
+
+
+def dates_query(filters: Filters) -> query.Query | None:
+    """The filters' dates as a Whoosh query; None when they have none."""
+    start, end = filters.dates.start, filters.dates.end
+    if start is None and end is None:
+        return None
+    return query.NumericRange(
+        "ts", None if start is None else math.ceil(start), None if end is None else math.floor(end)
+    )
 
 
 def order(sort: Sort, ranking: Ranking = Ranking.BM25) -> sorting.MultiFacet | None:
