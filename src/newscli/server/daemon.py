@@ -49,7 +49,20 @@ PRELOAD = (
     "rich.markdown",
     "rich.progress",
     "rich.table",
+    "yaml",
 )
+
+
+def _preload() -> None:
+    """What every command would load in its forked process on first use, loaded once here."""
+    for module in PRELOAD:
+        importlib.import_module(module)
+    try:  # rich's table of character widths, the latest (a caller's UNICODE_VERSION still picks its own)
+        from rich._unicode_data._versions import VERSIONS
+
+        importlib.import_module(f".unicode{VERSIONS[-1].replace('.', '-')}", "rich._unicode_data")
+    except ImportError:
+        pass
 
 
 def serve(config: Config, place: Place) -> bool:
@@ -104,8 +117,7 @@ class Server:
             log(f"not watching: {self.unwatched}")
         self._index(wait=True)
         self._reopen()
-        for module in PRELOAD:
-            importlib.import_module(module)
+        _preload()
         listener = self._listen()
         selector = selectors.DefaultSelector()
         selector.register(listener, selectors.EVENT_READ)
