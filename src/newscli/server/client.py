@@ -39,13 +39,23 @@ def identity() -> str:
 def main() -> None:
     argv = sys.argv[1:]
     wanted = _wanted(argv)
+    starting: list[str] | None = None
     if wanted is not None:
-        code = _ask(argv, *wanted)
-        if code is not None:
+        code = _ask(argv, wanted[0])
+        if isinstance(code, int):
             sys.exit(code)
+        if code == START:
+            starting = wanted[1]
     from newscli.cli import cli
 
-    cli(prog_name="newscli")
+    try:
+        cli(prog_name="newscli")
+    finally:
+        # Once this command has answered (and brought the index up to date): a resident process
+        # started before would update the index at the same time, and this command would
+        # search what was there instead.
+        if starting is not None:
+            start(starting)
 
 
 def _wanted(argv: list[str]) -> tuple[str, list[str]] | None:
@@ -107,8 +117,11 @@ def _settings(config_file: str | None) -> dict[str, str] | None:
     return found
 
 
-def _ask(argv: list[str], index_dir: str, options: list[str]) -> int | None:
-    """The exit status of the command as the resident process ran it; None if it did not (answer here)."""
+START = "start"
+
+
+def _ask(argv: list[str], index_dir: str) -> int | str | None:
+    """The exit status of the command as the resident process ran it; else None or START (answer here)."""
     from _socket import AF_UNIX, SOCK_STREAM, socket
 
     from newscli.server import wire
@@ -121,8 +134,7 @@ def _ask(argv: list[str], index_dir: str, options: list[str]) -> int | None:
         sock.connect(place.socket)
     except OSError:
         sock.close()
-        start(options)
-        return None
+        return START
     except UnsafeFolder:
         sock.close()
         return None
@@ -134,9 +146,7 @@ def _ask(argv: list[str], index_dir: str, options: list[str]) -> int | None:
         while True:
             reply = replies.next()
             if "refused" in reply:
-                if reply["refused"] == "identity":  # it is ending: start one of this version
-                    start(options)
-                return None
+                return START if reply["refused"] == "identity" else None  # it is ending: one of this version
             if "started" in reply:
                 child = reply["started"]
             elif "page" in reply:
