@@ -241,7 +241,10 @@ def test_browse_lists_by_date(engine: Engine) -> None:
 
 
 def test_browse_orders_as_a_whole_sort_would_across_batches_deletions_and_ties(empty: Engine) -> None:
-    """A browse takes the first articles of each part of the index in date order: the same as sorting all."""
+    """A browse takes the first articles of each part of the index in date order: the same as sorting all.
+
+    And the filters, read part by part, keep the same articles for a search and a timeline.
+    """
     rng = random.Random(7)
     added: dict[str, Article] = {}
     for batch in range(5):  # a part of the index each
@@ -281,6 +284,7 @@ def test_browse_orders_as_a_whole_sort_would_across_batches_deletions_and_ties(e
             a for a in everything if a.outlets == ("Reuters",) and a.id not in some
         ],
         Filters(dates=DateRange(start=1709510400.0)): [a for a in everything if (timestamp_of(a) or 0) >= 1709510400.0],
+        Filters(sources=("Nobody",)): [],
     }
     for filters, kept in cases.items():
         for sort in (Sort.NEWEST, Sort.OLDEST):
@@ -291,6 +295,9 @@ def test_browse_orders_as_a_whole_sort_would_across_batches_deletions_and_ties(e
             for limit in (1, 4, 25):
                 page = [a.id for a in empty.browse(filters, sort, limit).articles]
                 assert page == [a.id for a in listed.articles][:limit]
+        found = empty.search(SearchRequest("story", filters, limit=0, fold_copies=False))
+        assert sorted(h.article.id for h in found.hits) == sorted(a.id for a in kept)
+        assert empty.timeline(SearchRequest("story", filters), Period.DAY).total == len(kept)
     for without in (some, frozenset(sorted(some)[:3]), frozenset(added)):  # the reader's unread counts
         unread = Counter(o for a in everything if a.id not in without for o in a.outlets)
         assert {b.name: b.count for b in empty.sources(without=without)} == unread

@@ -79,23 +79,6 @@ def check_expansions(q: query.Query, s: Searcher) -> None:
                 )
 
 
-def filter_query(s: Searcher, filters: Filters) -> query.Query | None:
-    """The filters as a Whoosh query; None when there are none."""
-    parts: list[query.Query] = []
-    if filters.sources:
-        matching = outlets_named(s, filters.sources)
-        parts.append(query.Or([query.Term("outlet", n) for n in matching]) if matching else query.NullQuery)
-    if (when := dates_query(filters)) is not None:
-        parts.append(when)
-    if filters.only_ids is not None:
-        parts.append(query.Or([query.Term("id", i) for i in filters.only_ids]) if filters.only_ids else query.NullQuery)
-    if filters.without_ids:
-        parts.append(query.Not(query.Or([query.Term("id", i) for i in filters.without_ids])))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else query.And(parts)
-
-
 def outlets_named(s: Searcher, names: tuple[str, ...]) -> list[str]:
     """The outlets of the index with these names, whatever their case."""
     wanted = {name.casefold() for name in names}

@@ -20,8 +20,8 @@ from whoosh.index import EmptyIndexError, IndexVersionError
 from whoosh.searching import Searcher
 
 from newscli.engine import Contents, Engine, Writer
-from newscli.engine.whoosh import browsing, feedback
-from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request, filter_query, order
+from newscli.engine.whoosh import browsing, feedback, filtering
+from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request, order
 from newscli.engine.whoosh.damage import readable
 from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, TEXT_FIELDS, article, written
 from newscli.engine.whoosh.snippets import snippet, with_snippets
@@ -163,7 +163,7 @@ class WhooshEngine(Engine):
         with self._searcher(weighting=scoring.BM25F(B=tuning.b, K1=tuning.k1)) as s:
             if compiled.prepared:  # not for marks alone
                 check_expansions(compiled.query, s)
-            where = filter_query(s, compiled.filters)
+            where = filtering.documents(s, compiled.filters)
             fetch = max(wanted, feedback.RERANKED) if reranked and wanted else wanted
             results, shown = _ranked(s, compiled.query, request, where, groups, fetch)
             matches = len(results)
@@ -205,7 +205,8 @@ class WhooshEngine(Engine):
         with self._searcher() as s:
             if compiled.prepared:  # not for marks alone
                 check_expansions(compiled.query, s)
-            results = s.search(compiled.query, limit=1, filter=filter_query(s, compiled.filters), groupedby=_GROUPS)
+            kept, left_out = filtering.documents(s, compiled.filters)
+            results = s.search(compiled.query, limit=1, filter=kept, mask=left_out, groupedby=_GROUPS)
             total = len(results)
             _, days, undated = _counts(results, total)
         return Timeline(request.text, by.value, total, undated, tuple(per_period(days, by)))
@@ -258,14 +259,16 @@ class WhooshEngine(Engine):
             for part, _ in s.reader().leaf_readers():
                 if part.segment() is None:  # an empty index's stand-in part
                     continue
-                left_out = part.deleted_docs_set | browsing.holding(part, "id", ids) if ids else part.deleted_docs_set
+                left_out = part.deleted_docs_set | filtering.holding(part, "id", ids) if ids else part.deleted_docs_set
                 for name in part.field_terms("outlet"):
                     if left_out:  # the term's count includes them
-                        counts[name] += len(set(browsing.postings(part, "outlet", name)) - left_out)
+                        counts[name] += len(set(filtering.postings(part, "outlet", name)) - left_out)
                     else:
                         counts[name] += part.doc_frequency("outlet", name)
         return _outlets(+counts)
 
+
+Where = tuple[set[int] | None, set[int] | None]  # documents kept (None: any) and left out (filtering.documents)
 
 _SORTED = [name for name, field in SCHEMA.items() if field.column_type is not None]
 _SCORED = [name for name, field in SCHEMA.items() if field.scorable]
@@ -327,7 +330,7 @@ def _ranked(
     s: Searcher,
     q: query.Query,
     request: SearchRequest,
-    where: query.Query | None,
+    where: Where,
     groups: dict[str, Any],
     wanted: int | None,
     mask: set[int] | None = None,
@@ -346,8 +349,8 @@ def _ranked(
         results = s.search(
             q,
             limit=fetch,
-            filter=where,
-            mask=mask,
+            filter=where[0],
+            mask=where[1] if not mask else mask | (where[1] or set()),
             sortedby=None if quick else order(request.sort, request.ranking),
             groupedby=groups or None,
             terms=not quick,
@@ -366,7 +369,7 @@ def _fill(
     s: Searcher,
     compiled: Compiled,
     request: SearchRequest,
-    where: query.Query | None,
+    where: Where,
     wanted: int,
     matches: Any,
 ) -> list[Any]:
