@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -11,13 +12,23 @@ from pathlib import Path
 from .conftest import Run, index
 
 
-def asked(shell: str, *words: str) -> str:
-    """What newscli answers when `shell` asks it to complete the last of `words`."""
-    env = {**os.environ, "_NEWSCLI_COMPLETE": f"{shell}_complete", "COMP_WORDS": " ".join(("newscli", *words))}
-    env["COMP_CWORD"] = str(len(words))
-    done = subprocess.run([sys.executable, "-m", "newscli"], env=env, capture_output=True, text=True, timeout=30)
+def asked(shell: str, *words: str, program: str | None = None, importtime: bool = False) -> str:
+    """What newscli answers when `shell` asks it to complete the last of `words` (or `program`, given).
+
+    importtime: the modules it loaded are added after a line of dashes.
+    """
+    line = " ".join(shlex.quote(w) if w else "''" for w in ("newscli", *words))
+    if shell == "fish" and not words[-1]:  # fish sends the line up to the cursor: an empty word is not there
+        line = " ".join(shlex.quote(w) for w in ("newscli", *words[:-1])) + " "
+    env = {**os.environ, "_NEWSCLI_COMPLETE": f"{shell}_complete", "COMP_WORDS": line}
+    env["COMP_CWORD"] = shlex.quote(words[-1]) if shell == "fish" else str(len(words))
+    command = [sys.executable, *(["-X", "importtime"] if importtime else []), "-c", program or _NEWSCLI]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
-    return done.stdout
+    return done.stdout + (f"-----\n{done.stderr}" if importtime else "")
+
+
+_NEWSCLI = "from newscli.server.client import main; main()"  # as the `newscli` script starts
 
 
 def complete(*words: str) -> list[str]:
@@ -45,3 +56,44 @@ def test_outlets_saved_searches_labels_and_ids(run: Run, news: Path) -> None:
     assert complete("related", peace[:3]) == [i for i in ids.values() if i.startswith(peace[:3])]
     assert "search" in complete("se")
     assert "Al Jazeera" in asked("zsh", "list", "--source", "Al").splitlines()  # zsh: type, value, help
+
+
+def test_the_quick_answers_are_clicks_own(run: Run, news: Path) -> None:
+    """Where newscli answers the shell without loading click, it answers as click would, for each shell."""
+    from newscli.cli import cli
+    from newscli.complete import shape
+    from newscli.complete_shape import GLOBAL, SHAPE
+
+    assert shape(cli) == (GLOBAL, SHAPE), "complete_shape.py is out of step with the commands: see its docstring"
+    index(run, news)
+    run("saved", "add", "morning", "talks")
+    ids = {a["title"]: a["id"] for a in json.loads(run("list", "--json").stdout)["articles"]}
+    run("mark", ids["Cocoa prices rise"], "--label", "later")
+    quick = [
+        ("list", "--source", "Al"),
+        ("list", "--unread", "--source", ""),
+        ("--no-server", "search", "--source", "re"),
+        ("search", "--limit", "5", "@mo"),
+        ("search", "label:"),
+        ("timeline", "--by", "month", "@"),
+        ("mark", ids["Cocoa prices rise"], "--label", ""),
+        ("mark", "--all", "@"),
+        ("show", ""),
+        ("related", "--json", ids["Cocoa prices rise"][:2]),
+        ("read", "--source", "A"),
+    ]
+    left_to_click = [
+        ("search", "talks", ""),  # no second argument
+        ("search", "--sort", ""),  # its choices
+        ("search", "--", "@"),
+        ("mark", "-x", "@"),  # an option the map does not know
+        ("se",),
+        ("list", "--so"),
+        ("saved", "remove", "mor"),
+    ]
+    for shell in ("bash", "zsh", "fish"):
+        for words in quick + left_to_click:
+            answer, _, imported = asked(shell, *words, importtime=True).partition("-----\n")
+            by_click = asked(shell, *words, program="from newscli.cli import cli; cli(prog_name='newscli')")
+            assert answer == by_click, (shell, words)
+            assert (" click\n" not in imported) == (words in quick), (shell, words)  # answered without click?

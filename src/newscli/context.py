@@ -198,13 +198,19 @@ def _stack(f: F, options: list[Callable[[F], F]]) -> F:
 
 
 def completing(name: str) -> Callable[..., Any]:
-    """A shell-completion callback of newscli.complete, imported only when completing."""
+    """A shell-completion callback: `name` of newscli.complete.COMPLETERS, imported only when completing."""
 
-    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
-        from newscli import complete
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+        from newscli import complete, config
 
-        return getattr(complete, name)(ctx, param, incomplete)
+        root = ctx.find_root().params
+        try:
+            settings = config.load(config_file=root.get("config_file"), index_dir=root.get("index_dir"))
+        except NewscliError:  # a broken config: nothing to offer
+            return []
+        return complete.COMPLETERS[name](str(settings.index_dir), incomplete)
 
+    complete.completer = name  # type: ignore[attr-defined]  # for complete.shape
     return complete
 
 

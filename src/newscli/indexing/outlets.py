@@ -6,16 +6,21 @@ Each update adds the outlets of the articles it indexed; a rebuild starts the li
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FILE = "outlets.json"
 
 
-def read(folder: Path) -> list[str] | None:
+def read(folder: str | Path) -> list[str] | None:
     """The names kept; None if there is no list (an index made before it was kept)."""
     try:
-        names = json.loads((folder / FILE).read_text(encoding="utf-8"))
+        with open(os.path.join(folder, FILE), encoding="utf-8") as f:
+            names = json.load(f)
     except FileNotFoundError:
         return None
     except (OSError, ValueError):

@@ -37,6 +37,13 @@ def identity() -> str:
 
 
 def main() -> None:
+    if "_NEWSCLI_COMPLETE" in os.environ:  # the shell asks for completions
+        from newscli.complete import quick
+
+        answer = quick(os.environ, _folder)
+        if answer is not None:
+            print(answer)
+            sys.exit(0)
     argv = sys.argv[1:]
     wanted = _wanted(argv)
     starting: list[str] | None = None
@@ -78,13 +85,24 @@ def _wanted(argv: list[str]) -> tuple[str, list[str]] | None:
     settings = _settings(given.get("--config") or os.environ.get("NEWSCLI_CONFIG"))
     if settings is None or settings.get("server", "auto") not in ("auto", "on", "true", "yes"):
         return None
+    options = [f"{k}={v}" for k, v in given.items() if k in ("--index-dir", "--config")]
+    return _index_dir(given, settings), options
+
+
+def _index_dir(given: dict[str, str], settings: dict[str, str]) -> str:
+    """The index folder for the global options given and the config file's settings."""
     index_dir = given.get("--index-dir") or os.environ.get("NEWSCLI_INDEX_DIR") or settings.get("index_dir")
     if not index_dir:
         data = os.environ.get("XDG_DATA_HOME", "")
         data = data if os.path.isabs(data) else os.path.join(os.path.expanduser("~"), ".local/share")
         index_dir = os.path.join(data, "newscli", "index")
-    options = [f"{k}={v}" for k, v in given.items() if k in ("--index-dir", "--config")]
-    return index_dir, options
+    return index_dir
+
+
+def _folder(given: dict[str, str]) -> str | None:
+    """The index folder for the global options given; None if the config file cannot tell."""
+    settings = _settings(given.get("--config") or os.environ.get("NEWSCLI_CONFIG"))
+    return None if settings is None else _index_dir(given, settings)
 
 
 def _settings(config_file: str | None) -> dict[str, str] | None:

@@ -1,0 +1,68 @@
+"""The commands as shell completion sees them, for `complete.quick`: made by `complete.shape(cli)`.
+
+tests/test_complete.py checks it against the commands; after changing a command's options, print
+`newscli.complete.shape(newscli.cli.cli)` and put it here.
+"""
+
+from __future__ import annotations
+
+GLOBAL: dict[str, bool] = {
+    "--index-dir": True,
+    "--config": True,
+    "--color": True,
+    "--no-server": False,
+    "-v": False,
+    "--verbose": False,
+    "--version": False,
+    "--help": False,
+}  # the global options: whether each takes a value
+
+SHAPE: dict[str, dict[str, object]] = {
+    "list": {
+        "options": {
+            "--source": "outlets",
+            "--since": "",
+            "--until": "",
+            "--limit": "",
+            "--label": "labels",
+            "--sort": "",
+        },
+        "flags": ["--json", "--starred", "--unread", "--help"],
+        "arguments": [],
+        "more": False,
+    },
+    "mark": {
+        "options": {"--source": "outlets", "--since": "", "--until": "", "--label": "labels", "--unlabel": "labels"},
+        "flags": ["--all", "--read", "--star", "--unread", "--unstar", "--help"],
+        "arguments": ["articles_or_queries"],
+        "more": True,
+    },
+    "read": {"options": {"--source": "outlets"}, "flags": ["--help"], "arguments": ["queries"], "more": False},
+    "related": {"options": {"--limit": ""}, "flags": ["--json", "--help"], "arguments": ["article_ids"], "more": False},
+    "search": {
+        "options": {
+            "--source": "outlets",
+            "--since": "",
+            "--until": "",
+            "--limit": "",
+            "--sort": "",
+            "--page": "",
+            "--label": "labels",
+        },
+        "flags": ["--all", "--expand", "--explain", "--facets", "--json", "--starred", "--unread", "--help"],
+        "arguments": ["queries"],
+        "more": False,
+    },
+    "show": {
+        "options": {},
+        "flags": ["--json", "--no-pager", "--raw", "--help"],
+        "arguments": ["article_ids"],
+        "more": False,
+    },
+    "timeline": {
+        "options": {"--by": "", "--source": "outlets", "--since": "", "--until": "", "--label": "labels"},
+        "flags": ["--json", "--starred", "--unread", "--help"],
+        "arguments": ["queries"],
+        "more": False,
+    },
+}
