@@ -24,7 +24,7 @@ import pytest
 from newscli.server import wire
 from newscli.server.client import _settings, _wanted, request
 from newscli.server.place import Place
-from newscli.server.watch import file_system
+from newscli.server.watch import Watcher, file_system
 
 from .conftest import write
 
@@ -362,6 +362,50 @@ def test_network_file_systems_are_told_apart(tmp_path: Path) -> None:
     mounts = write(tmp_path / "mounts", "/dev/vda / ext4 rw 0 0\nserver:/news /mnt/news nfs4 rw 0 0\n")
     assert file_system("/mnt/news/2024", str(mounts)) == "nfs4"
     assert file_system("/home/me/news", str(mounts)) == "ext4"
+
+
+def test_reading_the_archive_is_not_a_change(tmp_path: Path) -> None:
+    """Tools that read every file (rg, a backup) raise no event: only writing, renaming and removing do."""
+    archive = tmp_path / "news"
+    for i in range(200):
+        write(archive / f"f{i % 10}" / f"{i}.md", f"Story {i}.\n")
+    wake_r, wake_w = os.pipe2(os.O_NONBLOCK)
+    watcher = Watcher([str(archive)], False, str(tmp_path / "index"), wake_w)
+    try:
+        assert watcher.start() is None
+        masks = _inotify_masks()
+        assert masks, "no inotify watch found"
+        for read_only in (0x1, 0x10, 0x20):  # IN_ACCESS, IN_CLOSE_NOWRITE, IN_OPEN: the kernel is not to queue them
+            assert not any(mask & read_only for mask in masks)
+        time.sleep(0.3)
+        for _ in range(3):
+            for path in archive.rglob("*.md"):
+                path.read_bytes()
+        time.sleep(0.5)
+        assert not watcher.changed() and watcher.taken() == set()
+        write(archive / "f3" / "new.md", "A new story.\n")
+        deadline = time.monotonic() + 5
+        while not watcher.changed() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert watcher.taken() == {str(archive / "f3" / "new.md")}
+    finally:
+        watcher.stop()
+        os.close(wake_r)
+        os.close(wake_w)
+
+
+def _inotify_masks() -> list[int]:
+    """The event masks of this process's inotify watches, as the kernel shows them."""
+    masks = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") != "anon_inode:inotify":
+                continue
+            info = Path(f"/proc/self/fdinfo/{fd}").read_text()
+        except OSError:
+            continue
+        masks += [int(word[5:], 16) for word in info.split() if word.startswith("mask:")]
+    return masks
 
 
 def test_an_archive_it_does_not_watch_is_walked_by_each_command_and_said_once(

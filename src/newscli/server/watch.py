@@ -11,7 +11,7 @@ from newscli.archive import aliased
 NETWORK_FILE_SYSTEMS = frozenset(
     "nfs nfs4 cifs smb3 smbfs ncpfs afs ceph glusterfs lustre 9p davfs fuse.sshfs fuse.rclone fuse.s3fs".split()
 )
-# What a file's writing, renaming or removal raises; opening and reading it (as indexing does) raise others.
+# What a file's writing, renaming or removal raises (watched for alone: see Watcher.start).
 CHANGES = ("created", "deleted", "modified", "moved", "closed")
 MANY = 10_000  # changed paths kept; beyond them, the whole archive is looked at
 
@@ -32,12 +32,26 @@ class Watcher:
         for root in self.roots:
             if (kind := file_system(root)) in NETWORK_FILE_SYSTEMS:
                 return f"{root} is on a network file system ({kind}), whose changes inotify does not see"
-        from watchdog.events import FileSystemEventHandler
+        from watchdog import events
         from watchdog.observers import Observer
+
+        # Only what writing, renaming or removing raises: reading the archive (rg, a backup,
+        # newscli itself) raises an open and a close of each file, whose flood would overflow
+        # the kernel's queue (then watchdog walks the archive again, and changes are lost).
+        changes = [
+            events.FileCreatedEvent,
+            events.DirCreatedEvent,
+            events.FileDeletedEvent,
+            events.DirDeletedEvent,
+            events.FileModifiedEvent,
+            events.FileMovedEvent,
+            events.DirMovedEvent,
+            events.FileClosedEvent,
+        ]
 
         watcher = self
 
-        class Handler(FileSystemEventHandler):
+        class Handler(events.FileSystemEventHandler):
             def on_any_event(self, event: Any) -> None:
                 path = os.fsdecode(event.src_path)
                 if event.event_type in CHANGES and not _within(path, watcher._ignored):
@@ -51,9 +65,11 @@ class Watcher:
         try:
             for root in self.roots:
                 if os.path.isdir(root):
-                    observer.schedule(Handler(), root, recursive=True, follow_symlink=self._follow)
+                    observer.schedule(
+                        Handler(), root, recursive=True, follow_symlink=self._follow, event_filter=changes
+                    )
                 elif os.path.exists(root):  # a root that is one file: its folder, whose other files are not indexed
-                    observer.schedule(Handler(), os.path.dirname(root) or ".", recursive=False)
+                    observer.schedule(Handler(), os.path.dirname(root) or ".", recursive=False, event_filter=changes)
             observer.start()
         except OSError as e:  # the inotify limits: fs.inotify.max_user_watches, max_user_instances
             observer.stop()
