@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from newscli.archive import Scope, Signature, in_scope
+from newscli.archive import Scope, Signature
 from newscli.errors import REBUILD_HINT, IndexError_, converting
 from newscli.models import Article, Skipped
 
@@ -300,11 +300,10 @@ class Catalog:
     def records_in(self, scope: Scope) -> list[tuple[bytes, FileRecord]]:
         """The records of the files a walk with this scope looks at, in order of path."""
         found = {}
-        for folder in scope:
+        for folder, whole in scope.items():
             low = os.fsencode(folder.rstrip(os.sep) + os.sep)
-            for row in self._records_below(low, low[:-1] + bytes([low[-1] + 1])):
-                if in_scope(os.fsdecode(row[0]), scope):
-                    found[row[0]] = self._record(row[1:])
+            for row in self._records_below(low, low[:-1] + bytes([low[-1] + 1]), whole):
+                found[row[0]] = self._record(row[1:])
         return sorted(found.items())
 
     def signatures_in(self, scope: Scope) -> list[tuple[str, int, int, str]]:
@@ -312,9 +311,14 @@ class Catalog:
         return [(os.fsdecode(p), r.size, r.mtime_ns, r.context) for p, r in self.records_in(scope)]
 
     @_reported
-    def _records_below(self, low: bytes, high: bytes) -> list[tuple[Any, ...]]:
+    def _records_below(self, low: bytes, high: bytes, whole: bool) -> list[tuple[Any, ...]]:
+        """The records of the files below a folder (`low`: its path and a separator); not whole: in it alone."""
+        # A folder's own files only: the rest of the path holds no separator. SQLite tells, not Python:
+        # an archive's top folder, whose files alone a change in it concerns, holds every file below.
+        alone = "" if whole else "AND instr(substr(path, ?), ?) = 0"
         return self.db.execute(
-            f"SELECT path, {_RECORD} FROM files WHERE path >= ? AND path < ? ORDER BY path", (low, high)
+            f"SELECT path, {_RECORD} FROM files WHERE path >= ? AND path < ? {alone} ORDER BY path",
+            (low, high) if whole else (low, high, len(low) + 1, os.sep.encode()),
         ).fetchall()
 
     @_reported
