@@ -9,15 +9,12 @@ with the others; medians of --runs.
 
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-NEWSCLI = str(Path(sys.executable).parent / "newscli")
+from run import NEWSCLI, for_built_index
+
 ASKED = {
     "`list --source Al` (outlets)": "list --source Al",
     "`search @` (saved searches)": "search @",
@@ -27,15 +24,7 @@ ASKED = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--index-dir", type=Path, required=True, help="an index built by newscli")
-    parser.add_argument("--config", type=Path, help="the config file it was built with")
-    parser.add_argument("--runs", type=int, default=21, help="runs of each (default 21)")
-    args = parser.parse_args()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCLI_") and k != "PYTHONDONTWRITEBYTECODE"}
-    env["NEWSCLI_INDEX_DIR"] = str(args.index_dir.resolve())
-    if args.config:
-        env["XDG_CONFIG_HOME"] = str(args.config.resolve().parent.parent)
+    args, env = for_built_index(__doc__ or "", runs=21)
     runs: dict[str, tuple[list[str], dict[str, str]]] = {"`newscli --help`": ([NEWSCLI, "--help"], env)}
     for label, line in ASKED.items():
         words = ["newscli", *line.split()]

@@ -14,7 +14,6 @@ in a temporary folder. Medians of --runs runs.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import statistics
@@ -24,19 +23,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from run import for_built_index
+
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--index-dir", type=Path, required=True, help="an index built by newscli")
-    parser.add_argument("--config", type=Path, help="the config file it was built with")
-    parser.add_argument("--runs", type=int, default=3, help="runs of each (default 3)")
-    args = parser.parse_args()
+    args, env = for_built_index(__doc__ or "", runs=3)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
     with tempfile.TemporaryDirectory() as data:
-        os.environ["XDG_DATA_HOME"] = data
-        if args.config:
-            os.environ["XDG_CONFIG_HOME"] = str(args.config.resolve().parent.parent)
-        os.environ["NEWSCLI_INDEX_DIR"] = str(args.index_dir.resolve())
+        os.environ.update(env, XDG_DATA_HOME=data)
         _measure(args.runs)
 
 

@@ -246,6 +246,21 @@ def _peak_rss(command: Sequence[str], env: dict[str, str]) -> int | None:
         return int(out.read().split()[-1]) * 1024
 
 
+def for_built_index(description: str, runs: int) -> tuple[argparse.Namespace, dict[str, str]]:
+    """The options of a script timing an index this script built (--index-dir, --config, --runs),
+    and the environment newscli is to read that index in."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index-dir", type=Path, required=True, help="an index built by newscli")
+    parser.add_argument("--config", type=Path, help="the config file it was built with")
+    parser.add_argument("--runs", type=int, default=runs, help=f"runs of each (default {runs})")
+    args = parser.parse_args()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCLI_") and k != "PYTHONDONTWRITEBYTECODE"}
+    env["NEWSCLI_INDEX_DIR"] = str(args.index_dir.resolve())
+    if args.config:
+        env["XDG_CONFIG_HOME"] = str(args.config.resolve().parent.parent)
+    return args, env
+
+
 def _environment(work: Path) -> dict[str, str]:
     # Python caches compiled modules, as an installed copy does: without the cache every
     # command would compile newscli's modules again (about 30 ms).

@@ -84,10 +84,10 @@ def _marks(sql: str) -> list[str]:
     import sqlite3
     from contextlib import closing
 
-    data = os.environ.get("XDG_DATA_HOME", "")
-    data = data if os.path.isabs(data) else os.path.join(os.path.expanduser("~"), ".local/share")
+    from newscli import folders
+
     try:
-        file = os.path.join(data, "newscli", "marks.db")
+        file = os.path.join(folders.data_dir(), "marks.db")
         with closing(sqlite3.connect(f"file:{file}?mode=ro", uri=True)) as db:
             return [row[0] for row in db.execute(sql)]
     except sqlite3.Error:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newscli import folders
 from newscli.errors import ConfigError
 
 COLORS = ("auto", "always", "never")
@@ -17,19 +18,14 @@ SERVER_MODES = ("auto", "off")
 DEFAULT_ARCHIVE = Path("articles")
 
 
-def xdg_dir(variable: str, fallback: str) -> Path:
-    value = os.environ.get(variable)
-    return Path(value) if value and Path(value).is_absolute() else Path.home() / fallback
-
-
 def data_dir() -> Path:
     """newscli's data folder: the index, marks.db, the feeds and their state."""
-    return xdg_dir("XDG_DATA_HOME", ".local/share") / "newscli"
+    return Path(folders.data_dir())
 
 
 def config_dir() -> Path:
     """newscli's config folder: config.yaml, feeds.yaml."""
-    return xdg_dir("XDG_CONFIG_HOME", ".config") / "newscli"
+    return Path(folders.config_dir())
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import sys
 
-from newscli import __version__
+from newscli import __version__, folders
 
 TYPE_CHECKING = False  # typing itself takes 10 ms to load
 if TYPE_CHECKING:
@@ -92,11 +92,7 @@ def _wanted(argv: list[str]) -> tuple[str, list[str]] | None:
 def _index_dir(given: dict[str, str], settings: dict[str, str]) -> str:
     """The index folder for the global options given and the config file's settings."""
     index_dir = given.get("--index-dir") or os.environ.get("NEWSCLI_INDEX_DIR") or settings.get("index_dir")
-    if not index_dir:
-        data = os.environ.get("XDG_DATA_HOME", "")
-        data = data if os.path.isabs(data) else os.path.join(os.path.expanduser("~"), ".local/share")
-        index_dir = os.path.join(data, "newscli", "index")
-    return index_dir
+    return index_dir or os.path.join(folders.data_dir(), "index")
 
 
 def _folder(given: dict[str, str]) -> str | None:
@@ -108,9 +104,7 @@ def _folder(given: dict[str, str]) -> str | None:
 def _settings(config_file: str | None) -> dict[str, str] | None:
     """The config file's top-level `key: value` lines (None if it cannot be read, or has what they cannot tell)."""
     if config_file is None:
-        config = os.environ.get("XDG_CONFIG_HOME", "")
-        config = config if os.path.isabs(config) else os.path.join(os.path.expanduser("~"), ".config")
-        config_file = os.path.join(config, "newscli", "config.yaml")
+        config_file = os.path.join(folders.config_dir(), "config.yaml")
         if not os.path.isfile(config_file):
             return {}
     elif config_file == os.devnull:

@@ -1,0 +1,24 @@
+"""newscli's folders by the XDG rules, as plain strings.
+
+Loaded by the quick paths too (the client, completion), which cannot wait for
+pathlib and the config module; `config` gives the same folders as Paths.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def data_dir() -> str:
+    """newscli's data folder: the index, marks.db, the feeds and their state."""
+    return os.path.join(_xdg("XDG_DATA_HOME", ".local/share"), "newscli")
+
+
+def config_dir() -> str:
+    """newscli's config folder: config.yaml, feeds.yaml."""
+    return os.path.join(_xdg("XDG_CONFIG_HOME", ".config"), "newscli")
+
+
+def _xdg(variable: str, fallback: str) -> str:
+    value = os.environ.get(variable, "")
+    return value if os.path.isabs(value) else os.path.join(os.path.expanduser("~"), fallback)
