@@ -261,6 +261,21 @@ def test_two_clients_at_once(served: dict[str, object], place: Place) -> None:
     assert answered(place) == before + len(queries)
 
 
+def test_the_installed_command_asks_without_loading_what_it_does_not_need(
+    served: dict[str, object], place: Place
+) -> None:
+    script = Path(sys.executable).parent / "newscli"
+    before = answered(place)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", str(script), "search", "talks"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "talks" in done.stdout.lower()
+    assert answered(place) == before + 1  # the resident process answered it
+    loaded = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "newscli.server.client" in loaded
+    assert not loaded & {"re", "click", "rich", "whoosh", "yaml", "typing", "pathlib", "json"}
+
+
 @pytest.mark.skipif(
     os.getuid() != 0, reason="switching to another user needs root; the uid check is then untested here"
 )
