@@ -1,0 +1,77 @@
+"""Snippets are cut as Whoosh's own fragmenter would cut them, from far less reading."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from whoosh.analysis import Token
+from whoosh.analysis.tokenizers import default_pattern
+from whoosh.highlight import ContextFragmenter
+
+from newscli.engine.whoosh.schema import stems
+from newscli.engine.whoosh.snippets import HIGHLIGHT_CHARS, _fragments, _indexed_as
+
+from .conftest import CORPORA
+
+ODD = [
+    "Ukraine " + "- " * 100 + "said Ukraine's minister. " + "x " * 30 + "Ukrainian",  # stretches without words
+    "a.b.c.Ukraine and U.K. and ukraine.com and 3*ukraine and " + "Ukraine" * 40,  # words joined by dots, a long word
+    " ".join(["Ukraine"] + ["word"] * 9 + ["Ukraine"] + ["abcd"] * 12 + ["Ukraine"]),  # a fragment ending at exactly 0
+    "I said a thing. A cat, a dog and I: a b c d e f g h i j k l m n o p q r s t u v w x y z " * 5,
+]
+
+
+def whooshs_own(text: str, words: frozenset[str]) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
+    """ContextFragmenter on a Token for every word of the text, each analysed as the index does."""
+    tokens = []
+    for found in default_pattern.finditer(text):
+        indexed = _indexed_as(found.group())
+        token = Token(chars=True, text=indexed or found.group(), startchar=found.start(), endchar=found.end())
+        token.matched = indexed in words
+        tokens.append(token)
+    return shape(ContextFragmenter(maxchars=160, surround=50).fragment_tokens(text, tokens))
+
+
+def ours(text: str, words: frozenset[str]) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
+    return shape(_fragments(text, words, 160, 50))
+
+
+def shape(fragments: object) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
+    return [(f.startchar, f.endchar, [(m.startchar, m.endchar, m.text) for m in f.matches]) for f in fragments]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("text", ODD)
+@pytest.mark.parametrize("asked", ["Ukraine", "said minister", "a", "I", "word abcd", "x"])
+def test_odd_texts(text: str, asked: str) -> None:
+    words = frozenset(w for a in asked.split() for w in stems(a))
+    assert ours(text, words) == whooshs_own(text, words)
+
+
+@pytest.mark.corpora
+def test_the_bbc_articles_as_whoosh_cuts_them() -> None:
+    files = sorted((CORPORA / "bbc").glob("*/*.txt"))
+    if not files:
+        pytest.skip(f"the shared corpora are not at {CORPORA}")
+    rng = random.Random(7)
+    compared = 0
+    for path in rng.sample(files, 300):
+        text = Path(path).read_text(encoding="latin-1")[:HIGHLIGHT_CHARS]
+        title, body = text.split("\n", 1)
+        own = [w for w in {t for word in body.split() for t in stems(word.strip(".,\"'()"))} if w]
+        for asked in (title.split()[:3], rng.sample(own, min(2, len(own))), ["said"], ["bank", "shares"]):
+            words = frozenset(w for a in asked for w in stems(a))
+            expected = whooshs_own(text, words)
+            assert ours(text, words) == expected, (path, sorted(words))
+            compared += len(expected)
+    assert compared > 1000  # most texts have a fragment to compare
+
+
+def test_a_fragment_does_not_reach_back_across_a_long_stretch_without_words() -> None:
+    # Whoosh's fragmenter would start the fragment at "Ukraine", 800 dashes back, as no word came between.
+    text = "Ukraine " + "- " * 400 + "said the minister."
+    words = frozenset(stems("said"))
+    assert whooshs_own(text, words)[0][0] == 0
+    said = text.index("said")
+    assert ours(text, words) == [(said, len(text) - 1, [(said, said + 4, "said")])]
