@@ -9,7 +9,7 @@ resident process works it out before it answers, and a part it saw before costs
 nothing when the index is opened again. A browse then walks each part's order,
 taking the first articles the filters let through, and merges the parts.
 
-The order is the one Whoosh's sort gives (`compile.order`): dated articles first,
+The order is the one a sorted search gives (`ordering.order`): dated articles first,
 then by time, then by document number.
 """
 
@@ -26,6 +26,7 @@ from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's 
 from whoosh.searching import Searcher
 
 from newscli.engine.whoosh import filtering
+from newscli.engine.whoosh.ordering import values
 from newscli.models import Filters
 
 _ORDERS: dict[tuple[str, bool], array[int]] = {}  # (part ID, newest first): its document numbers in date order
@@ -43,7 +44,7 @@ def top(s: Searcher, filters: Filters, newest: bool, limit: int | None) -> tuple
         else:
             total += len(kept)
             taken = filter(kept.__contains__, date_order(part, newest))
-        dated, ts = _values(part, "dated"), _values(part, "ts")
+        dated, ts = values(part, "dated"), values(part, "ts")
         found.extend((-dated[d], sign * ts[d], offset + d) for d in islice(taken, limit))
     found.sort()
     return total, [docnum for _, _, docnum in found[:limit]]
@@ -53,7 +54,7 @@ def date_order(part: Any, newest: bool) -> array[int]:
     """A part's document numbers, dated first, then newest (or oldest) first, then by number."""
     key = (part.segment().segment_id(), newest)
     if key not in _ORDERS:
-        dated, ts = _values(part, "dated"), _values(part, "ts")
+        dated, ts = values(part, "dated"), values(part, "ts")
         order = sorted(range(part.doc_count_all()), key=ts.__getitem__, reverse=newest)  # keeps ties in order
         order.sort(key=dated.__getitem__, reverse=True)
         _ORDERS[key] = array("i", order)
@@ -65,17 +66,3 @@ def keep_only(parts: Iterable[Any]) -> None:
     ids = {part.segment().segment_id() for part in parts if part.segment() is not None}
     for key in [key for key in _ORDERS if key[0] not in ids]:
         del _ORDERS[key]
-
-
-def _values(part: Any, name: str) -> Any:
-    """A numeric column of a part, whole (startup.py reads it into an array once per part)."""
-    reader = part.column_reader(name, translate=False)
-    count = part.doc_count_all()
-    if count:
-        reader[0]
-    values = getattr(reader, "_values", None)
-    if values is None:  # a part without the column, or a number array cannot hold
-        return [reader[d] for d in range(count)]
-    if len(values) < count:  # a column leaves out the default values at its end
-        values.extend([reader._default] * (count - len(values)))
-    return values

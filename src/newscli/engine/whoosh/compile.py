@@ -11,13 +11,13 @@ from typing import Any
 from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
 
 # isort: split
-from whoosh import qparser, query, sorting
+from whoosh import qparser, query
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS, stems
 from newscli.errors import QueryError
-from newscli.models import Explanation, Filters, Ranking, SearchRequest, Sort
+from newscli.models import Explanation, Filters, SearchRequest, Sort
 from newscli.query import Prepared, narrow, prepare
 
 PHRASE_SLOP = 5
@@ -93,15 +93,6 @@ def dates_query(filters: Filters) -> query.Query | None:
     return query.NumericRange(
         "ts", None if start is None else math.ceil(start), None if end is None else math.floor(end)
     )
-
-
-def order(sort: Sort, ranking: Ranking = Ranking.BM25) -> sorting.MultiFacet | None:
-    """Undated articles come last in date order; with news ranking, equal scores go to the newer."""
-    dated_first = sorting.FieldFacet("dated", reverse=True)
-    if sort == Sort.RELEVANCE:
-        newer = [dated_first, sorting.FieldFacet("ts", reverse=True)]
-        return sorting.MultiFacet([sorting.ScoreFacet(), *newer]) if ranking == Ranking.NEWS else None
-    return sorting.MultiFacet([dated_first, sorting.FieldFacet("ts", reverse=sort == Sort.NEWEST)])
 
 
 def _parse(text: str, boosts: dict[str, float]) -> query.Query:

@@ -21,8 +21,9 @@ from whoosh.searching import Searcher
 
 from newscli.engine import Contents, Engine, Writer
 from newscli.engine.whoosh import browsing, feedback, filtering
-from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request, order
+from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request
 from newscli.engine.whoosh.damage import readable
+from newscli.engine.whoosh.ordering import order
 from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, TEXT_FIELDS, article, written
 from newscli.engine.whoosh.snippets import snippet, with_snippets
 from newscli.engine.whoosh.spelling import suggest
