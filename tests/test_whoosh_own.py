@@ -16,7 +16,7 @@ from whoosh.analysis.tokenizers import default_pattern
 from whoosh.highlight import ContextFragmenter
 
 from newscli.engine import backend
-from newscli.engine.whoosh.ordering import order
+from newscli.engine.whoosh.ordering import order, stories
 from newscli.engine.whoosh.schema import stems
 from newscli.engine.whoosh.snippets import HIGHLIGHT_CHARS, _fragments, _indexed_as
 from newscli.models import Article, Ranking, Sort
@@ -85,7 +85,7 @@ def test_a_fragment_does_not_reach_back_across_a_long_stretch_without_words() ->
     assert ours(text, words) == [(said, len(text) - 1, [(said, said + 4, "said")])]
 
 
-def test_results_sort_as_whooshs_facets_sort_them(tmp_path: Path) -> None:
+def test_results_sort_and_group_by_story_as_whooshs_facets_do(tmp_path: Path) -> None:
     rng = random.Random(3)
     engine = backend("whoosh").create(str(tmp_path / "index"))
     for batch in range(3):  # parts of the index, each with its own columns
@@ -94,7 +94,7 @@ def test_results_sort_as_whooshs_facets_sort_them(tmp_path: Path) -> None:
                 day = rng.choice([None, *(f"2024-05-{d:02}" for d in range(1, 6))])  # ties, and undated ones
                 words = " ".join(rng.choice(["troops", "talks", "border", "rain"]) for _ in range(rng.randint(1, 4)))
                 a = Article(id=f"{n:012x}", title="Story", body=words, path=f"/news/{n}.md", date=day)
-                w.add(a, a.id)
+                w.add(a, rng.choice([a.id, a.id, "0" * 12, f"{n % 7:012x}"]))  # stories, some across parts
     engine = type(engine).open(str(tmp_path / "index"))
     dated, ts = sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts", reverse=True)
     whooshs = {
@@ -109,3 +109,7 @@ def test_results_sort_as_whooshs_facets_sort_them(tmp_path: Path) -> None:
                 ours = s.search(q, limit=None, sortedby=order(sort, ranking))
                 assert len(theirs) > 20
                 assert [(h.docnum, h.score) for h in ours] == [(h.docnum, h.score) for h in theirs]
+            theirs = s.search(q, limit=5, groupedby={"story": sorting.FieldFacet("story", maptype=sorting.Count)})
+            ours = s.search(q, limit=5, groupedby={"story": stories()})
+            assert {k.decode(): n for k, n in ours.groups("story").items()} == theirs.groups("story")
+            assert 5 < len(theirs.groups("story")) < len(theirs)

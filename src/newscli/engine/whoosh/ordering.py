@@ -1,10 +1,11 @@
-"""The orders of results: by score with the newer first among equals, or by date.
+"""The orders of results (by score with the newer first among equals, or by date), and their stories.
 
 Whoosh sorts by a MultiFacet of a score facet and two column facets, which
 costs it five calls and two column reads for every match; here one call reads
 a part's `dated` and `ts` columns, kept whole in arrays (startup.py), for the
 same keys: a third of a search over thousands of matches. Dated articles come
-before undated ones in each order; ties keep document order.
+before undated ones in each order; ties keep document order. Grouping matches
+by story reads a part's story column whole in the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ def order(sort: Sort, ranking: Ranking = Ranking.BM25) -> sorting.FacetType | No
     if sort == Sort.RELEVANCE:
         return _Order(scored=True, newest=True) if ranking == Ranking.NEWS else None
     return _Order(scored=False, newest=sort == Sort.NEWEST)
+
+
+def stories() -> sorting.FacetType:
+    """Matches grouped by story, as `FieldFacet("story", maptype=Count)` groups them (names left as bytes)."""
+    return _Stories("story", maptype=sorting.Count)
 
 
 def values(part: Any, name: str) -> Any:
@@ -66,3 +72,35 @@ class _Key(sorting.Categorizer):  # type: ignore[misc]
         if self.needs_current:
             return (0 - matcher.score(), -self._dated[segment_docnum], -self._ts[segment_docnum])
         return (-self._dated[segment_docnum], self._sign * self._ts[segment_docnum])
+
+
+class _Stories(sorting.FieldFacet):  # type: ignore[misc]
+    def categorizer(self, global_searcher: Any) -> sorting.Categorizer:
+        return _Story()
+
+
+class _Story(sorting.Categorizer):  # type: ignore[misc]
+    def __init__(self) -> None:
+        self._column: Any = None
+        self._data = b""
+        self._offsets: Any = ()
+        self._lengths: Any = ()
+
+    def set_searcher(self, segment_searcher: Any, docoffset: int) -> None:
+        column = segment_searcher.reader().column_reader("story", translate=False)  # kept per part (startup.py)
+        self._column = column
+        if hasattr(column, "_offsets") and hasattr(column, "_lengths"):  # Whoosh's column of variable lengths
+            if not hasattr(column, "_newscli_data"):
+                column._newscli_data = column._dbfile.get(column._basepos, sum(column._lengths))
+            self._data, self._offsets, self._lengths = column._newscli_data, column._offsets, column._lengths
+        else:
+            self._offsets = ()
+
+    def key_for(self, matcher: Any, segment_docnum: int) -> bytes:
+        if not self._offsets:
+            return bytes(self._column[segment_docnum])
+        start = self._offsets[segment_docnum]
+        return self._data[start : start + self._lengths[segment_docnum]]
+
+    def key_to_name(self, key: bytes) -> bytes:
+        return key

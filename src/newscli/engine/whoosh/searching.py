@@ -23,7 +23,7 @@ from newscli.engine import Contents, Engine, Writer
 from newscli.engine.whoosh import browsing, feedback, filtering
 from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request
 from newscli.engine.whoosh.damage import readable
-from newscli.engine.whoosh.ordering import order
+from newscli.engine.whoosh.ordering import order, stories
 from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, TEXT_FIELDS, article, written
 from newscli.engine.whoosh.snippets import snippet, with_snippets
 from newscli.engine.whoosh.spelling import suggest
@@ -156,7 +156,7 @@ class WhooshEngine(Engine):
         tuning = request.tuned
         groups = dict(_GROUPS) if request.facets else {}
         if request.fold_copies:
-            groups["story"] = sorting.FieldFacet("story", maptype=sorting.Count)
+            groups["story"] = stories()
         limit, page = request.limit, request.page
         first = 0 if limit == 0 else limit * (page - 1)
         wanted = None if limit == 0 else limit * page
@@ -222,7 +222,7 @@ class WhooshEngine(Engine):
             stems = [t for t, _ in s.key_terms([docnum], "body", numterms=15) if len(t) > 2][:12]
             terms = [t for t, _ in s.key_terms([docnum], "title", numterms=4) if t not in stems and len(t) > 2] + stems
             like = query.Or([query.Term("body", t) for t in terms] + [query.Term("title", t, boost=2.0) for t in terms])
-            results = s.search(like, limit=limit + 1, terms=True)
+            results = s.search(like, limit=limit + 1)
             with_snippets(results)
             hits = tuple(Hit(article(h.fields()), float(h.score), snippet(h)) for h in results if h["id"] != of.id)
         return Related(of, tuple(_as_written(terms, of)), hits[:limit])
@@ -336,8 +336,7 @@ def _ranked(
 ) -> tuple[Any, list[Any]]:
     """The results of a query, and enough of its hits to fill the pages asked for (one per story when folding).
 
-    quick: in order of score alone, not the request's, and without noting which words each
-    article matched: several times quicker over thousands of matches.
+    quick: in order of score alone, not the request's: several times quicker over thousands of matches.
     """
     # Each search costs the same whatever its limit, so ask for plenty at once,
     # and again only if copies still crowd the page.
@@ -350,7 +349,6 @@ def _ranked(
             mask=where[1] if not mask else mask | (where[1] or set()),
             sortedby=None if quick else order(request.sort, request.ranking),
             groupedby=groups or None,
-            terms=not quick,
         )
         shown = _one_per_story(results, set(seen or ())) if request.fold_copies else list(results)
         if fetch is None or wanted is None or len(shown) >= wanted or fetch >= len(results):
