@@ -10,6 +10,8 @@ by story reads a part's story column whole in the same way.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable
 from typing import Any
 
 from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
@@ -81,26 +83,35 @@ class _Stories(sorting.FieldFacet):  # type: ignore[misc]
 
 class _Story(sorting.Categorizer):  # type: ignore[misc]
     def __init__(self) -> None:
-        self._column: Any = None
-        self._data = b""
-        self._offsets: Any = ()
-        self._lengths: Any = ()
+        self.key_for: Any = None
 
     def set_searcher(self, segment_searcher: Any, docoffset: int) -> None:
-        column = segment_searcher.reader().column_reader("story", translate=False)  # kept per part (startup.py)
-        self._column = column
-        if hasattr(column, "_offsets") and hasattr(column, "_lengths"):  # Whoosh's column of variable lengths
-            if not hasattr(column, "_newscli_data"):
-                column._newscli_data = column._dbfile.get(column._basepos, sum(column._lengths))
-            self._data, self._offsets, self._lengths = column._newscli_data, column._offsets, column._lengths
-        else:
-            self._offsets = ()
-
-    def key_for(self, matcher: Any, segment_docnum: int) -> bytes:
-        if not self._offsets:
-            return bytes(self._column[segment_docnum])
-        start = self._offsets[segment_docnum]
-        return self._data[start : start + self._lengths[segment_docnum]]
+        story = story_column(segment_searcher.reader())
+        self.key_for = lambda matcher, segment_docnum: story(segment_docnum)
 
     def key_to_name(self, key: bytes) -> bytes:
         return key
+
+
+def story_column(part: Any) -> Callable[[int], bytes]:
+    """The story of each article of a part (by its number there), from its story column read whole once."""
+    column = part.column_reader("story", translate=False)  # kept per part (startup.py)
+    if not (hasattr(column, "_offsets") and hasattr(column, "_lengths")):  # not Whoosh's column of varied lengths
+        return lambda docnum: bytes(column[docnum])
+    if not hasattr(column, "_newscli_data"):
+        column._newscli_data = column._dbfile.get(column._basepos, sum(column._lengths))
+    data, offsets, lengths = column._newscli_data, column._offsets, column._lengths
+    return lambda docnum: data[offsets[docnum] : offsets[docnum] + lengths[docnum]]
+
+
+def story_of(s: Any) -> Callable[[int], str]:
+    """The story of each article of a searcher's index (by its number there)."""
+    parts = s.reader().leaf_readers()
+    starts = [offset for _, offset in parts]
+    columns = [story_column(part) for part, _ in parts]
+
+    def story(docnum: int) -> str:
+        i = bisect_right(starts, docnum) - 1
+        return str(columns[i](docnum - starts[i]).decode("utf-8"))
+
+    return story

@@ -20,7 +20,7 @@ from whoosh.index import EmptyIndexError, IndexVersionError
 from whoosh.searching import Searcher
 
 from newscli.engine import Contents, Engine, Writer
-from newscli.engine.whoosh import browsing, feedback, filtering
+from newscli.engine.whoosh import browsing, feedback, filtering, ordering
 from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request
 from newscli.engine.whoosh.damage import readable
 from newscli.engine.whoosh.ordering import order, stories
@@ -350,7 +350,7 @@ def _ranked(
             sortedby=None if quick else order(request.sort, request.ranking),
             groupedby=groups or None,
         )
-        shown = _one_per_story(results, set(seen or ())) if request.fold_copies else list(results)
+        shown = _one_per_story(s, results, set(seen or ())) if request.fold_copies else list(results)
         if fetch is None or wanted is None or len(shown) >= wanted or fetch >= len(results):
             with_snippets(results)
             return results, shown
@@ -392,11 +392,12 @@ def _fill(
     return found[:wanted]
 
 
-def _one_per_story(results: Any, seen: set[str]) -> list[Any]:
+def _one_per_story(s: Searcher, results: Any, seen: set[str]) -> list[Any]:
     """The first hit of each story not seen yet; `seen` gains their stories."""
     kept = []
+    story_of = ordering.story_of(s)  # rather than each hit's stored fields
     for hit in results:
-        story = hit.get("story") or hit["id"]
+        story = story_of(hit.docnum) or hit["id"]
         if story not in seen:
             seen.add(story)
             kept.append(hit)
@@ -405,7 +406,7 @@ def _one_per_story(results: Any, seen: set[str]) -> list[Any]:
 
 def _copies(s: Searcher, hit: Any) -> tuple[Article, ...]:
     story = hit.get("story")
-    if not story:
+    if not story or s.doc_frequency("story", story) < 2:  # a story of one article (most are) has no copies
         return ()
     return tuple(article(d) for d in s.documents(story=story) if d["id"] != hit["id"])
 

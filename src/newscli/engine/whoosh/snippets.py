@@ -52,6 +52,10 @@ class _Highlighter(Highlighter):  # type: ignore[misc]
     distinct word is analysed once, then remembered: the same words match.
     """
 
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._words: dict[str, frozenset[str]] = {}  # the query's words in each field, for every hit
+
     def highlight_hit(self, hitobj: Any, fieldname: str, text: str | None = None, top: int = 3, **kw: Any) -> Any:
         results = hitobj.results
         field = results.searcher.schema[fieldname]
@@ -60,8 +64,10 @@ class _Highlighter(Highlighter):  # type: ignore[misc]
         text = hitobj[fieldname] if text is None else text
         # The query's words, not those Whoosh noted as matched in each hit: a word of the query
         # that is in a hit's text matched there, and noting them costs a tenth of a search.
-        found = results.query_terms(expand=True, fieldname=fieldname)
-        words = frozenset(field.from_bytes(term[1]) for term in found)
+        words = self._words.get(fieldname)
+        if words is None:
+            found = results.query_terms(expand=True, fieldname=fieldname)
+            words = self._words[fieldname] = frozenset(field.from_bytes(term[1]) for term in found)
         fragments = _fragments(text, words, self.fragmenter.maxchars, self.fragmenter.surround)
         return self.formatter.format(top_fragments(fragments, top, self.scorer, self.order, kw.get("minscore", 1)))
 
