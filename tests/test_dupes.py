@@ -37,6 +37,7 @@ def test_copies_are_folded_into_one_hit(run: Run, tmp_path: Path) -> None:
     result = run("search", "macron troops", "--json")
     data = json.loads(result.stdout)
     assert (data["total"], data["folded"]) == (2, 2)
+    assert len(data["hits"]) == 2  # one for each story
     folded = next(h for h in data["hits"] if h["copies"])
     assert len(folded["copies"]) == 2
     assert {folded["source"]} | {c["source"] for c in folded["copies"]} == {"AP", "Fox News", "Reuters"}

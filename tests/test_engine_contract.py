@@ -204,7 +204,7 @@ def test_copies_of_a_story_fold_into_one_hit(engine: Engine) -> None:
     with engine.writer() as w:
         w.add(copy, ARTICLES[4].id)
     folded = engine.search(SearchRequest("peskov"))
-    assert (folded.total, folded.folded) == (1, 1)
+    assert (folded.total, folded.folded, len(folded.hits)) == (1, 1, 1)
     assert [c.id for c in folded.hits[0].copies] == [copy.id]
     assert engine.search(SearchRequest("peskov", fold_copies=False)).total == 2
     assert {k: sorted(a.id for a in v) for k, v in engine.stories().items()} == {
