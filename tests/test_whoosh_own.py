@@ -16,6 +16,7 @@ from whoosh.analysis.tokenizers import default_pattern
 from whoosh.highlight import ContextFragmenter
 
 from newscli.engine import backend
+from newscli.engine.whoosh import collecting
 from newscli.engine.whoosh.ordering import order, stories
 from newscli.engine.whoosh.schema import stems
 from newscli.engine.whoosh.snippets import HIGHLIGHT_CHARS, _fragments, _indexed_as
@@ -85,11 +86,13 @@ def test_a_fragment_does_not_reach_back_across_a_long_stretch_without_words() ->
     assert ours(text, words) == [(said, len(text) - 1, [(said, said + 4, "said")])]
 
 
-def test_results_sort_and_group_by_story_as_whooshs_facets_do(tmp_path: Path) -> None:
+def test_results_sort_and_group_by_story_as_whooshs_facets_and_collectors_do(tmp_path: Path) -> None:
     rng = random.Random(3)
     engine = backend("whoosh").create(str(tmp_path / "index"))
     for batch in range(3):  # parts of the index, each with its own columns
         with engine.writer() as w:
+            for n in rng.sample(range(batch * 50), 10 if batch else 0):  # deletions in the parts before
+                w.delete_file(f"/news/{n}.md")
             for n in range(batch * 50, batch * 50 + 50):
                 day = rng.choice([None, *(f"2024-05-{d:02}" for d in range(1, 6))])  # ties, and undated ones
                 words = " ".join(rng.choice(["troops", "talks", "border", "rain"]) for _ in range(rng.randint(1, 4)))
@@ -102,6 +105,7 @@ def test_results_sort_and_group_by_story_as_whooshs_facets_do(tmp_path: Path) ->
         (Sort.NEWEST, Ranking.NEWS): sorting.MultiFacet([dated, ts]),
         (Sort.OLDEST, Ranking.NEWS): sorting.MultiFacet([dated, sorting.FieldFacet("ts")]),
     }
+    some, others = set(rng.sample(range(150), 70)), set(rng.sample(range(150), 30))
     with engine._searcher() as s:  # type: ignore[attr-defined]
         for q in (query.Term("body", "troop"), query.Or([query.Term("body", "talk"), query.Term("body", "rain")])):
             for (sort, ranking), facet in whooshs.items():
@@ -109,6 +113,18 @@ def test_results_sort_and_group_by_story_as_whooshs_facets_do(tmp_path: Path) ->
                 ours = s.search(q, limit=None, sortedby=order(sort, ranking))
                 assert len(theirs) > 20
                 assert [(h.docnum, h.score) for h in ours] == [(h.docnum, h.score) for h in theirs]
+                for kept, left_out in ((None, None), (some, None), (None, others), (some, others), ({-1}, None)):
+                    for limit in (None, 1, 7):
+                        by_story = {"story": sorting.FieldFacet("story", maptype=sorting.Count)}
+                        theirs = s.search(
+                            q, limit=limit, filter=kept, mask=left_out, sortedby=facet, groupedby=by_story
+                        )
+                        ours = collecting.search(
+                            s, q, limit, kept, left_out, order(sort, ranking), {"story": stories()}
+                        )
+                        assert [(h.docnum, h.score) for h in ours] == [(h.docnum, h.score) for h in theirs]
+                        assert len(ours) == len(theirs)
+                        assert {k.decode(): n for k, n in ours.groups("story").items()} == theirs.groups("story")
             theirs = s.search(q, limit=5, groupedby={"story": sorting.FieldFacet("story", maptype=sorting.Count)})
             ours = s.search(q, limit=5, groupedby={"story": stories()})
             assert {k.decode(): n for k, n in ours.groups("story").items()} == theirs.groups("story")

@@ -25,8 +25,8 @@ from newscli.models import Ranking, Sort
 def order(sort: Sort, ranking: Ranking = Ranking.BM25) -> sorting.FacetType | None:
     """The sort of a search; None where Whoosh's own order by score is the one (BM25 ranking)."""
     if sort == Sort.RELEVANCE:
-        return _Order(scored=True, newest=True) if ranking == Ranking.NEWS else None
-    return _Order(scored=False, newest=sort == Sort.NEWEST)
+        return Order(scored=True, newest=True) if ranking == Ranking.NEWS else None
+    return Order(scored=False, newest=sort == Sort.NEWEST)
 
 
 def stories() -> sorting.FacetType:
@@ -48,7 +48,7 @@ def values(part: Any, name: str) -> Any:
     return found
 
 
-class _Order(sorting.FacetType):  # type: ignore[misc]
+class Order(sorting.FacetType):  # type: ignore[misc]
     """The key of `MultiFacet([ScoreFacet(), FieldFacet("dated", reverse=True), FieldFacet("ts", reverse=newest)])`,
     or of the same without the score facet."""
 

@@ -20,7 +20,7 @@ from whoosh.index import EmptyIndexError, IndexVersionError
 from whoosh.searching import Searcher
 
 from newscli.engine import Contents, Engine, Writer
-from newscli.engine.whoosh import browsing, feedback, filtering, ordering
+from newscli.engine.whoosh import browsing, collecting, feedback, filtering, ordering
 from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request
 from newscli.engine.whoosh.damage import readable
 from newscli.engine.whoosh.ordering import order, stories
@@ -342,13 +342,14 @@ def _ranked(
     # and again only if copies still crowd the page.
     fetch = None if wanted is None else wanted * (4 if request.fold_copies else 1)
     while True:
-        results = s.search(
+        results = collecting.search(
+            s,
             q,
-            limit=fetch,
-            filter=where[0],
-            mask=where[1] if not mask else mask | (where[1] or set()),
-            sortedby=None if quick else order(request.sort, request.ranking),
-            groupedby=groups or None,
+            fetch,
+            where[0],
+            where[1] if not mask else mask | (where[1] or set()),
+            None if quick else order(request.sort, request.ranking),
+            groups or None,
         )
         shown = _one_per_story(s, results, set(seen or ())) if request.fold_copies else list(results)
         if fetch is None or wanted is None or len(shown) >= wanted or fetch >= len(results):
