@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import stat
@@ -53,7 +54,7 @@ def load(*, config_file: str | None = None, index_dir: str | None = None, color:
     path = _config_path(config_file)
     values = _read(path) if path else {}
     names = {k: list(v) for k, v in DEFAULT_NAMES.items()}
-    names.update(values.get("fields", {}))
+    names.update((k, list(v)) for k, v in values.get("fields", {}).items())
     chosen_index = index_dir or os.environ.get("NEWSCLI_INDEX_DIR") or values.get("index_dir")
     index = Path(chosen_index).expanduser().absolute() if chosen_index else data_dir() / "index"
     if index.exists() and not index.is_dir():
@@ -93,12 +94,19 @@ def _config_path(flag: str | None) -> Path | None:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    import yaml
-
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read config file {path}: {e}") from None
+    return dict(_parsed(path, text))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(path: Path, text: str) -> dict[str, Any]:
+    """A config file's settings, checked; the same text is parsed once (the resident process's commands
+    each read the file, and find it parsed already)."""
+    import yaml
+
     from newscli.formats.frontmatter import loader as yaml_loader
     from newscli.formats.frontmatter import yaml_problem
 

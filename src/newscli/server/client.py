@@ -50,7 +50,7 @@ def main() -> None:
     if wanted is not None:
         code = _ask(argv, wanted[0])
         if isinstance(code, int):
-            sys.exit(code)
+            _exit(code)
         if code == START:
             starting = wanted[1]
     from newscli.cli import cli
@@ -63,6 +63,16 @@ def main() -> None:
         # search what was there instead.
         if starting is not None:
             start(starting)
+
+
+def _exit(code: int) -> None:
+    """Ends at once once the resident process has answered: Python's own shutdown would take 3 ms more."""
+    for stream in (sys.stdout, sys.stderr):  # what the pager wrote, if it ran here
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def _wanted(argv: list[str]) -> tuple[str, list[str]] | None:

@@ -82,6 +82,7 @@ class WhooshEngine(Engine):
                     part.doc_field_length(0, name)
                 part.stored_fields(0)
                 browsing.date_order(part, newest=True)
+                ordering.story_column(part)
             browsing.keep_only(part for part, _ in s.reader().leaf_readers())
         # And what a search loads and compiles on its first use: the query parser's patterns, the collectors.
         compile_request(SearchRequest("warm up"))
