@@ -12,13 +12,27 @@ matches. Other searches (facets, Whoosh's plain order by score) go to Whoosh.
 from __future__ import annotations
 
 import heapq
+from collections import Counter
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
 
 # isort: split
-from whoosh import collectors, sorting
+from whoosh import collectors, scoring, sorting
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import (
+    AndMaybeMatcher,
+    AndNotMatcher,
+    FilterMatcher,
+    IntersectionMatcher,
+    ListMatcher,
+    NullMatcherClass,
+    UnionMatcher,
+    WrappingMatcher,
+)
 from whoosh.searching import Results, Searcher
+from whoosh.util.numlists import delta_decode
 
 from newscli.engine.whoosh.ordering import Order, story_column, values
 
@@ -46,29 +60,29 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
     ) -> None:
         self._scored, self._sign = order.scored, -1 if order.newest else 1
         self._limit, self._kept, self._left_out = limit, kept, left_out
-        self._groups: dict[bytes, int] | None = {} if stories else None
+        self._groups: Counter[bytes] | None = Counter() if stories else None
         self.items: list[tuple[tuple[float, ...], int]] = []
 
     def prepare(self, top_searcher: Searcher, q: Any, context: Any) -> None:
-        super().prepare(top_searcher, q, context.set(needs_current=self._scored))
+        super().prepare(top_searcher, q, context.set(needs_current=True))  # Whoosh's ORs as trees of pairs
         self.items = []
 
     def collect_matches(self) -> None:
-        part, offset, matcher = self.subsearcher.reader(), self.offset, self.matcher
-        dated, ts, story = values(part, "dated"), values(part, "ts"), story_column(part)
-        kept, left_out, groups, items, sign = self._kept, self._left_out, self._groups, self.items, self._sign
-        while matcher.is_active():
-            docnum = matcher.id()
-            whole = offset + docnum
-            if (kept is None or whole in kept) and (left_out is None or whole not in left_out):
-                if self._scored:
-                    items.append(((0 - matcher.score(), -dated[docnum], -ts[docnum]), whole))
-                else:
-                    items.append(((-dated[docnum], sign * ts[docnum]), whole))
-                if groups is not None:
-                    name = story(docnum)
-                    groups[name] = groups.get(name, 0) + 1
-            matcher.next()
+        part, offset, kept, left_out = self.subsearcher.reader(), self.offset, self._kept, self._left_out
+        dated, ts = values(part, "dated"), values(part, "ts")
+        found = _scored(self.matcher, part)
+        if kept is not None or left_out is not None:
+            found = {
+                d: score
+                for d, score in found.items()
+                if (kept is None or offset + d in kept) and (left_out is None or offset + d not in left_out)
+            }
+        if self._scored:
+            self.items += [((0 - score, -dated[d], -ts[d]), offset + d) for d, score in found.items()]
+        else:
+            self.items += [((-dated[d], self._sign * ts[d]), offset + d) for d in found]
+        if self._groups is not None:
+            self._groups.update(map(story_column(part), found))
 
     def collect(self, sub_docnum: int) -> None:  # Whoosh's abstract method: collect_matches does it all
         raise NotImplementedError
@@ -91,3 +105,93 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
         found = Results(self.top_searcher, self.q, top, None, facets, self.runtime)
         found.collector = self
         return found
+
+
+def _scored(m: Any, part: Any) -> dict[int, float]:
+    """Each document a matcher matches, with its score: read whole where the matcher is made of
+    words, ANDs, ORs and NOTs, else as Whoosh steps it."""
+    return _scores(m, part) if _whole(m) else dict(_stepped(m))
+
+
+def _stepped(m: Any) -> Iterator[tuple[int, float]]:
+    while m.is_active():
+        yield m.id(), m.score()
+        m.next()
+
+
+_WORDS = (W3LeafMatcher, ListMatcher, NullMatcherClass)
+_WRAPPERS = (WrappingMatcher, FilterMatcher)
+_PAIRS = (UnionMatcher, IntersectionMatcher, AndNotMatcher, AndMaybeMatcher)
+
+
+def _whole(m: Any) -> bool:
+    """Whether `_scores` can read a matcher: made of these kinds alone (not their subclasses)."""
+    kind = type(m)
+    if kind in _WORDS:
+        return True
+    if kind in _WRAPPERS:
+        return _whole(m.child)
+    return kind in _PAIRS and _whole(m.a) and _whole(m.b)
+
+
+def _scores(m: Any, part: Any) -> dict[int, float]:
+    """The documents of a fresh matcher and their scores as its own score() would give them
+    (each sum in its order), read a block of postings at a time."""
+    kind = type(m)
+    if kind is W3LeafMatcher:
+        return _leaf(m, part)
+    if kind in _WORDS:
+        return dict(_stepped(m))
+    if kind in _WRAPPERS:
+        child = _scores(m.child, part)
+        if kind is FilterMatcher:
+            ids = m._ids
+            child = {d: s for d, s in child.items() if (d in ids) != m._exclude}
+        boost = m.boost
+        return {d: s * boost for d, s in child.items()}
+    a, b = _scores(m.a, part), _scores(m.b, part)
+    if kind is UnionMatcher:
+        both = dict(a)
+        for d, s in b.items():
+            both[d] = both[d] + s if d in both else s
+        return both
+    if kind is IntersectionMatcher:
+        return {d: s + b[d] for d, s in a.items() if d in b}
+    if kind is AndNotMatcher:
+        return {d: s for d, s in a.items() if d not in b}
+    return {d: s + b[d] if d in b else s for d, s in a.items()}  # AndMaybeMatcher
+
+
+def _leaf(m: W3LeafMatcher, part: Any) -> dict[int, float]:
+    """A word's postings and their scores, from whole blocks (Whoosh reads and scores one at a time)."""
+    score = _bm25(m, part)
+    if score is None:
+        return dict(_stepped(m))
+    found: dict[int, float] = {}
+    while m.is_active():  # from where the matcher stands: a matcher above it may have moved it on
+        if m._data is None:
+            m._read_data()
+        ids = m._data[0] if m._byteids else tuple(delta_decode(m._data[0]))
+        m._read_weights()  # as Whoosh reads them: 32-bit numbers
+        found.update(zip(ids[m._i :], map(score, ids[m._i :], m._weights[m._i :]), strict=True))
+        m._next_block()
+    return found
+
+
+def _bm25(m: W3LeafMatcher, part: Any) -> Callable[[int, float], float] | None:
+    """The score of a posting (document, weight) as the matcher's BM25F scorer gives it; None for another scorer."""
+    scorer, term = m.scorer, m._term
+    known = startup.field_lengths(part, term[0]) if type(scorer) is scoring.BM25FScorer and term else None
+    if known is None:
+        return None
+    lengths, length_of = known
+    idf: float = scorer.idf
+    avgfl: float = scorer.avgfl
+    B: float = scorer.B
+    K1: float = scorer.K1
+
+    def score(docnum: int, tf: float) -> float:  # Whoosh's scoring.bm25, term for term
+        fl: int = length_of[lengths[docnum]]
+        return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+
+    return score

@@ -93,6 +93,18 @@ def _doc_field_length(self: Any, docnum: int, fieldname: str, default: int = 0) 
     return _LENGTH_OF_BYTE[lbyte] if lbyte else None  # as Whoosh answers a length of 0
 
 
+def field_lengths(part: Any, fieldname: str) -> tuple[Any, list[int]] | None:
+    """A part's lengths of a field, a byte an article as Whoosh keeps them, and the length each byte
+    stands for (read once, as scoring reads them); None if the part keeps none."""
+    per_doc = getattr(part, "_perdoc", None)
+    if not isinstance(per_doc, W3PerDocReader):
+        return None
+    if part.doc_count_all():
+        per_doc.doc_field_length(0, fieldname)
+    lengths = getattr(per_doc, "_lengths", {}).get(fieldname)
+    return None if lengths is None else (lengths, _LENGTH_OF_BYTE)
+
+
 def _column_reader(self: Any, fieldname: str, column: Any = None, reverse: bool = False, translate: bool = True) -> Any:
     # Sorting and grouping ask a part for a column reader at every search, and a reader
     # of a column of text reads where each value starts for the whole part (17 ms a
