@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
@@ -61,11 +61,12 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
         self._scored, self._sign = order.scored, -1 if order.newest else 1
         self._limit, self._kept, self._left_out = limit, kept, left_out
         self._groups: Counter[bytes] | None = Counter() if stories else None
-        self.items: list[tuple[tuple[float, ...], int]] = []
+        self.items: list[tuple[tuple[float, ...], int]] = []  # the matches that may reach the page
+        self._matched: list[int] = []
 
     def prepare(self, top_searcher: Searcher, q: Any, context: Any) -> None:
         super().prepare(top_searcher, q, context.set(needs_current=True))  # Whoosh's ORs as trees of pairs
-        self.items = []
+        self.items, self._matched = [], []
 
     def collect_matches(self) -> None:
         part, offset, kept, left_out = self.subsearcher.reader(), self.offset, self._kept, self._left_out
@@ -77,12 +78,17 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
                 for d, score in found.items()
                 if (kept is None or offset + d in kept) and (left_out is None or offset + d not in left_out)
             }
+        self._matched += map(offset.__add__, found)
+        pairs: Iterable[tuple[int, float]] = found.items()
+        if self._scored and self._limit and len(found) > self._limit:  # only the best scores reach the page
+            least = heapq.nlargest(self._limit, found.values())[-1]
+            pairs = [(d, score) for d, score in pairs if score >= least]  # (ties all kept: newer first)
         if self._scored:
-            self.items += [((0 - score, -dated[d], -ts[d]), offset + d) for d, score in found.items()]
+            self.items += [((0 - score, -dated[d], -ts[d]), offset + d) for d, score in pairs]
         else:
-            self.items += [((-dated[d], self._sign * ts[d]), offset + d) for d in found]
+            self.items += [((-dated[d], self._sign * ts[d]), offset + d) for d, _ in pairs]
         if self._groups is not None:
-            self._groups.update(map(story_column(part), found))
+            self._groups.update(map(story_column(part).__getitem__, found))
 
     def collect(self, sub_docnum: int) -> None:  # Whoosh's abstract method: collect_matches does it all
         raise NotImplementedError
@@ -91,10 +97,10 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
         raise NotImplementedError
 
     def count(self) -> int:
-        return len(self.items)
+        return len(self._matched)
 
     def all_ids(self) -> set[int]:
-        return {docnum for _, docnum in self.items}
+        return set(self._matched)
 
     def results(self) -> Results:
         top = heapq.nsmallest(self._limit, self.items) if self._limit else sorted(self.items)
@@ -164,34 +170,25 @@ def _scores(m: Any, part: Any) -> dict[int, float]:
 
 def _leaf(m: W3LeafMatcher, part: Any) -> dict[int, float]:
     """A word's postings and their scores, from whole blocks (Whoosh reads and scores one at a time)."""
-    score = _bm25(m, part)
-    if score is None:
-        return dict(_stepped(m))
-    found: dict[int, float] = {}
-    while m.is_active():  # from where the matcher stands: a matcher above it may have moved it on
-        if m._data is None:
-            m._read_data()
-        ids = m._data[0] if m._byteids else tuple(delta_decode(m._data[0]))
-        m._read_weights()  # as Whoosh reads them: 32-bit numbers
-        found.update(zip(ids[m._i :], map(score, ids[m._i :], m._weights[m._i :]), strict=True))
-        m._next_block()
-    return found
-
-
-def _bm25(m: W3LeafMatcher, part: Any) -> Callable[[int, float], float] | None:
-    """The score of a posting (document, weight) as the matcher's BM25F scorer gives it; None for another scorer."""
     scorer, term = m.scorer, m._term
     known = startup.field_lengths(part, term[0]) if type(scorer) is scoring.BM25FScorer and term else None
     if known is None:
-        return None
+        return dict(_stepped(m))
     lengths, length_of = known
     idf: float = scorer.idf
     avgfl: float = scorer.avgfl
     B: float = scorer.B
     K1: float = scorer.K1
-
-    def score(docnum: int, tf: float) -> float:  # Whoosh's scoring.bm25, term for term
-        fl: int = length_of[lengths[docnum]]
-        return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-
-    return score
+    found: dict[int, float] = {}
+    while m.is_active():  # from where the matcher stands: a matcher above it may have moved it on
+        if m._data is None:
+            m._read_data()
+        ids = (m._data[0] if m._byteids else tuple(delta_decode(m._data[0])))[m._i :]
+        m._read_weights()  # as Whoosh reads them: 32-bit numbers
+        scores = [  # Whoosh's scoring.bm25, term for term
+            idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * length_of[lengths[d]] / avgfl)))
+            for d, tf in zip(ids, m._weights[m._i :], strict=True)
+        ]
+        found.update(zip(ids, scores, strict=True))
+        m._next_block()
+    return found

@@ -11,7 +11,7 @@ by story reads a part's story column whole in the same way.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
@@ -87,21 +87,23 @@ class _Story(sorting.Categorizer):  # type: ignore[misc]
 
     def set_searcher(self, segment_searcher: Any, docoffset: int) -> None:
         story = story_column(segment_searcher.reader())
-        self.key_for = lambda matcher, segment_docnum: story(segment_docnum)
+        self.key_for = lambda matcher, segment_docnum: story[segment_docnum]
 
     def key_to_name(self, key: bytes) -> bytes:
         return key
 
 
-def story_column(part: Any) -> Callable[[int], bytes]:
+def story_column(part: Any) -> Sequence[bytes]:
     """The story of each article of a part (by its number there), from its story column read whole once."""
     column = part.column_reader("story", translate=False)  # kept per part (startup.py)
-    if not (hasattr(column, "_offsets") and hasattr(column, "_lengths")):  # not Whoosh's column of varied lengths
-        return lambda docnum: bytes(column[docnum])
-    if not hasattr(column, "_newscli_data"):
-        column._newscli_data = column._dbfile.get(column._basepos, sum(column._lengths))
-    data, offsets, lengths = column._newscli_data, column._offsets, column._lengths
-    return lambda docnum: data[offsets[docnum] : offsets[docnum] + lengths[docnum]]
+    if not hasattr(column, "_newscli_stories"):
+        if hasattr(column, "_offsets") and hasattr(column, "_lengths"):  # Whoosh's column of varied lengths
+            data = column._dbfile.get(column._basepos, sum(column._lengths))
+            stories = [data[o : o + n] for o, n in zip(column._offsets, column._lengths, strict=True)]
+        else:
+            stories = [bytes(column[d]) for d in range(part.doc_count_all())]
+        column._newscli_stories = stories
+    return column._newscli_stories  # type: ignore[no-any-return]
 
 
 def story_of(s: Any) -> Callable[[int], str]:
@@ -112,6 +114,6 @@ def story_of(s: Any) -> Callable[[int], str]:
 
     def story(docnum: int) -> str:
         i = bisect_right(starts, docnum) - 1
-        return str(columns[i](docnum - starts[i]).decode("utf-8"))
+        return str(columns[i][docnum - starts[i]].decode("utf-8"))
 
     return story
