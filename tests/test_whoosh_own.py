@@ -7,6 +7,7 @@ Whoosh's facets would sort them.
 from __future__ import annotations
 
 import random
+from itertools import product
 from pathlib import Path
 
 import pytest
@@ -126,18 +127,18 @@ def test_results_sort_and_group_by_story_as_whooshs_facets_and_collectors_do(tmp
                 ours = s.search(q, limit=None, sortedby=order(sort, ranking))
                 assert len(theirs) > 10
                 assert [(h.docnum, h.score) for h in ours] == [(h.docnum, h.score) for h in theirs]
-                for kept, left_out in ((None, None), (some, None), (None, others), (some, others), ({-1}, None)):
-                    for limit in (None, 1, 7):
-                        by_story = {"story": sorting.FieldFacet("story", maptype=sorting.Count)}
-                        theirs = s.search(
-                            q, limit=limit, filter=kept, mask=left_out, sortedby=facet, groupedby=by_story
-                        )
-                        ours = collecting.search(
-                            s, q, limit, kept, left_out, order(sort, ranking), {"story": stories()}
-                        )
-                        assert [(h.docnum, h.score) for h in ours] == [(h.docnum, h.score) for h in theirs]
-                        assert len(ours) == len(theirs)
-                        assert {k.decode(): n for k, n in ours.groups("story").items()} == theirs.groups("story")
+                filters = ((None, None), (some, None), (None, others), (some, others), ({-1}, None))
+                for (kept, left_out), limit in product(filters, (None, 1, 7)):
+                    by_story = {"story": sorting.FieldFacet("story", maptype=sorting.Count)}
+                    theirs = s.search(q, limit=limit, filter=kept, mask=left_out, sortedby=facet, groupedby=by_story)
+                    ours = collecting.search(s, q, limit, kept, left_out, order(sort, ranking), {"story": stories()})
+                    assert [(h.docnum, h.score) for h in ours] == [(h.docnum, h.score) for h in theirs]
+                    assert len(ours) == len(theirs)
+                    assert {k.decode(): n for k, n in ours.groups("story").items()} == theirs.groups("story")
+                    every = s.search(q, limit=None, filter=kept, mask=left_out, sortedby=facet)
+                    more = collecting.more(ours, 30)  # more of the same search, without searching again
+                    assert more is not None
+                    assert [(h.docnum, h.score) for h in more] == [(h.docnum, h.score) for h in every][:30]
             theirs = s.search(q, limit=5, groupedby={"story": sorting.FieldFacet("story", maptype=sorting.Count)})
             ours = s.search(q, limit=5, groupedby={"story": stories()})
             assert {k.decode(): n for k, n in ours.groups("story").items()} == theirs.groups("story")

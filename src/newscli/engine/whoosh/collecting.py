@@ -67,12 +67,12 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
         self._scored, self._sign = order.scored, -1 if order.newest else 1
         self._limit, self._kept, self._left_out = limit, kept, left_out
         self._groups: Counter[bytes] | None = Counter() if stories else None
-        self.items: list[tuple[tuple[float, ...], int]] = []  # the matches that may reach the page
+        self._parts: list[tuple[int, dict[int, float], Any, Any]] = []  # offset, matches and scores, dates
         self._matched: list[int] = []
 
     def prepare(self, top_searcher: Searcher, q: Any, context: Any) -> None:
         super().prepare(top_searcher, q, context.set(needs_current=True))  # Whoosh's ORs as trees of pairs
-        self.items, self._matched = [], []
+        self._parts, self._matched = [], []
 
     def collect_matches(self) -> None:
         part, offset, kept, left_out = self.subsearcher.reader(), self.offset, self._kept, self._left_out
@@ -85,14 +85,7 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
                 if (kept is None or offset + d in kept) and (left_out is None or offset + d not in left_out)
             }
         self._matched += map(offset.__add__, found)
-        pairs: Iterable[tuple[int, float]] = found.items()
-        if self._scored and self._limit and len(found) > self._limit:  # only the best scores reach the page
-            least = heapq.nlargest(self._limit, found.values())[-1]
-            pairs = [(d, score) for d, score in pairs if score >= least]  # (ties all kept: newer first)
-        if self._scored:
-            self.items += [((0 - score, -dated[d], -ts[d]), offset + d) for d, score in pairs]
-        else:
-            self.items += [((-dated[d], self._sign * ts[d]), offset + d) for d, _ in pairs]
+        self._parts.append((offset, found, dated, ts))
         if self._groups is not None:
             self._groups.update(map(story_column(part).__getitem__, found))
 
@@ -108,8 +101,20 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
     def all_ids(self) -> set[int]:
         return set(self._matched)
 
-    def results(self) -> Results:
-        top = heapq.nsmallest(self._limit, self.items) if self._limit else sorted(self.items)
+    def results(self, limit: int | None = None) -> Results:
+        """The results, the first `limit` of them ranked (the search's own limit if not given)."""
+        limit = limit or self._limit
+        items: list[tuple[tuple[float, ...], int]] = []
+        for offset, found, dated, ts in self._parts:
+            pairs: Iterable[tuple[int, float]] = found.items()
+            if self._scored and limit and len(found) > limit:  # only the best scores can reach the page
+                least = heapq.nlargest(limit, found.values())[-1]
+                pairs = [(d, score) for d, score in pairs if score >= least]  # (ties all kept: newer first)
+            if self._scored:
+                items += [((0 - score, -dated[d], -ts[d]), offset + d) for d, score in pairs]
+            else:
+                items += [((-dated[d], self._sign * ts[d]), offset + d) for d, _ in pairs]
+        top = heapq.nsmallest(limit, items) if limit else sorted(items)
         facets = {}
         if self._groups is not None:
             facets["story"] = sorting.Count()
@@ -117,6 +122,11 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
         found = Results(self.top_searcher, self.q, top, None, facets, self.runtime)
         found.collector = self
         return found
+
+
+def more(results: Results, limit: int | None) -> Results | None:
+    """The same search with more of its results ranked, without searching again where it can; else None."""
+    return results.collector.results(limit) if isinstance(results.collector, _Gathered) else None
 
 
 def _scored(m: Any, part: Any) -> dict[int, float]:

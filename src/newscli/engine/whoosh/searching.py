@@ -342,21 +342,18 @@ def _ranked(
     # Each search costs the same whatever its limit, so ask for plenty at once,
     # and again only if copies still crowd the page.
     fetch = None if wanted is None else wanted * (4 if request.fold_copies else 1)
+    kept, left_out = where[0], where[1] if not mask else mask | (where[1] or set())
+    sortedby = None if quick else order(request.sort, request.ranking)
+    results = collecting.search(s, q, fetch, kept, left_out, sortedby, groups or None)
     while True:
-        results = collecting.search(
-            s,
-            q,
-            fetch,
-            where[0],
-            where[1] if not mask else mask | (where[1] or set()),
-            None if quick else order(request.sort, request.ranking),
-            groups or None,
-        )
         shown = _one_per_story(s, results, set(seen or ())) if request.fold_copies else list(results)
         if fetch is None or wanted is None or len(shown) >= wanted or fetch >= len(results):
             with_snippets(results)
             return results, shown
         fetch *= 4
+        results = collecting.more(results, fetch) or collecting.search(
+            s, q, fetch, kept, left_out, sortedby, groups or None
+        )
 
 
 MAX_GROUPS = 20  # a level of fill that would OR more groups of words than this is skipped: it would be slow
