@@ -84,6 +84,8 @@ class WhooshEngine(Engine):
                 browsing.date_order(part, newest=True)
                 ordering.story_column(part)
             browsing.keep_only(part for part, _ in s.reader().leaf_readers())
+            for name in TEXT_FIELDS:
+                s.reader().field_length(name)
         # And what a search loads and compiles on its first use: the query parser's patterns, the collectors.
         compile_request(SearchRequest("warm up"))
         importlib.import_module("whoosh.collectors")

@@ -8,8 +8,8 @@ stood in for by light versions (the helper and the word-forms function import
 the real module if they are ever called); afterwards `sys.modules` is as it
 was, so any later import gets the real modules. Repairs follow: columns a
 part of the index lacks are remembered as lacking, a part's field lengths,
-column readers and numeric columns are read once, and stems are cached by
-functools.
+column readers and numeric columns are read once, the whole index's field
+lengths are added up once, and stems are cached by functools.
 Imported by every module of this package before Whoosh.
 """
 
@@ -137,6 +137,16 @@ def _numeric(self: Any, docnum: int) -> Any:
     return values[docnum] if docnum < self._count else self._default
 
 
+def _field_length(self: Any, fieldname: str) -> Any:
+    # Scoring asks the whole index's length of a field once for each part it searches, and
+    # Whoosh adds up every part's each time (1,600 sums a query at 40 parts): the parts of an
+    # open reader never change, so add them up once.
+    lengths = self.__dict__.setdefault("_field_lengths", {})
+    if fieldname not in lengths:
+        lengths[fieldname] = _multi_field_length(self, fieldname)
+    return lengths[fieldname]
+
+
 def _clear(self: Any) -> None:
     # Whoosh remembers stems in its own least-frequently-used cache, which counts every
     # call in Python: most of the time of stemming. functools' cache gives the same stems.
@@ -154,7 +164,7 @@ _load()
 from whoosh.analysis.morph import StemFilter  # noqa: E402  (after the light start-up above)
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader  # noqa: E402
 from whoosh.columns import NumericColumn  # noqa: E402
-from whoosh.reading import SegmentReader  # noqa: E402
+from whoosh.reading import MultiReader, SegmentReader  # noqa: E402
 from whoosh.util.numeric import byte_to_length  # noqa: E402
 
 _segment_column_reader = SegmentReader.column_reader
@@ -165,4 +175,6 @@ NumericColumn.Reader.__getitem__ = _numeric
 _LENGTH_OF_BYTE.extend(byte_to_length(b) for b in range(256))
 W3PerDocReader._cached_reader = _cached_reader
 W3PerDocReader.doc_field_length = _doc_field_length
+_multi_field_length = MultiReader.field_length
+MultiReader.field_length = _field_length
 StemFilter.clear = _clear
