@@ -341,8 +341,8 @@ def _ranked(
 
     quick: in order of score alone, not the request's: several times quicker over thousands of matches.
     """
-    # Each search costs the same whatever its limit, so ask for plenty at once,
-    # and again only if copies still crowd the page.
+    # Ask for plenty at once; if copies still crowd the page, rank more of the same matches
+    # (or, where Whoosh searched, search again for more).
     fetch = None if wanted is None else wanted * (4 if request.fold_copies else 1)
     kept, left_out = where[0], where[1] if not mask else mask | (where[1] or set())
     sortedby = None if quick else order(request.sort, request.ranking)
