@@ -143,3 +143,23 @@ def test_results_sort_and_group_by_story_as_whooshs_facets_and_collectors_do(tmp
             ours = s.search(q, limit=5, groupedby={"story": stories()})
             assert {k.decode(): n for k, n in ours.groups("story").items()} == theirs.groups("story")
             assert 5 < len(theirs.groups("story")) < len(theirs)
+
+
+def test_a_word_whose_first_articles_are_deleted_scores_as_whoosh_scores_it(tmp_path: Path) -> None:
+    # Whoosh moves a word's matcher past deleted articles before it is read: the block is read from there.
+    engine = backend("whoosh").create(str(tmp_path / "index"))
+    with engine.writer() as w:
+        for n in range(6):
+            a = Article(id=f"{n:012x}", title="Story", body="troops " * (n + 1), path=f"/news/{n}.md", date=None)
+            w.add(a, a.id)
+    with engine.writer() as w:
+        for n in range(3):
+            w.delete_file(f"/news/{n}.md")
+    engine = type(engine).open(str(tmp_path / "index"))
+    with engine._searcher() as s:  # type: ignore[attr-defined]
+        q = query.Term("body", "troop")
+        facet = sorting.MultiFacet([sorting.ScoreFacet(), sorting.FieldFacet("dated", reverse=True)])
+        theirs = s.search(q, limit=None, sortedby=facet)
+        ours = collecting.search(s, q, None, None, None, order(Sort.RELEVANCE, Ranking.NEWS), None)
+        assert [h.docnum for h in theirs] == [5, 4, 3]
+        assert [(h.docnum, h.score[0]) for h in ours] == [(h.docnum, h.score[0]) for h in theirs]
