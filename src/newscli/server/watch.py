@@ -11,8 +11,6 @@ from newscli.archive import aliased
 NETWORK_FILE_SYSTEMS = frozenset(
     "nfs nfs4 cifs smb3 smbfs ncpfs afs ceph glusterfs lustre 9p davfs fuse.sshfs fuse.rclone fuse.s3fs".split()
 )
-# What a file's writing, renaming or removal raises (watched for alone: see Watcher.start).
-CHANGES = ("created", "deleted", "modified", "moved", "closed")
 MANY = 10_000  # changed paths kept; beyond them, the whole archive is looked at
 
 
@@ -54,7 +52,7 @@ class Watcher:
         class Handler(events.FileSystemEventHandler):
             def on_any_event(self, event: Any) -> None:
                 path = os.fsdecode(event.src_path)
-                if event.event_type in CHANGES and not _within(path, watcher._ignored):
+                if not _within(path, watcher._ignored):  # (the events are those of `changes` alone)
                     watcher._saw(event, path)
                     try:
                         os.write(watcher._wake, b"w")

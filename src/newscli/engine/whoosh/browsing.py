@@ -26,7 +26,7 @@ from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's 
 from whoosh.searching import Searcher
 
 from newscli.engine.whoosh import filtering
-from newscli.engine.whoosh.ordering import values
+from newscli.engine.whoosh.ordering import Order, sort_key, values
 from newscli.models import Filters
 
 _ORDERS: dict[tuple[str, bool], array[int]] = {}  # (part ID, newest first): its document numbers in date order
@@ -35,8 +35,8 @@ _ORDERS: dict[tuple[str, bool], array[int]] = {}  # (part ID, newest first): its
 def top(s: Searcher, filters: Filters, newest: bool, limit: int | None) -> tuple[int, list[int]]:
     """How many articles the filters let through, and the first `limit` (all: None) in date order."""
     total = 0
-    found: list[tuple[int, int, int]] = []
-    sign = -1 if newest else 1
+    found: list[tuple[tuple[float, ...], int]] = []
+    order = Order(scored=False, newest=newest)
     for part, offset, kept, left_out in filtering.parts(s, filters):
         if kept is None:
             total += part.doc_count_all() - len(left_out)
@@ -44,10 +44,10 @@ def top(s: Searcher, filters: Filters, newest: bool, limit: int | None) -> tuple
         else:
             total += len(kept)
             taken = filter(kept.__contains__, date_order(part, newest))
-        dated, ts = values(part, "dated"), values(part, "ts")
-        found.extend((-dated[d], sign * ts[d], offset + d) for d in islice(taken, limit))
+        key = sort_key(part, order)
+        found.extend((key(d, 0.0), offset + d) for d in islice(taken, limit))
     found.sort()
-    return total, [docnum for _, _, docnum in found[:limit]]
+    return total, [docnum for _, docnum in found[:limit]]
 
 
 def date_order(part: Any, newest: bool) -> array[int]:

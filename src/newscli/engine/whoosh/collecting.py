@@ -40,7 +40,7 @@ from whoosh.matching import (
 from whoosh.searching import Results, Searcher
 from whoosh.util.numlists import delta_decode
 
-from newscli.engine.whoosh.ordering import Order, story_column, values
+from newscli.engine.whoosh.ordering import Order, sort_key, story_column
 
 
 def search(
@@ -64,10 +64,10 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
     def __init__(
         self, order: Order, limit: int | None, kept: set[int] | None, left_out: set[int] | None, stories: bool
     ) -> None:
-        self._scored, self._sign = order.scored, -1 if order.newest else 1
+        self._order = order
         self._limit, self._kept, self._left_out = limit, kept, left_out
         self._groups: Counter[bytes] | None = Counter() if stories else None
-        self._parts: list[tuple[int, dict[int, float], Any, Any]] = []  # offset, matches and scores, dates
+        self._parts: list[tuple[int, dict[int, float], Any]] = []  # offset, matches and scores, sort key
         self._matched: list[int] = []
 
     def prepare(self, top_searcher: Searcher, q: Any, context: Any) -> None:
@@ -76,7 +76,6 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
 
     def collect_matches(self) -> None:
         part, offset, kept, left_out = self.subsearcher.reader(), self.offset, self._kept, self._left_out
-        dated, ts = values(part, "dated"), values(part, "ts")
         found = _scored(self.matcher, part)
         if kept is not None or left_out is not None:
             found = {
@@ -85,7 +84,7 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
                 if (kept is None or offset + d in kept) and (left_out is None or offset + d not in left_out)
             }
         self._matched += map(offset.__add__, found)
-        self._parts.append((offset, found, dated, ts))
+        self._parts.append((offset, found, sort_key(part, self._order)))
         if self._groups is not None:
             self._groups.update(map(story_column(part).__getitem__, found))
 
@@ -105,15 +104,12 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
         """The results, the first `limit` of them ranked (the search's own limit if not given)."""
         limit = limit or self._limit
         items: list[tuple[tuple[float, ...], int]] = []
-        for offset, found, dated, ts in self._parts:
+        for offset, found, key in self._parts:
             pairs: Iterable[tuple[int, float]] = found.items()
-            if self._scored and limit and len(found) > limit:  # only the best scores can reach the page
+            if self._order.scored and limit and len(found) > limit:  # only the best scores can reach the page
                 least = heapq.nlargest(limit, found.values())[-1]
                 pairs = [(d, score) for d, score in pairs if score >= least]  # (ties all kept: newer first)
-            if self._scored:
-                items += [((0 - score, -dated[d], -ts[d]), offset + d) for d, score in pairs]
-            else:
-                items += [((-dated[d], self._sign * ts[d]), offset + d) for d, _ in pairs]
+            items += [(key(d, score), offset + d) for d, score in pairs]
         top = heapq.nsmallest(limit, items) if limit else sorted(items)
         facets = {}
         if self._groups is not None:

@@ -56,24 +56,30 @@ class Order(sorting.FacetType):  # type: ignore[misc]
         self.scored, self.newest = scored, newest
 
     def categorizer(self, global_searcher: Any) -> sorting.Categorizer:
-        return _Key(self.scored, -1 if self.newest else 1)
+        return _Key(self)
+
+
+def sort_key(part: Any, order: Order) -> Callable[[int, float], tuple[float, ...]]:
+    """The key of an article of a part (by its number there) with its score: the higher score first where
+    the order is scored, then dated before undated, then the newer (or the older) first."""
+    dated, ts = values(part, "dated"), values(part, "ts")
+    sign = -1 if order.newest else 1
+    if order.scored:
+        return lambda docnum, score: (0 - score, -dated[docnum], sign * ts[docnum])
+    return lambda docnum, score: (-dated[docnum], sign * ts[docnum])
 
 
 class _Key(sorting.Categorizer):  # type: ignore[misc]
-    def __init__(self, scored: bool, sign: int) -> None:
-        self.needs_current = scored  # the matcher's score is read at each match
-        self._sign = sign
-        self._dated: Any = ()
-        self._ts: Any = ()
+    def __init__(self, order: Order) -> None:
+        self.needs_current = order.scored  # the matcher's score is read at each match
+        self._order = order
+        self._key: Callable[[int, float], tuple[float, ...]] = lambda docnum, score: ()  # set_searcher's part's
 
     def set_searcher(self, segment_searcher: Any, docoffset: int) -> None:
-        part = segment_searcher.reader()
-        self._dated, self._ts = values(part, "dated"), values(part, "ts")
+        self._key = sort_key(segment_searcher.reader(), self._order)
 
     def key_for(self, matcher: Any, segment_docnum: int) -> tuple[float, ...]:
-        if self.needs_current:
-            return (0 - matcher.score(), -self._dated[segment_docnum], -self._ts[segment_docnum])
-        return (-self._dated[segment_docnum], self._sign * self._ts[segment_docnum])
+        return self._key(segment_docnum, matcher.score() if self.needs_current else 0.0)
 
 
 class _Stories(sorting.FieldFacet):  # type: ignore[misc]

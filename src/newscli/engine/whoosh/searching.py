@@ -73,15 +73,10 @@ class WhooshEngine(Engine):
             for part, _ in s.reader().leaf_readers():
                 if part.segment() is None:  # an empty index's stand-in part
                     continue
-                for name in ("dated", "ts", "story"):
-                    if part.has_column(name):
-                        for reverse in (False, True) if name != "story" else (False,):
-                            values = part.column_reader(name, reverse=reverse, translate=False)
-                            values.sort_key(0)
                 for name in TEXT_FIELDS:
                     part.doc_field_length(0, name)
                 part.stored_fields(0)
-                browsing.date_order(part, newest=True)
+                browsing.date_order(part, newest=True)  # and the dated and ts columns, whole
                 ordering.story_column(part)
             browsing.keep_only(part for part, _ in s.reader().leaf_readers())
             for name in TEXT_FIELDS:
