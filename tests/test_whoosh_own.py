@@ -1,7 +1,7 @@
 """What the Whoosh engine does its own way, for speed, gives what Whoosh's own way gives.
 
-Snippets are cut as Whoosh's fragmenter would cut them, and results are sorted as
-Whoosh's facets would sort them.
+Snippets are cut as Whoosh's fragmenter would cut them, results are sorted as
+Whoosh's facets would sort them, and text is indexed as Whoosh's analyzer indexes it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from itertools import product
 from pathlib import Path
 
 import pytest
-from whoosh import query, sorting
+from whoosh import fields, query, sorting
 from whoosh.analysis import Token
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.highlight import ContextFragmenter
@@ -19,7 +19,7 @@ from whoosh.highlight import ContextFragmenter
 from newscli.engine import backend
 from newscli.engine.whoosh import collecting
 from newscli.engine.whoosh.ordering import order, stories
-from newscli.engine.whoosh.schema import stems
+from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS, stems
 from newscli.engine.whoosh.snippets import HIGHLIGHT_CHARS, _fragments, _indexed_as
 from newscli.models import Article, Ranking, Sort
 
@@ -85,6 +85,42 @@ def test_a_fragment_does_not_reach_back_across_a_long_stretch_without_words() ->
     assert whooshs_own(text, words)[0][0] == 0
     said = text.index("said")
     assert ours(text, words) == [(said, len(text) - 1, [(said, said + 4, "said")])]
+
+
+INDEXED_ODDLY = [
+    "",
+    "the a of and I",  # common words alone
+    "The cat and the hat: the cat sat, the hat fell. Cat! CAT? cats.",  # a word again and again, in several cases
+    "a.b.c 3.14 U.K. ukraine.com x_y __ _ 3*ukraine wild*card ** end.",  # dots, underscores, stars
+    "İstanbul ÜBER Straße ǅemal ÆON naïve café",  # letters whose lower case is longer or odd
+    "word " * 300 + "last",  # positions past what one byte holds
+    "of the " + "first kept word after common ones, then more words",
+]
+
+
+def _indexed(field: fields.FieldType, text: str) -> list[tuple[bytes, int, float, bytes]]:
+    return list(field.index(text))
+
+
+@pytest.mark.parametrize("name", TEXT_FIELDS)
+@pytest.mark.parametrize("text", INDEXED_ODDLY)
+def test_text_is_indexed_as_whooshs_analyzer_indexes_it(name: str, text: str) -> None:
+    field = SCHEMA[name]
+    whooshs = fields.TEXT(analyzer=field.analyzer, stored=True)
+    assert _indexed(field, text) == _indexed(whooshs, text)
+    assert _indexed(field, text.split()) == _indexed(whooshs, text.split())  # a list goes Whoosh's way
+
+
+@pytest.mark.corpora
+def test_the_bbc_articles_are_indexed_as_whooshs_analyzer_indexes_them() -> None:
+    files = sorted((CORPORA / "bbc").glob("*/*.txt"))
+    if not files:
+        pytest.skip(f"the shared corpora are not at {CORPORA}")
+    field = SCHEMA["body"]
+    whooshs = fields.TEXT(analyzer=field.analyzer, stored=True)
+    for path in random.Random(7).sample(files, 300):
+        text = Path(path).read_text(encoding="latin-1")
+        assert _indexed(field, text) == _indexed(whooshs, text), path
 
 
 def test_results_sort_and_group_by_story_as_whooshs_facets_and_collectors_do(tmp_path: Path) -> None:
