@@ -105,6 +105,24 @@ def rerun_index(index_dir: Path, root: Path) -> None:
     assert checked.returncode == 0, checked.stdout
 
 
+def test_the_installed_command_indexes_with_helper_processes(tmp_path: Path) -> None:
+    # The helpers start from the command's script, as multiprocessing prepares them: it must not run again in them.
+    root, index_dir = tmp_path / "news", tmp_path / "index"
+    stories(root, range(6000), "jetty")
+    script = Path(sys.executable).parent / "newscli"
+    done = subprocess.run(
+        [str(script), "--index-dir", str(index_dir), "index", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=marked(index_dir),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "6,000 added" in done.stderr and "waiting" not in done.stderr
+    assert total(index_dir, "jetty") == 6000
+    assert leftovers(index_dir) == []
+
+
 def test_kill_9_mid_run_leaves_a_usable_index_and_a_rerun_completes_it(tmp_path: Path) -> None:
     root, index_dir = tmp_path / "n", tmp_path / "ix"
     stories(root, range(3000), "quay")

@@ -1,3 +1,4 @@
 from newscli.server.client import main
 
-main()
+if __name__ == "__main__":  # not when multiprocessing loads this script again to start a helper process
+    main()
