@@ -199,3 +199,48 @@ def test_a_word_whose_first_articles_are_deleted_scores_as_whoosh_scores_it(tmp_
         ours = collecting.search(s, q, None, None, None, order(Sort.RELEVANCE, Ranking.NEWS), None)
         assert [h.docnum for h in theirs] == [5, 4, 3]
         assert [(h.docnum, h.score[0]) for h in ours] == [(h.docnum, h.score[0]) for h in theirs]
+
+
+def test_a_word_searched_again_is_ranked_from_its_kept_postings_as_whoosh_ranks_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = collecting.Kept(10**6)
+    monkeypatch.setattr(collecting, "KEPT", kept)
+    rng = random.Random(5)
+    engine = backend("whoosh").create(str(tmp_path / "index"))
+
+    def add(numbers: range) -> None:
+        with engine.writer() as w:
+            for n in numbers:
+                words = " ".join(rng.choice(["troops", "talks", "border", "rain"]) for _ in range(rng.randint(1, 9)))
+                a = Article(id=f"{n:012x}", title="Story", body=words, path=f"/news/{n}.md", date="2024-05-01")
+                w.add(a, a.id)
+
+    def compare() -> None:
+        with type(engine).open(str(tmp_path / "index"))._searcher() as s:  # type: ignore[attr-defined]
+            talk_or_story = query.Or([query.Term("body", "talk"), query.Term("title", "stori")])
+            for q in (query.Term("body", "troop"), talk_or_story):
+                facet = sorting.MultiFacet([sorting.ScoreFacet(), sorting.FieldFacet("dated", reverse=True)])
+                theirs = [(h.docnum, h.score[0]) for h in s.search(q, limit=None, sortedby=facet)]
+                ours = collecting.search(s, q, None, None, None, order(Sort.RELEVANCE, Ranking.NEWS), None)
+                assert [(h.docnum, h.score[0]) for h in ours] == theirs
+
+    add(range(400))  # several blocks of postings a word
+    compare()
+    size = kept.size
+    assert size > 400
+    compare()  # from the kept postings
+    assert kept.size == size
+    add(range(400, 500))  # another segment, and longer average lengths to score the first one's by
+    with engine.writer() as w:
+        for n in range(0, 400, 3):
+            w.delete_file(f"/news/{n}.md")
+    compare()
+    assert kept.size > size
+    assert kept.size == sum(len(postings.ids) for postings in kept._kept.values())  # those scored again counted once
+
+    small = collecting.Kept(300)  # the words searched longest ago make room
+    monkeypatch.setattr(collecting, "KEPT", small)
+    compare()
+    compare()
+    assert 0 < small.size <= 300

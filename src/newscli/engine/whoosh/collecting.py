@@ -18,7 +18,8 @@ and other searches (facets, Whoosh's plain order by score) go to Whoosh.
 from __future__ import annotations
 
 import heapq
-from collections import Counter
+from array import array
+from collections import Counter, OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -38,6 +39,7 @@ from whoosh.matching import (
     WrappingMatcher,
 )
 from whoosh.searching import Results, Searcher
+from whoosh.system import _INT_SIZE
 from whoosh.util.numlists import delta_decode
 
 from newscli.engine.whoosh.ordering import Order, sort_key, story_column
@@ -184,23 +186,94 @@ def _leaf(m: W3LeafMatcher, part: Any) -> dict[int, float]:
     """A word's postings and their scores, from whole blocks (Whoosh reads and scores one at a time)."""
     scorer, term = m.scorer, m._term
     known = startup.field_lengths(part, term[0]) if type(scorer) is scoring.BM25FScorer and term else None
-    if known is None:
+    if known is None or not m.is_active():
         return dict(_stepped(m))
-    lengths, length_of = known
     idf: float = scorer.idf
-    avgfl: float = scorer.avgfl
-    B: float = scorer.B
-    K1: float = scorer.K1
-    found: dict[int, float] = {}
-    while m.is_active():  # from where the matcher stands: a matcher above it may have moved it on
-        if m._data is None:
-            m._read_data()
-        ids = (m._data[0] if m._byteids else tuple(delta_decode(m._data[0])))[m._i :]
+    shape = (scorer.avgfl, scorer.B, scorer.K1)
+    key = (part.segment().segment_id(), *term)
+    if (kept := KEPT.get(key, shape)) is None:
+        kept = KEPT.keep(key, _read(m, shape, *known))
+        KEPT.read.append((*key, shape))
+    # From the first posting, wherever the matcher stands: a matcher above it moves it on only past
+    # articles it would leave out anyway (deleted ones, or those another word of an AND lacks).
+    return dict(zip(kept.ids, [idf * p for p in kept.parts], strict=True))
+
+
+def _read(m: W3LeafMatcher, shape: tuple[float, float, float], lengths: Any, length_of: list[int]) -> Postings:
+    """All of a word's postings in a segment, read with its matcher from the first block."""
+    avgfl, B, K1 = shape
+    found = Postings(array("I"), array("f"), shape)
+    if m._nextoffset != m._baseoffset + _INT_SIZE + abs(m._postfile.get_int(m._baseoffset)):
+        m.reset()  # to the first block (reading the block it stands on again would cost as much)
+    while m.is_active():
         m._read_weights()  # as Whoosh reads them: 32-bit numbers
-        scores = [  # Whoosh's scoring.bm25, term for term
-            idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * length_of[lengths[d]] / avgfl)))
-            for d, tf in zip(ids, m._weights[m._i :], strict=True)
-        ]
-        found.update(zip(ids, scores, strict=True))
+        ids = m._data[0] if m._byteids else tuple(delta_decode(m._data[0]))
+        found.parts.extend(  # Whoosh's scoring.bm25 is idf * this, term for term
+            [
+                (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * length_of[lengths[d]] / avgfl))
+                for d, tf in zip(ids, m._weights, strict=True)
+            ]
+        )
+        found.ids.extend(ids)
+        found.weights.extend(m._weights)
         m._next_block()
     return found
+
+
+class Postings:
+    """A word's postings in a segment, all of them (deleted articles' too): documents, weights,
+    and the part of each one's score that depends on them alone (for the index's lengths then)."""
+
+    __slots__ = ("ids", "weights", "shape", "parts")
+
+    def __init__(self, ids: array[int], weights: array[float], shape: tuple[float, float, float]) -> None:
+        self.ids, self.weights, self.shape, self.parts = ids, weights, shape, array("d")
+
+
+class Kept:
+    """Words' postings as read from their blocks and scored, kept for the word's next search.
+
+    Whoosh keeps a block of postings as a zlib'd pickle of its documents, weights and
+    positions, unpacks it for every search of the word, and scores each posting from
+    its weight and its article's length: most of the time of ranking a common word.
+    A segment's postings never change, so the resident process keeps those of the
+    words searched last (`limit` postings in all, 16 bytes each) with their scores but
+    for the word's weight in the query, and ranks them again from memory.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.size = limit, 0
+        self._kept: OrderedDict[tuple[str, str, bytes], Postings] = OrderedDict()
+        # What this process read and kept, the latest (for Engine.learned)
+        self.read: deque[tuple[str, str, bytes, tuple[float, float, float]]] = deque(maxlen=10_000)
+
+    def get(self, key: tuple[str, str, bytes], shape: tuple[float, float, float]) -> Postings | None:
+        if (found := self._kept.get(key)) is None:
+            return None
+        self._kept.move_to_end(key)
+        if found.shape != shape:  # the index's average lengths changed as articles were added
+            return None
+        return found
+
+    def keep(self, key: tuple[str, str, bytes], postings: Postings) -> Postings:
+        if (old := self._kept.pop(key, None)) is not None:
+            self.size -= len(old.ids)
+        self._kept[key] = postings
+        self.size += len(postings.ids)
+        while self.size > self.limit:
+            self.size -= len(self._kept.popitem(last=False)[1].ids)
+        return postings
+
+
+KEPT = Kept(4_000_000)
+
+
+def keep(part: Any, term: tuple[str, bytes], shape: tuple[float, float, float]) -> None:
+    """Reads and keeps a word's postings in a part, as a search of the word would."""
+    key = (part.segment().segment_id(), *term)
+    known = startup.field_lengths(part, term[0])
+    if known is None or KEPT.get(key, shape) is not None or term not in part:
+        return
+    m = part._terms.matcher(*term, part.schema[term[0]].format)
+    if type(m) is W3LeafMatcher:  # (a word of few postings keeps them in the term index: nothing to unpack)
+        KEPT.keep(key, _read(m, shape, *known))
