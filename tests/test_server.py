@@ -26,7 +26,7 @@ from newscli.server.client import _settings, _wanted, request
 from newscli.server.place import Place
 from newscli.server.watch import Watcher, file_system
 
-from .conftest import write
+from .conftest import doc, write
 
 NEWSCLI = [sys.executable, "-m", "newscli"]
 
@@ -484,3 +484,22 @@ def test_the_first_command_on_a_fresh_machine_starts_one_beside_the_index(
     finally:
         newscli("server", "stop")
         shutil.rmtree(short)
+
+
+def test_the_resident_process_keeps_what_a_search_read_for_the_next(news: Path, place: Place) -> None:
+    for n in range(3):  # a word in several articles: its postings are read from blocks
+        write(news / f"harvest{n}.md", doc(f"Harvest report {n}", "The harvest came in late. " * (n + 1)))
+    assert newscli("index", str(news)).returncode == 0
+    assert newscli("search", "talks").returncode == 0  # starts the resident process
+    learned = int(up(place)["learned"])  # type: ignore[call-overload]
+    first = newscli("search", "harvest")
+    assert first.returncode == 0 and "Harvest report" in first.stdout
+    deadline = time.monotonic() + 10
+    while int(up(place)["learned"]) == learned and time.monotonic() < deadline:  # type: ignore[call-overload]
+        time.sleep(0.05)
+    learned = int(up(place)["learned"])  # type: ignore[call-overload]
+    assert learned > 0
+    again = newscli("search", "harvest")
+    assert again.stdout == first.stdout  # ranked from what the resident process kept
+    time.sleep(1)
+    assert int(up(place)["learned"]) == learned  # the second search read nothing new  # type: ignore[call-overload]

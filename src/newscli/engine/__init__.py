@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections import Counter
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from newscli.errors import ConfigError
 
@@ -135,6 +135,14 @@ class Engine(ABC):
 
     def warm(self) -> None:  # noqa: B027  (an engine may have nothing to read ahead)
         """Reads ahead what searches read of every article, for an engine kept open for many of them."""
+
+    def learned(self) -> list[Any]:
+        """What this process read for its searches that an engine kept open for many could keep
+        for the next ones: JSON values, for `learn` in that engine's process."""
+        return []
+
+    def learn(self, learned: list[Any]) -> None:  # noqa: B027  (an engine may keep nothing)
+        """Reads again and keeps what another process of this index's engine read (its `learned`)."""
 
 
 def backend(name: str) -> type[Engine]:

@@ -31,6 +31,7 @@ from newscli.indexing.manifest import SUMMARY, Manifest, engine_of, known_roots
 from newscli.indexing.roots import roots_for
 from newscli.server import answer, wire
 from newscli.server.client import identity
+from newscli.server.learning import Learned
 from newscli.server.place import Place
 from newscli.server.watch import Watcher
 
@@ -103,6 +104,7 @@ class Server:
         self.told = False  # whether a command was told that the archive is not watched
         self.last_request = time.monotonic()
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self.learned = Learned()  # what the commands' processes read, to keep here for the next ones
         self.roots = self._roots()
         self.watcher = Watcher(self.roots, self._follows(), self.folder, self._wake_w)
         self.unwatched = self.watcher.start() if config.auto_refresh else "auto_refresh is off"
@@ -122,6 +124,7 @@ class Server:
         selector = selectors.DefaultSelector()
         selector.register(listener, selectors.EVENT_READ)
         selector.register(self._wake_r, selectors.EVENT_READ)
+        selector.register(self.learned.fd, selectors.EVENT_READ)
         signal.set_wakeup_fd(self._wake_w)
         signal.signal(signal.SIGCHLD, lambda *_: None)
         idle = self.config.server_idle * 60
@@ -131,9 +134,13 @@ class Server:
                 for key, _ in selector.select(self._timeout(idle)):
                     if key.fileobj is listener:
                         self._accept(listener)
+                    elif key.fileobj == self.learned.fd:
+                        self.learned.take()
                     else:
                         _drain(self._wake_r)
                 self._reap()
+                if self.learned.waiting:
+                    self._learn()
                 now = time.monotonic()
                 if self.watcher.changed():
                     if self.changed_at is None:
@@ -164,7 +171,16 @@ class Server:
             else:
                 self.waiting.append((conn, request, fds, came))
 
+    def _learn(self) -> None:
+        try:
+            self.learned.learn(self.engine)
+        except Exception as e:  # what is kept only saves time: a command reads it for itself
+            log(f"cannot keep what a command read: {e}")
+            self.learned.waiting.clear()
+
     def _timeout(self, idle: float) -> float:
+        if self.learned.waiting:
+            return 0
         if self.children or self.indexer or self.changed_at is not None or self.waiting:
             return QUIET / 2
         return max(0.0, min(LOOK, idle - (time.monotonic() - self.last_request)))
@@ -238,11 +254,17 @@ class Server:
         note = None
         if self.unwatched and not self.told:  # said once, to the first command it answers
             note, self.told = f"{self.unwatched}: each command checks the archive for changes by walking it", True
-        self._fork(lambda: answer.run(conn, request, fds, engine, self.config, note))
+        self._fork(lambda: self._run(conn, request, fds, engine, note))
         self.answered += 1
         for fd in fds:
             os.close(fd)
         conn.close()
+
+    def _run(self, conn: Any, request: dict[str, Any], fds: list[int], engine: Engine | None, note: str | None) -> None:
+        """A command, in its forked process."""
+        answer.run(conn, request, fds, engine, self.config, note)
+        if engine is not None:
+            self.learned.tell(engine)
 
     def _current(self) -> bool:
         """Whether the open engine is the index as last committed; reopened if another newscli changed it."""
@@ -366,6 +388,7 @@ class Server:
             "indexing": bool(self.indexer or self.changed_at is not None),
             "answering": len(self.children),
             "answered": self.answered,
+            "learned": self.learned.count,
             "idle_minutes": self.config.server_idle,
             "socket": self.place.socket,
             "log": self.place.log,

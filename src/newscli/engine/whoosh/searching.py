@@ -83,6 +83,17 @@ class WhooshEngine(Engine):
                 s.reader().field_length(name)
         # And what a search loads and compiles on its first use: the query parser's patterns, the collectors.
         compile_request(SearchRequest("warm up"))
+
+    def learned(self) -> list[Any]:
+        # The postings this process read and scored (collecting.Kept): its words, by part.
+        return [[part, field, text.hex(), list(shape)] for part, field, text, shape in collecting.KEPT.read]
+
+    def learn(self, learned: list[Any]) -> None:
+        with self._searcher() as s:
+            parts = {part.segment().segment_id(): part for part, _ in s.reader().leaf_readers() if part.segment()}
+            for part, field, text, shape in learned:
+                if part in parts:
+                    collecting.keep(parts[part], (field, bytes.fromhex(text)), tuple(shape))
         importlib.import_module("whoosh.collectors")
 
     def close(self) -> None:
