@@ -415,6 +415,7 @@ def _commands(archive: Path, index: Path, env: dict[str, str], rg: str | None, r
         for q in QUERIES[:3]:
             Run(base + ["server", "stop"], env)
             timed("search_cold", base + ["search", q])
+            Run(base + ["server", "start"], env)  # waits for the one the search started, so that the stop finds it
     figures["search_cold"] = _median(times["search_cold"])
     Run(base + ["server", "stop"], env)
     return figures

@@ -10,7 +10,8 @@ postings are scored in one expression (Whoosh's BM25F, term for term, on the
 same 32-bit weights and one-byte lengths), the scores are summed as the
 matcher sums them, and only the matches whose score can reach the page are
 sorted, by the same keys as `ordering`'s. The results, their scores and the
-story counts are Whoosh's own (a test compares them); the time is a third.
+story counts are Whoosh's own (a test compares them); the time is a third. A
+word's postings, once read and scored, are kept for its next search (`Kept`).
 Other queries (phrases, ORs of many words) are stepped as Whoosh steps them,
 and other searches (facets, Whoosh's plain order by score) go to Whoosh.
 """
@@ -202,9 +203,9 @@ def _leaf(m: W3LeafMatcher, part: Any) -> dict[int, float]:
 def _read(m: W3LeafMatcher, shape: tuple[float, float, float], lengths: Any, length_of: list[int]) -> Postings:
     """All of a word's postings in a segment, read with its matcher from the first block."""
     avgfl, B, K1 = shape
-    found = Postings(array("I"), array("f"), shape)
+    found = Postings(shape)
     if m._nextoffset != m._baseoffset + _INT_SIZE + abs(m._postfile.get_int(m._baseoffset)):
-        m.reset()  # to the first block (reading the block it stands on again would cost as much)
+        m.reset()  # back to the first block (unless it stands there: reset() would read that block again)
     while m.is_active():
         m._read_weights()  # as Whoosh reads them: 32-bit numbers
         ids = m._data[0] if m._byteids else tuple(delta_decode(m._data[0]))
@@ -215,19 +216,19 @@ def _read(m: W3LeafMatcher, shape: tuple[float, float, float], lengths: Any, len
             ]
         )
         found.ids.extend(ids)
-        found.weights.extend(m._weights)
         m._next_block()
     return found
 
 
 class Postings:
-    """A word's postings in a segment, all of them (deleted articles' too): documents, weights,
-    and the part of each one's score that depends on them alone (for the index's lengths then)."""
+    """A word's postings in a segment, all of them (deleted articles' too): the documents, and
+    the part of each one's score that does not depend on the query, for the index's average
+    field length and BM25's B and K1 then (`shape`)."""
 
-    __slots__ = ("ids", "weights", "shape", "parts")
+    __slots__ = ("ids", "shape", "parts")
 
-    def __init__(self, ids: array[int], weights: array[float], shape: tuple[float, float, float]) -> None:
-        self.ids, self.weights, self.shape, self.parts = ids, weights, shape, array("d")
+    def __init__(self, shape: tuple[float, float, float]) -> None:
+        self.ids, self.shape, self.parts = array("I"), shape, array("d")
 
 
 class Kept:
@@ -237,7 +238,7 @@ class Kept:
     positions, unpacks it for every search of the word, and scores each posting from
     its weight and its article's length: most of the time of ranking a common word.
     A segment's postings never change, so the resident process keeps those of the
-    words searched last (`limit` postings in all, 16 bytes each) with their scores but
+    words searched last (`limit` postings in all, 12 bytes each) with their scores but
     for the word's weight in the query, and ranks them again from memory.
     """
 
