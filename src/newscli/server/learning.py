@@ -47,7 +47,11 @@ class Learned:
         except BlockingIOError:
             pass
         *lines, self._partial = b"".join(chunks).split(b"\n")
-        self.waiting += map(json.loads, lines)
+        for line in lines:
+            try:
+                self.waiting.append(json.loads(line))
+            except ValueError:  # not what a forked process writes: nothing to learn
+                pass
 
     def learn(self, engine: Engine | None) -> None:
         """Learns what waits, for a slice of time at most."""

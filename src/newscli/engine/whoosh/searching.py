@@ -83,6 +83,7 @@ class WhooshEngine(Engine):
                 s.reader().field_length(name)
         # And what a search loads and compiles on its first use: the query parser's patterns, the collectors.
         compile_request(SearchRequest("warm up"))
+        importlib.import_module("whoosh.collectors")
 
     def learned(self) -> list[Any]:
         # The postings this process read and scored (collecting.Kept): its words, by part.
@@ -94,7 +95,6 @@ class WhooshEngine(Engine):
             for part, field, text, shape in learned:
                 if part in parts:
                     collecting.keep(parts[part], (field, bytes.fromhex(text)), tuple(shape))
-        importlib.import_module("whoosh.collectors")
 
     def close(self) -> None:
         if self._reader is not None:
