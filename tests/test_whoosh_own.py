@@ -17,7 +17,7 @@ from whoosh.analysis.tokenizers import default_pattern
 from whoosh.highlight import ContextFragmenter
 
 from newscli.engine import backend
-from newscli.engine.whoosh import collecting
+from newscli.engine.whoosh import collecting, schema
 from newscli.engine.whoosh.ordering import order, stories
 from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS, stems
 from newscli.engine.whoosh.snippets import HIGHLIGHT_CHARS, _fragments, _indexed_as
@@ -109,6 +109,13 @@ def test_text_is_indexed_as_whooshs_analyzer_indexes_it(name: str, text: str) ->
     whooshs = fields.TEXT(analyzer=field.analyzer, stored=True)
     assert _indexed(field, text) == _indexed(whooshs, text)
     assert _indexed(field, text.split()) == _indexed(whooshs, text.split())  # a list goes Whoosh's way
+
+
+def test_a_long_texts_later_words_are_indexed_as_whoosh_indexes_them_and_not_kept() -> None:
+    field = SCHEMA["body"]
+    text = "word " * schema.ONCE_UP_TO + "last"  # a word once, past the positions whose encoding is kept
+    assert _indexed(field, text) == _indexed(fields.TEXT(analyzer=field.analyzer, stored=True), text)
+    assert max(schema._ONCE) < schema.ONCE_UP_TO
 
 
 @pytest.mark.corpora

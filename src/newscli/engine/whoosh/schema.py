@@ -26,6 +26,7 @@ TEXT_FIELDS = ("title", "caption", "body")
 # Whoosh's words, with the group it captures made one it does not: the same matches, for findall.
 _WORDS = {r"[\w\*]+(\.?[\w\*]+)*": re.compile(r"[\w\*]+(?:\.?[\w\*]+)*").findall}
 _ONCE: dict[int, bytes] = {}  # the posting value of a word at one position, by position
+ONCE_UP_TO = 20_000  # positions so kept (a long article's later words are encoded each time)
 
 
 class StemmedText(fields.TEXT):  # type: ignore[misc]
@@ -58,7 +59,7 @@ class StemmedText(fields.TEXT):  # type: ignore[misc]
         postings = []
         for term, spots in positions.items():
             n = len(spots)
-            if n == 1:
+            if n == 1 and spots[0] < ONCE_UP_TO:
                 if (encoded := _ONCE.get(spots[0])) is None:
                     encoded = _ONCE[spots[0]] = pack_uint(1) + dumps(spots, 2)
             else:
