@@ -191,13 +191,18 @@ def _leaf(m: W3LeafMatcher, part: Any) -> dict[int, float]:
         return dict(_stepped(m))
     idf: float = scorer.idf
     shape = (scorer.avgfl, scorer.B, scorer.K1)
-    key = (part.segment().segment_id(), *term)
+    key = _key(part, term)
     if (kept := KEPT.get(key, shape)) is None:
         kept = KEPT.keep(key, _read(m, shape, *known))
         KEPT.read.append((*key, shape))
     # From the first posting, wherever the matcher stands: a matcher above it moves it on only past
     # articles it would leave out anyway (deleted ones, or those another word of an AND lacks).
     return dict(zip(kept.ids, [idf * p for p in kept.parts], strict=True))
+
+
+def _key(part: Any, term: tuple[str, bytes]) -> tuple[str, str, bytes]:
+    """Where a word's postings in a part are kept: a segment's ID names postings that never change."""
+    return (part.segment().segment_id(), *term)
 
 
 def _read(m: W3LeafMatcher, shape: tuple[float, float, float], lengths: Any, length_of: list[int]) -> Postings:
@@ -271,7 +276,7 @@ KEPT = Kept(4_000_000)
 
 def keep(part: Any, term: tuple[str, bytes], shape: tuple[float, float, float]) -> None:
     """Reads and keeps a word's postings in a part, as a search of the word would."""
-    key = (part.segment().segment_id(), *term)
+    key = _key(part, term)
     known = startup.field_lengths(part, term[0])
     if known is None or KEPT.get(key, shape) is not None or term not in part:
         return
