@@ -342,6 +342,42 @@ def test_server_status_start_and_stop(news: Path, place: Place) -> None:
     assert "no resident process was running" in newscli("server", "stop").stderr
 
 
+# Takes the lock the moment it is free, as a resident process started meanwhile would, and writes its pid.
+SUCCESSOR = """
+import fcntl, os, sys, time
+lock = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+fcntl.flock(lock, fcntl.LOCK_EX)
+os.ftruncate(lock, 0)
+os.write(lock, str(os.getpid()).encode())
+time.sleep(60)
+"""
+
+
+def waiting(pid: int) -> bool:
+    """Whether the process waits for a lock (the kernel lists it with `->` in /proc/locks)."""
+    return any(line.split()[1:2] == ["->"] and line.split()[5] == str(pid) for line in open("/proc/locks"))
+
+
+def test_stop_ends_its_process_even_when_another_takes_the_lock_at_once(news: Path, place: Place) -> None:
+    assert newscli("index", str(news)).returncode == 0
+    assert newscli("server", "start").returncode == 0
+    first = up(place)["pid"]
+    successor = subprocess.Popen([sys.executable, "-c", SUCCESSOR, place.lock])
+    try:
+        deadline = time.monotonic() + 30
+        while not waiting(successor.pid):
+            assert time.monotonic() < deadline, "the successor never waited for the lock"
+            time.sleep(0.02)
+        stopped = newscli("server", "stop")
+        assert stopped.returncode == 0, stopped.stderr
+        assert f"stopped the resident process {first}" in stopped.stderr
+        assert f"another, {successor.pid}, has started since" in stopped.stderr
+        assert place.holder() == successor.pid
+    finally:
+        successor.kill()
+        successor.wait()
+
+
 def test_it_ends_when_idle_and_when_its_index_goes(news: Path, place: Place, isolated: Path) -> None:
     write(isolated / "config" / "newscli" / "config.yaml", "server_idle: 0.02\n")  # 1.2 seconds
     assert newscli("index", str(news)).returncode == 0

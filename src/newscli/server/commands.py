@@ -95,11 +95,13 @@ def stop(state: State) -> None:
     if reply is None and pid:  # still indexing, before it answers
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 10
-    while place.holder() is not None and time.monotonic() < deadline:
-        time.sleep(WAIT)
-    if place.holder() is not None:
+    while (holder := place.holder()) in (pid, 0) and time.monotonic() < deadline:
+        time.sleep(WAIT)  # 0: a process that took the lock has not written its pid yet
+    if holder in (pid, 0):
         raise NewscliError(f"the resident process {pid} did not end", hint=f"its log: {place.log}")
     state.say(f"stopped the resident process {pid}")
+    if holder is not None:  # a command, or `server start`, started another the moment the lock was free
+        state.say(f"another, {holder}, has started since")
 
 
 @server.command(hidden=True)
