@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -539,3 +540,56 @@ def test_the_resident_process_keeps_what_a_search_read_for_the_next(news: Path, 
     assert again.stdout == first.stdout  # ranked from what the resident process kept
     time.sleep(1)
     assert int(up(place)["learned"]) == learned  # the second search read nothing new  # type: ignore[call-overload]
+
+
+def asked(place: Place, args: list[str], out: int, err: int) -> tuple[int, int]:
+    """Asks the resident process as the command does, with `out` and `err` as its stdout and stderr.
+
+    The pid that ran the command, and its exit status.
+    """
+    from newscli.server.client import identity
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(place.socket)
+    try:
+        request = {"identity": identity(), "argv": args, "cwd": os.getcwd(), "env": dict(os.environ)}
+        wire.send(sock, request, (0, out, err))
+        replies, started = wire.Reader(sock), 0
+        while "exit" not in (reply := replies.next()):
+            started = reply.get("started", started)
+        return started, reply["exit"]
+    finally:
+        sock.close()
+
+
+def spare(place: Place, other_than: int = 0) -> int:
+    """The pid of the resident process's spare once it has one (another than `other_than`)."""
+    deadline = time.monotonic() + 15
+    while (pid := int(up(place)["spare"])) in (0, other_than):  # type: ignore[call-overload]
+        assert time.monotonic() < deadline, "no spare process"
+        time.sleep(0.05)
+    return pid
+
+
+def test_a_spare_process_answers_the_next_command_on_the_index_as_it_is(
+    served: dict[str, object], place: Place, news: Path, tmp_path: Path
+) -> None:
+    first = spare(place)
+    with open(tmp_path / "out", "w+b") as out, open(tmp_path / "err", "w+b") as err:
+        assert asked(place, ["search", "talks"], out.fileno(), err.fileno()) == (first, 0)  # it ran the command
+        alone = newscli("--no-server", "search", "talks")
+        assert out.seek(0) == err.seek(0) == 0 and (out.read().decode(), err.read().decode()) == (
+            alone.stdout,
+            alone.stderr,
+        )
+    second = spare(place, other_than=first)  # another, once that one is done
+    with pytest.raises(ProcessLookupError):
+        os.kill(first, 0)
+    write(news / "new.md", doc("Zebrafinch census", "Counting zebrafinches.", source="Reuters"))
+    time.sleep(1)
+    with open(tmp_path / "found", "w+b") as out:
+        started, code = asked(place, ["search", "zebrafinch"], out.fileno(), out.fileno())
+        assert code == 0 and out.seek(0) == 0 and "Zebrafinch census" in out.read().decode()
+    assert started != second  # the spare of the index before the file came was dropped
+    with pytest.raises(ProcessLookupError):
+        os.kill(second, 0)

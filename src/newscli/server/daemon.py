@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fcntl
 import gc
-import importlib
 import os
 import selectors
 import signal
@@ -33,37 +32,15 @@ from newscli.server import answer, wire
 from newscli.server.client import identity
 from newscli.server.learning import Learned
 from newscli.server.place import Place
+from newscli.server.warm import Spare, preload
 from newscli.server.watch import Watcher
 
 QUIET = 0.1  # seconds without a change before the archive is indexed
 LOOK = 5.0  # seconds between looks at whether the index folder is still there
 BUSY = 1.0  # seconds of changes after which the archive is indexed even as it goes on changing
 MAX_WAIT = 2.0  # seconds a command waits for changes to be indexed before it looks at the archive itself
+SPARE_AFTER = 0.1  # seconds without a command before a spare is made: not between the commands of a script
 _CRED = struct.Struct("3i")  # SO_PEERCRED: pid, uid, gid
-# What the read commands load: loaded once here, not in each forked process.
-PRELOAD = (
-    "json",
-    "newscli.dates",
-    "newscli.lookup",
-    "newscli.render",
-    "newscli.stats",
-    "rich.markdown",
-    "rich.progress",
-    "rich.table",
-    "yaml",
-)
-
-
-def _preload() -> None:
-    """What every command would load in its forked process on first use, loaded once here."""
-    for module in PRELOAD:
-        importlib.import_module(module)
-    try:  # rich's table of character widths, the latest (a caller's UNICODE_VERSION still picks its own)
-        from rich._unicode_data._versions import VERSIONS
-
-        importlib.import_module(f".unicode{VERSIONS[-1].replace('.', '-')}", "rich._unicode_data")
-    except ImportError:
-        pass
 
 
 def serve(config: Config, place: Place) -> bool:
@@ -110,6 +87,7 @@ class Server:
         self.unwatched = self.watcher.start() if config.auto_refresh else "auto_refresh is off"
         self.engine: Engine | None = None
         self.stamp: tuple[int, int, int] | None = None
+        self.spare = Spare()  # a process forked and warmed up for the next command
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self._stop_signal)
@@ -119,7 +97,7 @@ class Server:
             log(f"not watching: {self.unwatched}")
         self._index(wait=True)
         self._reopen()
-        _preload()
+        preload()
         listener = self._listen()
         selector = selectors.DefaultSelector()
         selector.register(listener, selectors.EVENT_READ)
@@ -141,6 +119,8 @@ class Server:
                 self._reap()
                 if self.learned.waiting:
                     self._learn()
+                elif self._spare_due() == 0:
+                    self._make_spare()
                 now = time.monotonic()
                 if self.watcher.changed():
                     if self.changed_at is None:
@@ -171,7 +151,23 @@ class Server:
             else:
                 self.waiting.append((conn, request, fds, came))
 
+    def _spare_due(self) -> float | None:
+        """Seconds until a spare is to be made; None if none is to be made now."""
+        if self.spare.pid or self.children or self.indexer or self.waiting or self.changed_at is not None:
+            return None
+        if self.engine is None or self.unwatched or self.failed:
+            return None
+        return max(0.0, self.last_request + SPARE_AFTER - time.monotonic())
+
+    def _make_spare(self) -> None:
+        if (engine := self.engine) is not None:
+            self.spare.make(
+                self._fork, engine, self.config, lambda conn, request, fds: self._run(conn, request, fds, engine, None)
+            )
+            self.children.discard(self.spare.pid)  # not a command: it does not keep the process from its idle end
+
     def _learn(self) -> None:
+        self.spare.drop()  # its process would start without what is learned now
         try:
             self.learned.learn(self.engine)
         except Exception as e:  # what is kept only saves time: a command reads it for itself
@@ -183,7 +179,8 @@ class Server:
             return 0
         if self.children or self.indexer or self.changed_at is not None or self.waiting:
             return QUIET / 2
-        return max(0.0, min(LOOK, idle - (time.monotonic() - self.last_request)))
+        due = self._spare_due()
+        return max(0.0, min(LOOK, idle - (time.monotonic() - self.last_request), LOOK if due is None else due))
 
     def _listen(self) -> socket.socket:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -206,6 +203,7 @@ class Server:
         except OSError:
             pass
         listener.close()
+        self.spare.drop()
         self.watcher.stop()
         for conn, _, fds, _ in self.waiting:  # they answer in their own processes
             _refuse(conn, fds, "ending")
@@ -254,7 +252,10 @@ class Server:
         note = None
         if self.unwatched and not self.told:  # said once, to the first command it answers
             note, self.told = f"{self.unwatched}: each command checks the archive for changes by walking it", True
-        self._fork(lambda: self._run(conn, request, fds, engine, note))
+        if pid := self.spare.hand(conn, request, fds) if engine is not None and note is None else 0:
+            self.children.add(pid)
+        else:
+            self._fork(lambda: self._run(conn, request, fds, engine, note))
         self.answered += 1
         for fd in fds:
             os.close(fd)
@@ -281,6 +282,7 @@ class Server:
     def _reopen(self) -> None:
         """The index as last committed; None if it cannot be opened (then each command says why, as today)."""
         stamp = _stamp(os.path.join(self.folder, SUMMARY))
+        self.spare.drop()
         if self.engine is not None:
             self.engine.close()
         try:
@@ -350,6 +352,7 @@ class Server:
             if pid == 0:
                 return
             self.children.discard(pid)
+            self.spare.ended(pid)
             if pid == self.indexer:
                 self.indexer = 0
                 self.failed = os.waitstatus_to_exitcode(status) != 0
@@ -388,6 +391,7 @@ class Server:
             "indexing": bool(self.indexer or self.changed_at is not None),
             "answering": len(self.children),
             "answered": self.answered,
+            "spare": self.spare.pid,
             "learned": self.learned.count,
             "idle_minutes": self.config.server_idle,
             "socket": self.place.socket,

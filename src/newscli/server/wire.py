@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 MAX_MESSAGE = 1 << 30
 _FD = 4  # bytes of a file descriptor in SCM_RIGHTS data
+MAX_FDS = 4  # a caller's three files, and a connection handed to a spare (see spare.py)
 
 
 def send(sock: Any, message: Any, fds: tuple[int, ...] = ()) -> None:
@@ -51,7 +52,7 @@ class Reader:
 
     def _fill(self, size: int) -> None:
         while len(self._buffer) < size:
-            data, ancillary, _, _ = self._sock.recvmsg(1 << 16, CMSG_SPACE(_FD * 3))
+            data, ancillary, _, _ = self._sock.recvmsg(1 << 16, CMSG_SPACE(_FD * MAX_FDS))
             for level, kind, payload in ancillary:
                 if level == SOL_SOCKET and kind == SCM_RIGHTS:
                     whole = len(payload) - len(payload) % _FD

@@ -1,0 +1,135 @@
+"""What makes a command's forked process start warm: modules loaded once, and a spare process.
+
+Each command runs in a process forked from the resident process, with what it
+loaded (`preload`). The two share memory until one writes to it, and Python
+writes to every object it touches (its reference counts): a command's first
+moments in a new process copy a couple of thousand pages, and fill caches
+(parsed styles, word widths, stems) that end with it. A spare does that before
+a command comes, by running a search of its own to nowhere, then waits. The
+resident process hands it the next command with the caller's connection and
+files, and forks another once that command is done and what it read is learned.
+A spare holds the index as it was when forked: it is dropped whenever the
+resident process opens the index again, or learns.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import signal
+import socket
+from collections.abc import Callable
+from typing import Any
+
+from newscli.config import Config
+from newscli.engine import Engine
+from newscli.server import wire
+
+READY = b"r"  # what a spare sends once warmed up
+WARM_UP = "news"  # any word does: a search touches the same structures whatever it finds
+
+# What the read commands load: loaded once here, not in each forked process.
+PRELOAD = (
+    "json",
+    "newscli.dates",
+    "newscli.lookup",
+    "newscli.render",
+    "newscli.stats",
+    "rich.markdown",
+    "rich.progress",
+    "rich.table",
+    "yaml",
+)
+
+
+def preload() -> None:
+    """What every command would load in its forked process on first use, loaded once here."""
+    for module in PRELOAD:
+        importlib.import_module(module)
+    try:  # rich's table of character widths, the latest (a caller's UNICODE_VERSION still picks its own)
+        from rich._unicode_data._versions import VERSIONS
+
+        importlib.import_module(f".unicode{VERSIONS[-1].replace('.', '-')}", "rich._unicode_data")
+    except ImportError:
+        pass
+
+
+Run = Callable[[socket.socket, dict[str, Any], list[int]], None]
+
+
+class Spare:
+    def __init__(self) -> None:
+        self.pid = 0
+        self._sock: socket.socket | None = None
+
+    def make(self, fork: Callable[[Callable[[], None]], int], engine: Engine, config: Config, run: Run) -> None:
+        """Forks a spare (with `fork`), which warms up on `engine` and then runs the command it is handed."""
+        ours, theirs = socket.socketpair()
+
+        def wait() -> None:
+            ours.close()
+            _warm_up(engine, config)
+            theirs.send(READY)
+            reader = wire.Reader(theirs)
+            try:
+                handed = reader.next()
+            except EOFError:  # dropped
+                return
+            conn = socket.socket(fileno=reader.fds[0])
+            conn.settimeout(handed["timeout"])
+            run(conn, handed["request"], reader.fds[1:])
+
+        self.pid = fork(wait)
+        theirs.close()
+        self._sock = ours
+
+    def hand(self, conn: socket.socket, request: dict[str, Any], fds: list[int]) -> int:
+        """Hands a command to the spare: the pid that runs it, or 0 if there is no spare (then fork one for it)."""
+        pid, sock = self.pid, self._sock
+        if not pid or sock is None:
+            return 0
+        try:
+            ready = sock.recv(1, socket.MSG_DONTWAIT) == READY
+        except OSError:
+            ready = False
+        if not ready:  # still warming up (or gone): a process forked now answers sooner
+            self.drop()
+            return 0
+        self.pid, self._sock = 0, None
+        try:
+            wire.send(sock, {"request": request, "timeout": conn.gettimeout()}, (conn.fileno(), *fds))
+        except OSError:  # it ended (it is reaped as any child is)
+            return 0
+        finally:
+            sock.close()
+        return pid
+
+    def ended(self, pid: int) -> None:
+        """A child process ended: if it was the spare (before it was handed a command), there is none now."""
+        if pid == self.pid:
+            self.pid = 0
+            self.drop()
+
+    def drop(self) -> None:
+        """Ends the spare, if there is one: it holds an index or learned postings older than the resident process's."""
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)  # it has written nothing anywhere
+            except ProcessLookupError:
+                pass
+        if self._sock is not None:
+            self._sock.close()
+        self.pid, self._sock = 0, None
+
+
+def _warm_up(engine: Engine, config: Config) -> None:
+    from newscli import render
+    from newscli.console import make
+    from newscli.models import SearchRequest
+
+    result = engine.search(SearchRequest(WARM_UP, limit=3, variants=config.variants))
+    out = make("never", stderr=False)
+    out.file = io.StringIO()
+    out.print(render.search_results(result))
+    render.search_footer(result)
