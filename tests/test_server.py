@@ -155,6 +155,15 @@ def test_the_pager_runs_in_the_callers_process(served: dict[str, object], place:
     assert answered(place) == before + 1
 
 
+def test_the_pager_may_take_its_time(served: dict[str, object], place: Place, tmp_path: Path) -> None:
+    ids = json.loads(newscli("--no-server", "list", "--json").stdout)["articles"]
+    target = tmp_path / "paged.txt"
+    before = answered(place)
+    code, screen = on_terminal("show", ids[0]["id"], env={**os.environ, "PAGER": f"sleep 6; cat > {target}"}, rows=3)
+    assert (code, screen) == (0, b"") and ids[0]["title"] in target.read_text()  # read for longer than the 5 s to ask
+    assert answered(place) == before + 1
+
+
 def test_a_file_added_changed_and_removed_is_seen_within_a_second(
     served: dict[str, object], place: Place, news: Path
 ) -> None:

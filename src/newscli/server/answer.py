@@ -29,6 +29,7 @@ def run(
 
     `note` is said on stderr first.
     """
+    conn.settimeout(None)  # the 5 s the resident process gives a caller to ask: the pager may take all day
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)

@@ -76,9 +76,7 @@ class Spare:
                 handed = reader.next()
             except EOFError:  # dropped
                 return
-            conn = socket.socket(fileno=reader.fds[0])
-            conn.settimeout(handed["timeout"])
-            run(conn, handed["request"], reader.fds[1:])
+            run(socket.socket(fileno=reader.fds[0]), handed["request"], reader.fds[1:])
 
         self.pid = fork(wait)
         theirs.close()
@@ -98,7 +96,7 @@ class Spare:
             return 0
         self.pid, self._sock = 0, None
         try:
-            wire.send(sock, {"request": request, "timeout": conn.gettimeout()}, (conn.fileno(), *fds))
+            wire.send(sock, {"request": request}, (conn.fileno(), *fds))
         except OSError:  # it ended (it is reaped as any child is)
             return 0
         finally:
