@@ -17,7 +17,7 @@ from whoosh.analysis.tokenizers import default_pattern
 from whoosh.highlight import ContextFragmenter
 
 from newscli.engine import backend
-from newscli.engine.whoosh import collecting, schema
+from newscli.engine.whoosh import collecting, schema, startup
 from newscli.engine.whoosh.ordering import order, stories
 from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS, stems
 from newscli.engine.whoosh.snippets import HIGHLIGHT_CHARS, _fragments, _indexed_as
@@ -251,3 +251,34 @@ def test_a_word_searched_again_is_ranked_from_its_kept_postings_as_whoosh_ranks_
     compare()
     compare()
     assert 0 < small.size <= 300
+
+
+def test_a_part_remembers_where_it_found_a_word_and_that_it_did_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = backend("whoosh").create(str(tmp_path / "index"))
+    with engine.writer() as w:
+        for n in range(30):
+            a = Article(id=f"{n:012x}", title="Story", body="troops " * (n + 1), path=f"/news/{n}.md", date=None)
+            w.add(a, a.id)
+    looked: list[bytes] = []
+    whooshs = startup._ranges_for_key
+    monkeypatch.setattr(startup, "_ranges_for_key", lambda table, key: looked.append(key) or whooshs(table, key))
+    with type(engine).open(str(tmp_path / "index"))._searcher() as s:  # type: ignore[attr-defined]
+        part = s.reader()
+        terms = part._terms
+        key, missing = terms._keycoder("body", b"troop"), terms._keycoder("body", b"zebra")
+        ranked = []
+        for _ in range(2):  # as Whoosh's own look-ups find them, the second time from memory
+            assert ("body", b"troop") in part and ("body", b"zebra") not in part
+            assert part.doc_frequency("body", b"troop") == 30 and part.doc_frequency("body", b"zebra") == 0
+            assert part.term_info("body", b"troop").doc_frequency() == 30
+            assert terms._tindex[key] == next(terms._tindex.all(key))
+            with pytest.raises(KeyError):
+                terms._tindex[missing]
+            ranked.append([(h.docnum, h.score) for h in s.search(query.Term("body", "troop"), limit=None)])
+        assert len(ranked[0]) == 30 and ranked[0] == ranked[1]
+        assert sorted(looked) == sorted([key, missing])  # each looked up in the file once
+        monkeypatch.setattr(startup, "REMEMBERED", 1)  # bounded: a full table starts again
+        assert ("body", b"yak") not in part and ("body", b"troop") in part
+        assert len(terms._tindex._newscli_ranges) == 1 and len(looked) == 4

@@ -9,7 +9,8 @@ the real module if they are ever called); afterwards `sys.modules` is as it
 was, so any later import gets the real modules. Repairs follow: columns a
 part of the index lacks are remembered as lacking, a part's field lengths,
 column readers and numeric columns are read once, the whole index's field
-lengths are added up once, and stems are cached by functools.
+lengths are added up once, a word looked up in a part's term index is
+remembered, and stems are cached by functools.
 Imported by every module of this package before Whoosh.
 """
 
@@ -147,6 +148,39 @@ def _field_length(self: Any, fieldname: str) -> Any:
     return lengths[fieldname]
 
 
+_UNSEEN = object()
+REMEMBERED = 10_000  # keys a hash file remembers where it found, at most
+
+
+def _first_range(self: Any, key: bytes) -> tuple[int, int] | None:
+    # A search looks each word up in each part's term index three times (is it there, in how
+    # many articles, where are its postings), each a hash and several reads in Python: 360
+    # look-ups for a word in three fields at 40 parts. A part's files never change: remember
+    # where each key was found (or that it was not), as Whoosh's look-ups take it: the first.
+    found = self.__dict__.setdefault("_newscli_ranges", {})
+    where = found.get(key, _UNSEEN)
+    if where is _UNSEEN:
+        where = next(_ranges_for_key(self, key), None)
+        if len(found) >= REMEMBERED:
+            found.clear()
+        found[key] = where
+    return where  # type: ignore[no-any-return]
+
+
+def _range_for_key(self: Any, key: bytes) -> tuple[int, int]:
+    if (where := _first_range(self, key)) is None:
+        raise KeyError(key)
+    return where
+
+
+def _contains(self: Any, key: bytes) -> bool:
+    return _first_range(self, key) is not None
+
+
+def _getitem(self: Any, key: bytes) -> bytes:
+    return self.dbfile.get(*_range_for_key(self, key))  # type: ignore[no-any-return]
+
+
 def _clear(self: Any) -> None:
     # Whoosh remembers stems in its own least-frequently-used cache, which counts every
     # call in Python: most of the time of stemming. functools' cache gives the same stems.
@@ -164,6 +198,7 @@ _load()
 from whoosh.analysis.morph import StemFilter  # noqa: E402  (after the light start-up above)
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader  # noqa: E402
 from whoosh.columns import NumericColumn  # noqa: E402
+from whoosh.filedb.filetables import HashReader  # noqa: E402
 from whoosh.reading import MultiReader, SegmentReader  # noqa: E402
 from whoosh.util.numeric import byte_to_length  # noqa: E402
 
@@ -178,3 +213,7 @@ W3PerDocReader.doc_field_length = _doc_field_length
 _multi_field_length = MultiReader.field_length
 MultiReader.field_length = _field_length
 StemFilter.clear = _clear
+_ranges_for_key = HashReader.ranges_for_key
+HashReader.range_for_key = _range_for_key
+HashReader.__contains__ = _contains
+HashReader.__getitem__ = _getitem
