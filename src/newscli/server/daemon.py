@@ -161,9 +161,7 @@ class Server:
 
     def _make_spare(self) -> None:
         if (engine := self.engine) is not None:
-            self.spare.make(
-                self._fork, engine, self.config, lambda conn, request, fds: self._run(conn, request, fds, engine, None)
-            )
+            self.spare.make(self._fork, engine, lambda conn, request, fds: self._run(conn, request, fds, engine, None))
             self.children.discard(self.spare.pid)  # not a command: it does not keep the process from its idle end
 
     def _learn(self) -> None:

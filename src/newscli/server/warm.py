@@ -15,14 +15,13 @@ resident process opens the index again, or learns.
 from __future__ import annotations
 
 import importlib
-import io
 import os
 import signal
 import socket
+import sys
 from collections.abc import Callable
 from typing import Any
 
-from newscli.config import Config
 from newscli.engine import Engine
 from newscli.server import wire
 
@@ -63,13 +62,13 @@ class Spare:
         self.pid = 0
         self._sock: socket.socket | None = None
 
-    def make(self, fork: Callable[[Callable[[], None]], int], engine: Engine, config: Config, run: Run) -> None:
+    def make(self, fork: Callable[[Callable[[], None]], int], engine: Engine, run: Run) -> None:
         """Forks a spare (with `fork`), which warms up on `engine` and then runs the command it is handed."""
         ours, theirs = socket.socketpair()
 
         def wait() -> None:
             ours.close()
-            _warm_up(engine, config)
+            _warm_up(engine)
             theirs.send(READY)
             reader = wire.Reader(theirs)
             try:
@@ -121,13 +120,26 @@ class Spare:
         self.pid, self._sock = 0, None
 
 
-def _warm_up(engine: Engine, config: Config) -> None:
-    from newscli import render
-    from newscli.console import make
-    from newscli.models import SearchRequest
+def _warm_up(engine: Engine) -> None:
+    """Runs `newscli search` as a caller's command runs, on `engine`, with its output going nowhere."""
+    from newscli.cli import cli
+    from newscli.indexing import fresh
+    from newscli.server import answer
 
-    result = engine.search(SearchRequest(WARM_UP, limit=3, variants=config.variants))
-    out = make("never", stderr=False)
-    out.file = io.StringIO()
-    out.print(render.search_results(result))
-    render.search_footer(result)
+    fresh.RESIDENT = lambda wanted: engine  # whatever settings it reads: it searches, and writes nothing
+    log = os.dup(2)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    answer._streams()
+    try:
+        cli.main(args=["search", WARM_UP, "--limit", "3"], prog_name="newscli")
+    except BaseException:  # (its exit, or a config file it cannot read) the caller's command will say
+        pass
+    finally:
+        for stream in (sys.stdout, sys.stderr):  # nothing of it is left to reach the caller's files
+            stream.flush()
+        os.dup2(log, 2)
+        os.close(log)
+        os.close(devnull)
+        fresh.RESIDENT = None
