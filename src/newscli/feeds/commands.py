@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -54,6 +52,8 @@ def feeds(ctx: click.Context, state: State, json_: bool) -> None:
     finally:
         fetch_state.close()
     if json_:
+        import json
+
         click.echo(json.dumps({"version": 1, "feeds": rows}, indent=2, ensure_ascii=False))
         return
     if not rows:
@@ -122,6 +122,8 @@ def remove(state: State, feed: str, delete_articles: bool) -> None:
     finally:
         fetch_state.close()
     if delete_articles:
+        from pathlib import Path
+
         for path in paths:
             Path(path).unlink(missing_ok=True)
         _index(state)
@@ -230,6 +232,8 @@ def fetch(
         _index(state)
     state.say(fetching.summary(outcomes))
     if json_:
+        import json
+
         click.echo(json.dumps({"version": 1, "feeds": [_outcome(o) for o in outcomes]}, indent=2, ensure_ascii=False))
     if any(o.status == "error" for o in outcomes):
         sys.exit(ExitStatus.SOME_FAILED)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -169,6 +168,8 @@ def saved(ctx: click.Context, state: State, json_: bool) -> None:
         ]
     )
     if json_:
+        import json
+
         click.echo(json.dumps({"version": 1, "saved": rows}, indent=2, ensure_ascii=False))
         return
     if not rows:
@@ -243,6 +244,8 @@ def state() -> None:
 @pass_state
 def export(state_: State, file: Any) -> None:
     """Write every article's marks as JSON Lines ('-': stdout): id, read, starred, labels."""
+    import json
+
     n = 0
     for article, mark in state_.marks.every():
         file.write(json.dumps({"id": article, **mark.json()}, ensure_ascii=False) + "\n")
@@ -258,6 +261,8 @@ def import_(state_: State, file: Any) -> None:
 
     Nothing is changed unless every line can be read.
     """
+    import json
+
     from newscli.reading.marks import Mark, check_label
 
     marks = []
