@@ -33,7 +33,7 @@ def run(
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
-    _streams()
+    streams()
     try:
         os.chdir(request["cwd"])
     except OSError:
@@ -67,7 +67,7 @@ def _same(wanted: Config, config: Config) -> bool:
     return replace(wanted, color=config.color) == config
 
 
-def _streams() -> None:
+def streams() -> None:
     """Python's standard streams on the caller's files, buffered as Python buffers them for a terminal or a pipe."""
     encoding = sys.stdout.encoding
     sys.stdin = io.TextIOWrapper(open(0, "rb", closefd=False), encoding=encoding)

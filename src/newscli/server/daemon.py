@@ -250,7 +250,8 @@ class Server:
         note = None
         if self.unwatched and not self.told:  # said once, to the first command it answers
             note, self.told = f"{self.unwatched}: each command checks the archive for changes by walking it", True
-        if pid := self.spare.hand(conn, request, fds) if engine is not None and note is None else 0:
+        pid = self.spare.hand(conn, request, fds) if engine is not None and note is None else 0
+        if pid:
             self.children.add(pid)
         else:
             self._fork(lambda: self._run(conn, request, fds, engine, note))

@@ -58,6 +58,8 @@ Run = Callable[[socket.socket, dict[str, Any], list[int]], None]
 
 
 class Spare:
+    """The resident process's spare, if it has one: its pid (0 if none) and the socket to hand it a command."""
+
     def __init__(self) -> None:
         self.pid = 0
         self._sock: socket.socket | None = None
@@ -131,7 +133,7 @@ def _warm_up(engine: Engine) -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    answer._streams()
+    answer.streams()
     try:
         cli.main(args=["search", WARM_UP, "--limit", "3"], prog_name="newscli")
     except BaseException:  # (its exit, or a config file it cannot read) the caller's command will say
