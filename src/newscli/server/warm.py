@@ -26,7 +26,7 @@ from newscli.engine import Engine
 from newscli.server import wire
 
 READY = b"r"  # what a spare sends once warmed up
-WARM_UP = "news"  # any word does: a search touches the same structures whatever it finds
+WARM_UP = "news"  # a word most archives of news hold: its search ranks, cuts snippets and renders hits
 
 # What the read commands load: loaded once here, not in each forked process.
 PRELOAD = (
@@ -111,7 +111,7 @@ class Spare:
             self.drop()
 
     def drop(self) -> None:
-        """Ends the spare, if there is one: it holds an index or learned postings older than the resident process's."""
+        """Ends the spare, if there is one (the index opened again, postings learned, or it was not ready)."""
         if self.pid:
             try:
                 os.kill(self.pid, signal.SIGKILL)  # it has written nothing anywhere
