@@ -52,9 +52,9 @@ def feeds(ctx: click.Context, state: State, json_: bool) -> None:
     finally:
         fetch_state.close()
     if json_:
-        import json
+        from newscli.render import dumps
 
-        click.echo(json.dumps({"version": 1, "feeds": rows}, indent=2, ensure_ascii=False))
+        click.echo(dumps({"feeds": rows}))
         return
     if not rows:
         state.say(f"no feeds yet: `newscli feeds add URL` (they are kept in {subscriptions.path()})")
@@ -232,9 +232,9 @@ def fetch(
         _index(state)
     state.say(fetching.summary(outcomes))
     if json_:
-        import json
+        from newscli.render import dumps
 
-        click.echo(json.dumps({"version": 1, "feeds": [_outcome(o) for o in outcomes]}, indent=2, ensure_ascii=False))
+        click.echo(dumps({"feeds": [_outcome(o) for o in outcomes]}))
     if any(o.status == "error" for o in outcomes):
         sys.exit(ExitStatus.SOME_FAILED)
 

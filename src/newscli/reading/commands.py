@@ -168,9 +168,9 @@ def saved(ctx: click.Context, state: State, json_: bool) -> None:
         ]
     )
     if json_:
-        import json
+        from newscli.render import dumps
 
-        click.echo(json.dumps({"version": 1, "saved": rows}, indent=2, ensure_ascii=False))
+        click.echo(dumps({"saved": rows}))
         return
     if not rows:
         state.say("no saved searches: `newscli saved add NAME QUERY`")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 MAX_MESSAGE = 1 << 30
 _FD = 4  # bytes of a file descriptor in SCM_RIGHTS data
-MAX_FDS = 4  # a caller's three files, and a connection handed to a spare (see spare.py)
+MAX_FDS = 4  # a caller's three files, and a connection handed to a spare (see warm.py)
 
 
 def send(sock: Any, message: Any, fds: tuple[int, ...] = ()) -> None:

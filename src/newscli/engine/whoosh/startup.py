@@ -157,7 +157,10 @@ def _first_range(self: Any, key: bytes) -> tuple[int, int] | None:
     # many articles, where are its postings), each a hash and several reads in Python: 360
     # look-ups for a word in three fields at 40 parts. A part's files never change: remember
     # where each key was found (or that it was not), as Whoosh's look-ups take it: the first.
-    found = self.__dict__.setdefault("_newscli_ranges", {})
+    try:
+        found = self._newscli_ranges
+    except AttributeError:
+        found = self._newscli_ranges = {}
     where = found.get(key, _UNSEEN)
     if where is _UNSEEN:
         where = next(_ranges_for_key(self, key), None)
