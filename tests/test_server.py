@@ -489,10 +489,12 @@ def test_an_archive_it_does_not_watch_is_walked_by_each_command_and_said_once(
 def test_an_archive_that_keeps_changing_holds_no_command_back(served: dict[str, object], news: Path) -> None:
     stop = threading.Event()
 
-    def churn() -> None:
+    def churn() -> None:  # each version written whole, then renamed into place: never read half-written
         n = 0
         while not stop.is_set():
-            write(news / "churn.md", f"---\ntitle: Churn {n}\n---\nChurning text {n}.\n")
+            os.replace(
+                write(news.parent / "churn.tmp", f"---\ntitle: Churn {n}\n---\nChurning text {n}.\n"), news / "churn.md"
+            )
             n += 1
             time.sleep(0.03)
 
