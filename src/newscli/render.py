@@ -48,7 +48,7 @@ def _byline(a: Article) -> Text:
     line = Text()
     line.append(clean(a.source or "unknown source"), style="green")
     line.append("  ")
-    line.append(a.date or "undated", style="cyan" if a.date else "dim")
+    line.append(clean(a.date or "undated"), style="cyan" if a.date else "dim")
     return line
 
 
@@ -65,7 +65,7 @@ def hit_list(hits: Sequence[Hit]) -> RenderableType:
     items: list[RenderableType] = []
     for hit in hits:
         head = Text()
-        head.append(hit.article.id, style="yellow")
+        head.append(clean(hit.article.id), style="yellow")
         head.append("  ")
         head.append_text(_byline(hit.article))
         items.append(head)
@@ -81,15 +81,15 @@ def hit_list(hits: Sequence[Hit]) -> RenderableType:
 
 
 def explanation(e: Explanation) -> RenderableType:
-    lines = [Text("query:    ", style="dim") + Text(e.query)]
-    lines += [Text("filter:   ", style="dim") + Text(f) for f in e.filters]
-    lines += [Text("variants: ", style="dim") + Text(v) for v in e.variants]
-    lines += [Text("note:     ", style="dim") + Text(n) for n in e.notes]
+    lines = [Text("query:    ", style="dim") + Text(clean(e.query))]
+    lines += [Text("filter:   ", style="dim") + Text(clean(f)) for f in e.filters]
+    lines += [Text("variants: ", style="dim") + Text(clean(v)) for v in e.variants]
+    lines += [Text("note:     ", style="dim") + Text(clean(n)) for n in e.notes]
     if e.fill:
-        lines.append(Text("fill:     ", style="dim") + Text(e.fill))
+        lines.append(Text("fill:     ", style="dim") + Text(clean(e.fill)))
     if e.expansion:
         added = ", ".join(f"body:{word}^{weight:g}" for word, weight in e.expansion)
-        lines.append(Text("reranked: ", style="dim") + Text(f"the first results, adding {added}"))
+        lines.append(Text("reranked: ", style="dim") + Text(clean(f"the first results, adding {added}")))
     return Group(*lines, Text())
 
 
@@ -112,7 +112,7 @@ def bar_chart(title: str, buckets: Sequence[Bucket], *, width: int = 40) -> Rend
     largest = max((b.count for b in buckets), default=0)
     for b in buckets:
         table.add_row(Text(clean(b.name)), f"{b.count:,}", bar(b.count, largest, width))
-    return Group(Text(title, style="bold"), table)
+    return Group(Text(clean(title), style="bold"), table)
 
 
 FACET_ROWS = 10
@@ -138,7 +138,7 @@ def timeline(t: Timeline) -> RenderableType:
 
 def related(r: Related) -> RenderableType:
     head = Text("Related to ", style="dim") + Text(clean(r.article.title), style="bold")
-    terms = Text("by the words: ", style="dim") + Text(", ".join(r.terms), style="magenta")
+    terms = Text("by the words: ", style="dim") + Text(clean(", ".join(r.terms)), style="magenta")
     return Group(head, terms, Text(), hit_list(r.hits))
 
 
@@ -214,7 +214,8 @@ def article_table(result: ListResult) -> Table:
     table.add_column("Source", style="green", max_width=24)
     table.add_column("Title", ratio=1)
     for a in result.articles:
-        table.add_row(a.id, a.date[:10] if a.date else "", Text(clean(a.source or "")), Text(clean(a.title)))
+        date = a.date[:10] if a.date else ""
+        table.add_row(Text(clean(a.id)), Text(clean(date)), Text(clean(a.source or "")), Text(clean(a.title)))
     return table
 
 
@@ -248,7 +249,7 @@ def server_status(status: dict[str, Any]) -> Table:
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for name, value in rows:
-        table.add_row(name, clean(value))
+        table.add_row(name, Text(clean(value)))
     return table
 
 
@@ -295,8 +296,18 @@ def article_json(a: Article, *, body: bool = False, marks: Marks | None = None) 
     return data
 
 
+# What JSON with ensure_ascii=False would write raw that a terminal obeys (DEL, C1, the bidi controls)
+# or that some readers take for a line break: escaped as \uXXXX, the same JSON, safe on a terminal.
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(value: Any, *, indent: int | None = None) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def dumps(payload: dict[str, Any]) -> str:
-    return json.dumps({"version": JSON_VERSION, **payload}, ensure_ascii=False, indent=2)
+    return json_text({"version": JSON_VERSION, **payload}, indent=2)
 
 
 def search_json(result: SearchResult, *, explain: bool = False, marks: Marks | None = None) -> str:

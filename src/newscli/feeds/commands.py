@@ -84,8 +84,10 @@ def add(
     from newscli.feeds.http import Client, FetchError
     from newscli.feeds.parse import FeedError
 
-    if not url.startswith(("http://", "https://")):
-        raise click.BadParameter("a feed's URL starts with http:// or https://", param_hint="URL")
+    try:
+        url = subscriptions.check_url(url)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="URL") from None
     listed = subscriptions.load()
     _not_yet(listed, url)
     try:
@@ -99,6 +101,7 @@ def add(
         raise NewscliError(f"a feed is already called {name!r}", hint="give another with --name")
     feed = subscriptions.Feed(name, url, source or name, list(dict.fromkeys(tags)), full_text)
     subscriptions.add(feed)
+    _sources_from_now()
     state.say(f"following {name} ({url}): {len(parsed.items)} items now; `newscli fetch` gets them")
 
 
@@ -115,7 +118,7 @@ def remove(state: State, feed: str, delete_articles: bool) -> None:
     found = subscriptions.find(subscriptions.load(), feed)
     if found is None:
         raise NewscliError(f"no feed called {feed!r}", hint="`newscli feeds` lists them")
-    subscriptions.remove(found)
+    subscriptions.remove(found.url)
     fetch_state = FetchState(state_file())
     try:
         paths = fetch_state.forget(found.url)
@@ -159,8 +162,8 @@ def import_(state: State, file: Any) -> None:
         new.append(feed)
     for what, why in found.skipped:
         state.say(f"{file.name}: skipped {what}: {why}")
-    if new:
-        subscriptions.append(new)
+    new = subscriptions.append(new)  # less any another command added meanwhile
+    _sources_from_now()
     state.say(f"{len(new)} feeds added, {len(found.feeds) - len(new)} already followed, {len(found.skipped)} skipped")
 
 
@@ -248,6 +251,13 @@ def _index(state: State) -> None:
         state.err.print(render.index_summary(report), soft_wrap=True)
 
 
+def _sources_from_now() -> None:
+    """The feeds folder is made with the first feed: from then on it is a root of the archive."""
+    from newscli.feeds.store import folder
+
+    folder().mkdir(parents=True, exist_ok=True)
+
+
 def _not_yet(listed: list[Feed], url: str) -> None:
     from newscli.feeds import subscriptions
 
@@ -289,7 +299,11 @@ def _outcome(o: Outcome) -> dict[str, Any]:
 
 
 def _table(rows: list[dict[str, Any]]) -> Table:
+    """Names, URLs, tags and errors come from feeds and servers: each goes in as text, made safe."""
     from rich.table import Table
+    from rich.text import Text
+
+    from newscli.safe import clean
 
     table = Table(box=None, pad_edge=False)
     for column in ("Feed", "Tags", "Last fetch", "Status", "New"):
@@ -297,11 +311,11 @@ def _table(rows: list[dict[str, Any]]) -> Table:
     for row in rows:
         style = "red" if row["status"].startswith("error") else None
         table.add_row(
-            f"{row['name']}\n[dim]{row['url']}[/dim]",
-            ", ".join(row["tags"]),
-            row["last_fetch"] or "-",
-            row["status"],
-            str(row["new"]),
+            Text(clean(row["name"])) + Text("\n") + Text(clean(row["url"]), style="dim"),
+            Text(clean(", ".join(row["tags"]))),
+            Text(row["last_fetch"] or "-"),
+            Text(clean(row["status"])),
+            Text(str(row["new"])),
             style=style,
         )
     return table

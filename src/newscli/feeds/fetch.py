@@ -127,11 +127,10 @@ def _keep(feed: Feed, got: _Got, state: State) -> Outcome:
         return Outcome(feed, "error", error=str(got.error))
     assert got.response is not None
     response = got.response
-    outcome = Outcome(feed, "ok", moved_to=response.moved_to)
-    if response.moved_to:
-        subscriptions.move(feed, response.moved_to)
-        state.moved(feed.url, response.moved_to)
-        known.url = feed.url = response.moved_to
+    outcome = Outcome(feed, "ok", moved_to=_moved(feed, response.moved_to))
+    if outcome.moved_to:
+        state.moved(feed.url, outcome.moved_to)
+        known.url = feed.url = outcome.moved_to
     if response.status == 304:
         outcome.status = "not modified"
     else:
@@ -149,6 +148,18 @@ def _keep(feed: Feed, got: _Got, state: State) -> Outcome:
     known.fetched_at, known.new = time.time(), outcome.new
     state.save(known)
     return outcome
+
+
+def _moved(feed: Feed, to: str | None) -> str | None:
+    """Where feeds.yaml now points after a permanent redirect; None if it was left as it was
+    (a URL newscli would not keep, a feed removed meanwhile, or another feed's URL)."""
+    if to is None:
+        return None
+    try:
+        to = subscriptions.check_url(to)
+    except ValueError:
+        return None
+    return to if subscriptions.move(feed.url, to) else None
 
 
 def index_feeds(config: Config) -> IndexReport | None:

@@ -7,9 +7,14 @@ import shlex
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-from newscli.feeds.subscriptions import Feed
+from newscli.feeds.parse import without_dtd
+from newscli.feeds.subscriptions import Feed, check_url
+from newscli.safe import clean
 
-_DTD = re.compile(r"<!DOCTYPE[^\[>]*(\[.*?\])?\s*>", re.S | re.I)
+MAX_DEPTH = 50  # folders within folders; deeper outlines are skipped, said
+# Characters XML 1.0 forbids in a document: never written into one.
+_TERMINAL = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class ListError(Exception):
@@ -29,7 +34,7 @@ def read(text: str) -> Imported:
 
 def read_opml(text: str) -> Imported:
     try:
-        root = ElementTree.fromstring(_DTD.sub("", text, count=1))
+        root = ElementTree.fromstring(without_dtd(text.encode("utf-8", "surrogatepass")))
     except ElementTree.ParseError as e:
         raise ListError(f"not well-formed OPML ({e})") from None
     if root.tag != "opml":
@@ -38,16 +43,23 @@ def read_opml(text: str) -> Imported:
     if body is None:
         raise ListError("OPML without a <body> element")
     found = Imported()
-    _outlines(body, [], found)
+    _outlines(body, found)
     return found
 
 
-def _outlines(parent: ElementTree.Element, folders: list[str], found: Imported) -> None:
-    for outline in parent.findall("outline"):
+def _outlines(body: ElementTree.Element, found: Imported) -> None:
+    """Every feed under `body`, in document order; a loop, not recursion, however deep the folders."""
+    todo = [(outline, list[str]()) for outline in reversed(body.findall("outline"))]
+    while todo:
+        outline, folders = todo.pop()
         url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
         label = (outline.get("text") or outline.get("title") or "").strip()
         if not url:
-            _outlines(outline, folders + [label] if label else folders, found)
+            inner = folders + [label] if label else folders
+            if len(inner) > MAX_DEPTH:
+                found.skipped.append((f"folder {label!r}", f"nested more than {MAX_DEPTH} folders deep"))
+                continue
+            todo.extend((child, inner) for child in reversed(outline.findall("outline")))
             continue
         name = (outline.get("title") or outline.get("text") or "").strip() or url
         if outline.get("filtercmd"):
@@ -63,7 +75,7 @@ def _outlines(parent: ElementTree.Element, folders: list[str], found: Imported) 
 def read_urls(text: str) -> Imported:
     """newsboat's urls file: a URL a line, then its tags; `"~Name"` names it; `#` starts a comment."""
     found = Imported()
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):  # not splitlines: U+0085 or U+2028 is no line end here
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         try:
@@ -79,9 +91,13 @@ def read_urls(text: str) -> Imported:
 
 
 def _add(found: Imported, url: str, name: str, tags: list[str]) -> None:
-    if not re.match(r"https?://[^/\s]+", url):
-        why = "a command, not a URL" if url.startswith(("|", "exec:", "filter:")) else "not an http or https URL"
-        found.skipped.append((url, f"{why}: newscli fetches feeds over HTTP only"))
+    if url.startswith(("|", "exec:", "filter:")):
+        found.skipped.append((url, "a command, not a URL: newscli fetches feeds over HTTP only"))
+        return
+    try:
+        url = check_url(url)
+    except ValueError as e:
+        found.skipped.append((url, str(e)))
         return
     if any(f.url == url for f in found.feeds):
         found.skipped.append((url, "listed twice"))
@@ -102,19 +118,29 @@ def write_opml(feeds: list[Feed]) -> str:
             for part in feed.tags[0].split("/"):
                 path = f"{path}/{part}"
                 if path not in folders:
-                    folders[path] = ElementTree.SubElement(parent, "outline", text=part, title=part)
+                    folders[path] = ElementTree.SubElement(parent, "outline", text=_xml(part), title=_xml(part))
                 parent = folders[path]
-        attributes = {"type": "rss", "text": feed.name, "title": feed.name, "xmlUrl": feed.url}
+        name = _xml(feed.name)
+        attributes = {"type": "rss", "text": name, "title": name, "xmlUrl": _xml(feed.url)}
         if feed.tags:
-            attributes["category"] = ",".join(feed.tags)
+            attributes["category"] = _xml(",".join(feed.tags))
         ElementTree.SubElement(parent, "outline", attributes)
     ElementTree.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
+    text = ElementTree.tostring(root, encoding="unicode")
+    # C1 and bidi controls are allowed in XML but obeyed by a terminal: written as character references.
+    text = _TERMINAL.sub(lambda m: f"&#x{ord(m.group()):x};", text)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
+
+
+def _xml(text: str) -> str:
+    """Text XML can hold: a character it forbids is written as `<U+FFFE>`."""
+    return _NOT_XML.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
 def write_urls(feeds: list[Feed]) -> str:
     lines = []
     for feed in feeds:
-        words = [feed.url, *feed.tags] + ([f"~{feed.name}"] if feed.name != feed.url else [])
+        # The format has no escapes: a control character in a name or tag is written as `clean` shows it.
+        words = [feed.url, *map(clean, feed.tags)] + ([f"~{clean(feed.name)}"] if feed.name != feed.url else [])
         lines.append(" ".join(w if re.fullmatch(r"[^\s\"'#]+", w) else '"' + w.replace('"', "") + '"' for w in words))
     return "".join(line + "\n" for line in lines)

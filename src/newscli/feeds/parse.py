@@ -15,7 +15,6 @@ from typing import Any
 
 MAX_TITLE = 1000
 MAX_BODY = 2 * 1024 * 1024  # characters of one item's body
-_DTD = re.compile(rb"<!DOCTYPE\s[^\[>]*(\[.*?\]\s*)?>", re.S | re.I)
 _DECLARED = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*encoding=", re.I)
 _TRUNCATED = ("no element found", "unclosed token")
 
@@ -51,7 +50,7 @@ def parse(data: bytes, content_type: str | None = None) -> Parsed:
         return _json_feed(data)
     import feedparser
 
-    data = _DTD.sub(b"", data, count=1)
+    data = without_dtd(data)
     headers = {} if content_type is None or _DECLARED.match(data) else {"content-type": content_type}
     doc = feedparser.parse(data, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
     problem = doc.get("bozo_exception")
@@ -66,6 +65,20 @@ def parse(data: bytes, content_type: str | None = None) -> Parsed:
     language = feed.get("language")
     items = [_entry(e, language, _names(feed.get("authors"))) for e in doc.get("entries", [])]
     return Parsed(_text(feed.get("title")), feed.get("link"), items)
+
+
+def without_dtd(data: bytes) -> bytes:
+    """The document less its first <!DOCTYPE ...> and the internal subset in it, found in linear time
+    (a regular expression with a lazy `.*?` took quadratic time on `<!DOCTYPE x [` repeated)."""
+    start = data.lower().find(b"<!doctype")
+    if start < 0:
+        return data
+    close = data.find(b">", start)
+    bracket = data.find(b"[", start, close if close >= 0 else len(data))
+    if bracket >= 0:
+        subset_end = data.find(b"]", bracket)
+        close = data.find(b">", subset_end) if subset_end >= 0 else -1
+    return data[:start] if close < 0 else data[:start] + data[close + 1 :]
 
 
 def _names(authors: Any) -> list[str]:

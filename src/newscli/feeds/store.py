@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from newscli.config import data_dir
+from newscli.config import data_dir, feeds_dir
 from newscli.feeds.parse import Item
 from newscli.feeds.state import State
 from newscli.feeds.subscriptions import Feed
@@ -16,7 +16,7 @@ from newscli.feeds.subscriptions import Feed
 
 def folder() -> Path:
     """The feeds folder: a root of the archive, one folder in it per feed."""
-    return data_dir() / "feeds"
+    return feeds_dir()
 
 
 def state_file() -> Path:

@@ -28,6 +28,7 @@ from newscli.errors import NewscliError
 from newscli.models import Article, Filters, SearchRequest, Sort
 from newscli.reading import queries
 from newscli.reading.marks import Mark, Marks
+from newscli.safe import clean
 
 PAGE = 200  # rows loaded at a time: more come as the cursor nears the end
 NARROW = 100  # columns below which the list and the article are stacked
@@ -63,7 +64,7 @@ class Help(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = "\n".join(f"  {key:<14} {what}" for key, what in KEYS)
-        yield Static(f"newscli read: keys\n\n{table}\n\n  (any of Esc, q, ? closes this)", id="help")
+        yield Static(f"newscli read: keys\n\n{table}\n\n  (any of Esc, q, ? closes this)", id="help", markup=False)
 
 
 class Reader(App[None]):
@@ -182,9 +183,9 @@ class Reader(App[None]):
         labels = "".join(f" [{x}]" for x in mark.labels)
         return [
             Text(state),
-            Text((a.date or "")[:10], style=style),
-            Text((a.source or "")[:16], style=style),
-            Text(a.title + labels, style=style),
+            Text(clean((a.date or "")[:10]), style=style),
+            Text(clean((a.source or "")[:16]), style=style),
+            Text(clean(a.title + labels), style=style),
         ]
 
     def _repaint(self, article: Article) -> None:
@@ -335,11 +336,12 @@ class Reader(App[None]):
         side = self.query_one(OptionList)
         side.clear_options()
         options = [Option("Unread", id="q:is:unread"), Option("Starred", id="q:is:starred")]
-        options += [Option(f"@{name}", id=f"q:@{name}") for name in self.marks.saved()]
+        options += [Option(Text(clean(f"@{name}")), id=f"q:@{name}") for name in self.marks.saved()]
         unread = self.engine.sources(without=frozenset(self.marks.ids(read=True)))
         counts = {b.name: b.count for b in unread}
         for bucket in self.engine.sources():
-            options.append(Option(f"{bucket.name} ({counts.get(bucket.name, 0):,})", id=f"s:{bucket.name}"))
+            shown = Text(clean(f"{bucket.name} ({counts.get(bucket.name, 0):,})"))
+            options.append(Option(shown, id=f"s:{bucket.name}"))
         side.add_options(options)
 
     @on(OptionList.OptionSelected, "#side")
@@ -354,5 +356,5 @@ class Reader(App[None]):
 
     def _say(self, message: str, error: bool = False) -> None:
         status = self.query_one("#status", Static)
-        status.update(Text(message))
+        status.update(Text(clean(message)))
         status.set_class(error, "error")

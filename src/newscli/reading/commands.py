@@ -176,10 +176,14 @@ def saved(ctx: click.Context, state: State, json_: bool) -> None:
         state.say("no saved searches: `newscli saved add NAME QUERY`")
         return
     from rich.table import Table
+    from rich.text import Text
+
+    from newscli.safe import clean
 
     table = Table("Name", "Query", "Articles", "Unread", box=None, pad_edge=False)
     for row in rows:
-        table.add_row(f"@{row['name']}", str(row["query"]), f"{row['total']:,}", f"{row['unread']:,}")
+        name, query = Text(clean(f"@{row['name']}")), Text(clean(str(row["query"])))
+        table.add_row(name, query, f"{row['total']:,}", f"{row['unread']:,}")
     state.out.print(table)
 
 
@@ -244,11 +248,11 @@ def state() -> None:
 @pass_state
 def export(state_: State, file: Any) -> None:
     """Write every article's marks as JSON Lines ('-': stdout): id, read, starred, labels."""
-    import json
+    from newscli.render import json_text
 
     n = 0
     for article, mark in state_.marks.every():
-        file.write(json.dumps({"id": article, **mark.json()}, ensure_ascii=False) + "\n")
+        file.write(json_text({"id": article, **mark.json()}) + "\n")
         n += 1
     state_.say(f"exported the marks of {n} articles")
 

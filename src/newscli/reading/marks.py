@@ -17,6 +17,7 @@ from typing import Any
 
 from newscli.config import data_dir
 from newscli.errors import NewscliError
+from newscli.safe import control
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS marks (
@@ -25,7 +26,9 @@ CREATE TABLE IF NOT EXISTS marks (
 );
 CREATE TABLE IF NOT EXISTS saved (name TEXT PRIMARY KEY, query TEXT NOT NULL);
 """
-LABEL = re.compile(r"[^\s,()\"]+")
+LABEL = re.compile(r"[^\s,()\"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
+# A row's labels as SQL reads them: a row whose labels are not JSON (a damaged file) has none.
+_LABELS = "json_each(CASE WHEN json_valid(marks.labels) THEN marks.labels ELSE '[]' END)"
 NAME = re.compile(r"[A-Za-z0-9][\w.-]*")
 
 
@@ -72,7 +75,7 @@ class Marks:
             rows = self.db.execute(
                 f"SELECT id, read, starred, labels FROM marks WHERE id IN ({','.join('?' * len(part))})", part
             )
-            found.update({row[0]: Mark(bool(row[1]), bool(row[2]), json.loads(row[3])) for row in rows})
+            found.update({row[0]: Mark(bool(row[1]), bool(row[2]), _labels(row[3])) for row in rows})
         return found
 
     def mark(
@@ -110,7 +113,7 @@ class Marks:
     def ids(self, *, read: bool | None = None, starred: bool | None = None, label: str | None = None) -> set[str]:
         """The IDs of the articles marked so."""
         if label is not None:
-            labelled = "SELECT marks.id FROM marks, json_each(marks.labels) WHERE json_each.value = ?"
+            labelled = f"SELECT marks.id FROM marks, {_LABELS} WHERE json_each.value = ?"
             rows = self.db.execute(labelled, (label,))
         elif read is not None:
             rows = self.db.execute("SELECT id FROM marks WHERE read = ?", (int(read),))
@@ -120,14 +123,12 @@ class Marks:
 
     def labels(self) -> dict[str, int]:
         """Every label, with how many articles carry it."""
-        rows = self.db.execute(
-            "SELECT json_each.value, count(*) FROM marks, json_each(marks.labels) GROUP BY 1 ORDER BY 1"
-        )
+        rows = self.db.execute(f"SELECT json_each.value, count(*) FROM marks, {_LABELS} GROUP BY 1 ORDER BY 1")
         return dict(rows.fetchall())
 
     def every(self) -> Iterator[tuple[str, Mark]]:
         for row in self.db.execute("SELECT id, read, starred, labels FROM marks ORDER BY id"):
-            yield row[0], Mark(bool(row[1]), bool(row[2]), json.loads(row[3]))
+            yield row[0], Mark(bool(row[1]), bool(row[2]), _labels(row[3]))
 
     def replace(self, marks: Iterable[tuple[str, Mark]]) -> int:
         """Sets these articles' marks as given (an import), in one transaction."""
@@ -149,6 +150,8 @@ class Marks:
     def save(self, name: str, query: str) -> None:
         if not NAME.fullmatch(name):
             raise NewscliError(f"a saved search's name is letters, digits, '.', '_' and '-' (not {name!r})")
+        if (found := control(query)) is not None:
+            raise NewscliError(f"a saved search's query holds a control character ({found})")
         self.db.execute("INSERT OR REPLACE INTO saved (name, query) VALUES (?, ?)", (name, query))
 
     def unsave(self, name: str) -> bool:
@@ -169,7 +172,18 @@ class _Transaction:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
+def _labels(raw: object) -> list[str]:
+    """A row's labels; a row damaged outside newscli (not JSON, not a list of text) keeps what is text."""
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return []
+    return [x for x in value if isinstance(x, str)] if isinstance(value, list) else []
+
+
 def check_label(label: str) -> str:
     if not LABEL.fullmatch(label):
-        raise NewscliError(f"a label is one word without commas, quotes or parentheses (not {label!r})")
+        raise NewscliError(
+            f"a label is one word without commas, quotes, parentheses or control characters (not {label!r})"
+        )
     return label
