@@ -173,3 +173,61 @@ def httpserver() -> Iterator[HTTPServer]:
     yield server
     server.clear()
     server.stop()
+
+
+RawServer = Callable[..., str]  # (answer for a path, seconds between bytes=0) -> base URL
+
+
+@pytest.fixture
+def raw_server() -> Iterator[RawServer]:
+    """An HTTP server on 127.0.0.1 that answers with the very bytes a test gives for a path, as slowly as
+    it likes (a callable answer is written a byte at a time with its pause): for what no well-behaved
+    server library would send. Gives the base URL; stops, with its connections, when the test ends."""
+    import socket
+    import threading
+
+    servers: list[socket.socket] = []
+    done = threading.Event()
+
+    def start(answer: Callable[[str], bytes], trickle: float = 0.0) -> str:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listener.settimeout(0.2)
+        servers.append(listener)
+
+        def serve(conn: socket.socket) -> None:
+            with conn:
+                request = b""
+                while b"\r\n\r\n" not in request and not done.is_set():
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    request += chunk
+                path = request.split(b" ", 2)[1].decode("latin-1")
+                data = answer(path)
+                try:
+                    if not trickle:
+                        conn.sendall(data)
+                    for i in range(len(data) if trickle else 0):
+                        if done.wait(trickle):
+                            return
+                        conn.sendall(data[i : i + 1])
+                except OSError:
+                    return
+
+        def accept() -> None:
+            while not done.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+        threading.Thread(target=accept, daemon=True).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+    yield start  # type: ignore[misc]
+    done.set()
+    for listener in servers:
+        listener.close()

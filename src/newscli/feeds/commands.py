@@ -227,6 +227,8 @@ def fetch(
             outcomes.append(outcome)
             if outcome.error:
                 state.say(f"{outcome.feed.name}: {outcome.error}")
+            for note in outcome.notes:
+                state.say(f"{outcome.feed.name}: {note}")
             if outcome.moved_to:
                 state.say(f"{outcome.feed.name}: moved permanently to {outcome.moved_to} (feeds.yaml updated)")
     finally:

@@ -11,9 +11,9 @@ from functools import partial
 
 from newscli.config import Config
 from newscli.feeds import fulltext, store, subscriptions
-from newscli.feeds.http import Client, FetchError, Response
+from newscli.feeds.http import MAX_WAIT, Client, FetchError, Response
 from newscli.feeds.parse import FeedError, Parsed, parse
-from newscli.feeds.state import State
+from newscli.feeds.state import FeedState, State
 from newscli.feeds.subscriptions import Feed
 from newscli.models import IndexReport
 
@@ -26,6 +26,7 @@ class Outcome:
     updated: int = 0
     error: str | None = None
     moved_to: str | None = None
+    notes: list[str] = field(default_factory=list)  # what was kept in another form than sent (a bad date)
 
 
 @dataclass(slots=True)
@@ -47,13 +48,23 @@ class _Got:
 
 
 def fetch(feeds: list[Feed], state: State, options: Options) -> Iterator[Outcome]:
-    """Each feed's outcome, as its fetch ends; items are written as they come."""
+    """Each feed's outcome, as its fetch ends; items are written as they come.
+
+    One fetch at a time: two at once counted the same items new twice.
+    """
+    with store.fetching():
+        yield from _fetch(feeds, state, options)
+
+
+def _fetch(feeds: list[Feed], state: State, options: Options) -> Iterator[Outcome]:
     now = time.time()
     due = []
     for feed in feeds:
         known = state.feed(feed.url)
         if known.next_at > now and not options.force and feed.name not in options.names:
-            when = time.strftime("%H:%M", time.localtime(known.next_at))
+            until = min(known.next_at, now + MAX_WAIT)  # a time written by an older newscli may be any number
+            shape = "%H:%M" if time.localtime(until)[:3] == time.localtime(now)[:3] else "%Y-%m-%d %H:%M"
+            when = time.strftime(shape, time.localtime(until))
             yield Outcome(feed, "waiting", error=f"{known.error}; backing off until {when} (--force fetches it)")
         else:
             due.append(feed)
@@ -102,26 +113,40 @@ def _at_once(work: Sequence[tuple[Feed, Callable[[], _Got]]], jobs: int) -> Iter
 
 
 def _get(client: Client, url: str, headers: dict[str, str], full_text: bool) -> _Got:
-    """The network's part, in a worker thread: the feed, parsed, and the full texts if asked for."""
+    """The network's part, in a worker thread: the feed, parsed, and the full texts if asked for.
+
+    One feed's error boundary: whatever its bytes lead to is this feed's error, never the fetch's.
+    """
     got = _Got()
     try:
         got.response = client.get(url, headers)
         if got.response.status == 304:
             return got
         got.parsed = parse(got.response.body, got.response.headers.get("content-type"))
+        if full_text and fulltext.available():
+            deadline = time.monotonic() + client.timeout  # the pages of one feed share one timeout
+            for place, item in enumerate(got.parsed.items):
+                if item.link and (text := fulltext.extract(client, item.link, deadline)):
+                    got.extracted[place] = text
     except (FetchError, FeedError) as e:
         got.error = e
-        return got
-    if full_text and fulltext.available():
-        for place, item in enumerate(got.parsed.items):
-            if item.link and (text := fulltext.extract(client, item.link)):
-                got.extracted[place] = text
+    except Exception as e:  # a case the checks above did not foresee: this feed fails, said, the rest go on
+        got.error = FeedError(f"cannot be read ({type(e).__name__}: {e})"[:300])
     return got
 
 
 def _keep(feed: Feed, got: _Got, state: State) -> Outcome:
     """The thread's findings written down, in the main thread: item files, the feed's state, a moved URL."""
     known = state.feed(feed.url)
+    try:
+        return _store(feed, got, state, known)
+    except OSError as e:  # a full disk, a folder that cannot be written: this feed's error, with the file
+        error = f"cannot write {e.filename}: {e.strerror}" if e.filename else f"cannot write: {e.strerror or e}"
+        state.failed(known, error)
+        return Outcome(feed, "error", error=error)
+
+
+def _store(feed: Feed, got: _Got, state: State, known: FeedState) -> Outcome:
     if got.error is not None:
         state.failed(known, str(got.error), getattr(got.error, "retry_at", None))
         return Outcome(feed, "error", error=str(got.error))
@@ -136,6 +161,7 @@ def _keep(feed: Feed, got: _Got, state: State) -> Outcome:
     else:
         assert got.parsed is not None
         items = got.parsed.items
+        outcome.notes = got.parsed.notes
         for place, (item, key) in enumerate(zip(items, store.keys(items), strict=True)):
             if place in got.extracted:
                 item.body = got.extracted[place]

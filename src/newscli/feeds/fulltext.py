@@ -19,10 +19,11 @@ def available() -> bool:
     return True
 
 
-def extract(client: Client, url: str) -> str | None:
-    """The article at `url` as Markdown; None if it cannot be fetched or nothing like an article is found."""
+def extract(client: Client, url: str, deadline: float | None = None) -> str | None:
+    """The article at `url` as Markdown; None if it cannot be fetched by `deadline` (time.monotonic())
+    or nothing like an article is found."""
     try:
-        page = client.get(url)
+        page = client.get(url, deadline=deadline)
     except FetchError:
         return None
     import trafilatura

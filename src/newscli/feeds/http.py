@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import email.utils
+import socket
 import threading
 import time
+import zlib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -18,6 +21,8 @@ MAX_REDIRECTS = 5
 PER_HOST = 2
 RETRY_PAUSE = 1.0  # seconds before the one retry of a 5xx or a network error
 MAX_RETRY_AFTER = 30.0  # a longer Retry-After is left to the next fetch
+MAX_WAIT = 86400.0  # the longest a server may ask newscli to wait before asking again (Retry-After)
+INFLATE_STEP = 64 * 1024  # bytes decompressed at a time, so that a bomb is stopped at the size limit
 
 
 class FetchError(Exception):
@@ -56,7 +61,8 @@ class Client:
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
             follow_redirects=False,
             timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            # No connection is reused: each request connects, so that its deadline knows its socket (_Watch).
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=0),
             trust_env=True,  # HTTP(S)_PROXY, NO_PROXY and SSL_CERT_FILE, as curl and pip take them
         )
         return self
@@ -64,16 +70,20 @@ class Client:
     def __exit__(self, *exc: object) -> None:
         self._client.close()
 
-    def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
+    def get(self, url: str, headers: dict[str, str] | None = None, *, deadline: float | None = None) -> Response:
         """The body at `url` (status 304 with an empty body when a conditional request finds it unchanged).
 
         One retry on a 5xx or a network error, and on 429/503 after the Retry-After they ask
-        for (when it is short); none on any other status.
+        for (when it is short); none on any other status. Within `timeout` seconds from when
+        the request may go, and by `deadline` (time.monotonic()) if one is given: headers,
+        redirects, retries and body included, however slowly a server sends them.
         """
         with self._guard:
             gate = self._hosts[urlsplit(url).netloc.lower()]
         with gate:  # the deadline starts once the request may go
-            deadline = time.monotonic() + self.timeout
+            deadline = min(time.monotonic() + self.timeout, deadline or float("inf"))
+            if deadline <= time.monotonic():
+                raise FetchError(f"not received within {self.timeout:g} s")
             tries = 0
             while True:
                 tries += 1
@@ -116,23 +126,32 @@ class Client:
     def _one(self, url: str, headers: dict[str, str], deadline: float) -> tuple[int, bytes, dict[str, str]]:
         import httpx
 
+        watch = _Watch(deadline)
         try:
-            with self._client.stream("GET", url, headers=headers, timeout=_timeout(deadline)) as r:
+            extensions = {"trace": watch.trace}
+            with self._client.stream(
+                "GET", url, headers=headers, timeout=_timeout(deadline), extensions=extensions
+            ) as r:
                 answer = {k.lower(): v for k, v in r.headers.items()}
                 if r.status_code != 200:
                     return r.status_code, b"", answer
                 declared = answer.get("content-length", "")
                 if declared.isdigit() and int(declared) > self.max_bytes:
                     raise FetchError(f"larger than the {self.max_bytes // 2**20} MB limit (max_feed_mb)")
-                return 200, self._read(r, deadline), answer
+                return 200, self._read(_decoded(r.iter_raw(), answer.get("content-encoding", "")), deadline), answer
         except httpx.TimeoutException:
             raise FetchError(f"no answer within {self.timeout:g} s") from None
         except httpx.HTTPError as e:
+            if watch.fired:
+                late = "not received" if watch.answered else "no answer"
+                raise FetchError(f"{late} within {self.timeout:g} s") from None
             raise FetchError(_network_problem(e)) from None
+        finally:
+            watch.cancel()
 
-    def _read(self, r: Any, deadline: float) -> bytes:
+    def _read(self, chunks_in: Iterator[bytes], deadline: float) -> bytes:
         chunks, size = [], 0
-        for chunk in r.iter_bytes():
+        for chunk in chunks_in:
             size += len(chunk)
             if size > self.max_bytes:
                 raise FetchError(f"larger than the {self.max_bytes // 2**20} MB limit (max_feed_mb)")
@@ -142,8 +161,73 @@ class Client:
         return b"".join(chunks)
 
 
-def _gate() -> threading.Semaphore:
-    return threading.Semaphore(PER_HOST)
+class _Watch:
+    """A request's deadline, whole: at it, the request's socket is shut down, which ends a read that a
+    server keeps alive a byte at a time (httpx's timeouts are per read, so they never fire then).
+    The socket is learnt from httpcore's `trace` extension, when the connection is made."""
+
+    def __init__(self, deadline: float) -> None:
+        self.fired = self.answered = False  # the deadline came; the response's headers had come
+        self._socket: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event == "http11.receive_response_headers.complete":
+            self.answered = True
+        elif event == "connection.connect_tcp.complete" and (stream := info.get("return_value")) is not None:
+            with self._lock:
+                self._socket = stream.get_extra_info("socket")
+                late = self.fired
+            if late:
+                self._shut()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+        self._shut()
+
+    def _shut(self) -> None:
+        with self._lock:
+            sock = self._socket
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def _decoded(raw: Iterator[bytes], encoding: str) -> Iterator[bytes]:
+    """The body with its content codings undone, layer by layer, a bounded step at a time: `gzip, gzip`
+    of 1,827 bytes is a gigabyte, and must be stopped at the size limit, not after it is made."""
+    stream = raw
+    for coding in reversed([c.strip().lower() for c in encoding.split(",") if c.strip()]):
+        if coding in ("gzip", "x-gzip"):
+            stream = _inflate(stream, 16 + zlib.MAX_WBITS)
+        elif coding == "deflate":
+            stream = _inflate(stream, zlib.MAX_WBITS)
+        elif coding != "identity":
+            raise FetchError(f"a Content-Encoding newscli did not ask for ({coding[:40]})")
+    return stream
+
+
+def _inflate(chunks: Iterator[bytes], wbits: int) -> Iterator[bytes]:
+    inflater = zlib.decompressobj(wbits)
+    try:
+        for chunk in chunks:
+            data = chunk
+            while data and not inflater.eof:
+                yield inflater.decompress(data, INFLATE_STEP)
+                data = inflater.unconsumed_tail
+        while not inflater.eof and (rest := inflater.decompress(b"", INFLATE_STEP)):
+            yield rest
+    except zlib.error as e:
+        raise FetchError(f"a body that does not decompress ({e})") from None
 
 
 def _timeout(deadline: float) -> Any:
@@ -165,14 +249,15 @@ def _pause(error: FetchError, deadline: float) -> float | None:
 
 
 def _retry_at(value: str | None) -> float | None:
-    """A Retry-After header (seconds, or an HTTP date) as a time."""
+    """A Retry-After header (seconds, or an HTTP date) as a time, no later than MAX_WAIT from now."""
     if not value:
         return None
-    if value.strip().isdigit():
-        return time.time() + int(value)
+    now, value = time.time(), value.strip()[:100]
+    if value.isascii() and value.isdigit():
+        return now + min(MAX_WAIT, float(value[:10]) if len(value) <= 10 else MAX_WAIT)
     try:
-        return email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
+        return min(now + MAX_WAIT, email.utils.parsedate_to_datetime(value).timestamp())
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
 
 

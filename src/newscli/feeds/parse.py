@@ -40,6 +40,24 @@ class Parsed:
     title: str | None
     link: str | None
     items: list[Item]
+    notes: list[str] = field(default_factory=list)  # what was kept in another form than sent
+
+
+def _dated(items: list[Item], notes: list[str]) -> list[Item]:
+    """Items whose date the index can read, or none: a bad date is kept as no date, and said."""
+    from newscli import dates
+
+    for item in items:
+        if item.date is None:
+            continue
+        try:
+            normal = dates.normalize(item.date)
+            if normal is not None:
+                dates.timestamp(normal)  # what the index will ask of it
+        except (ValueError, OverflowError):
+            notes.append(f"{item.title[:60]!r}: kept undated, {item.date[:40]!r} is not a date")
+            item.date = None
+    return items
 
 
 def parse(data: bytes, content_type: str | None = None) -> Parsed:
@@ -64,7 +82,8 @@ def parse(data: bytes, content_type: str | None = None) -> Parsed:
     feed = doc.get("feed", {})
     language = feed.get("language")
     items = [_entry(e, language, _names(feed.get("authors"))) for e in doc.get("entries", [])]
-    return Parsed(_text(feed.get("title")), feed.get("link"), items)
+    notes: list[str] = []
+    return Parsed(_text(feed.get("title")), _text(feed.get("link")) or None, _dated(items, notes), notes)
 
 
 def without_dtd(data: bytes) -> bytes:
@@ -117,10 +136,12 @@ def _json_feed(data: bytes) -> Parsed:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as e:
         raise FeedError(f"not valid JSON ({e})") from None
+    except RecursionError:
+        raise FeedError("JSON nested too deep to be a feed") from None
     if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith("https://jsonfeed.org/version/"):
         raise FeedError("JSON, but not a JSON Feed (no jsonfeed.org version)")
     items = []
-    for raw in doc.get("items") or []:
+    for raw in _list(doc.get("items")):
         if not isinstance(raw, dict):
             continue
         authors = _json_authors(raw) or _json_authors(doc)
@@ -128,23 +149,29 @@ def _json_feed(data: bytes) -> Parsed:
         body = markdown(html) if isinstance(html, str) else _text(raw.get("content_text") or raw.get("summary"))
         items.append(
             Item(
-                guid=str(raw["id"]) if raw.get("id") not in (None, "") else None,
+                guid=str(raw["id"])[:1000] if isinstance(raw.get("id"), str | int) and raw["id"] != "" else None,
                 link=_text(raw.get("url")) or None,
                 title=_text(raw.get("title")) or "",
                 body=(body or "")[:MAX_BODY],
                 date=_text(raw.get("date_published") or raw.get("date_modified")) or None,
                 authors=authors,
-                tags=[str(t)[:100] for t in raw.get("tags") or [] if isinstance(t, str | int)][:50],
+                tags=[str(t)[:100] for t in _list(raw.get("tags")) if isinstance(t, str | int)][:50],
                 language=_text(raw.get("language") or doc.get("language")) or None,
             )
         )
-    return Parsed(_text(doc.get("title")), _text(doc.get("home_page_url")) or None, items)
+    notes: list[str] = []
+    return Parsed(_text(doc.get("title")), _text(doc.get("home_page_url")) or None, _dated(items, notes), notes)
+
+
+def _list(value: object) -> list[Any]:
+    """A JSON Feed's array, or none: `"items": 5` is a feed without items, not a crash."""
+    return value if isinstance(value, list) else []
 
 
 def _json_authors(raw: dict[str, Any]) -> list[str]:
     """JSON Feed 1.1's `authors`, or 1.0's `author`."""
-    given = raw.get("authors") or ([raw["author"]] if isinstance(raw.get("author"), dict) else [])
-    return [str(a["name"])[:200] for a in given if isinstance(a, dict) and a.get("name")][:20]
+    given = _list(raw.get("authors")) or ([raw["author"]] if isinstance(raw.get("author"), dict) else [])
+    return [_text(a["name"])[:200] for a in given if isinstance(a, dict) and _text(a.get("name"))][:20]
 
 
 def _text(value: object) -> str:

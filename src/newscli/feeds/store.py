@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from newscli.config import data_dir, feeds_dir
@@ -61,8 +64,8 @@ def store(item: Item, key: str, feed: Feed, state: State) -> str:
         if not os.path.exists(known.path):
             state.bury(feed.source, key)
             return "gone"
-        if known.hash == digest:
-            return "same"
+        if known.hash == digest or known.feed != feed.url:
+            return "same"  # or kept as another feed of the outlet wrote it: two feeds never rewrite it in turn
         _write(Path(known.path), text)
         state.record(feed.source, key, known.feed, known.path, digest)
         return "updated"
@@ -106,11 +109,39 @@ def _write(path: Path, text: str) -> None:
     """Writes a file whole or not at all: the indexer never sees half of one (nor the temporary, a dot file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    with open(temporary, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except OSError as e:
+        temporary.unlink(missing_ok=True)
+        raise OSError(e.errno, e.strerror, e.filename or str(path)) from None  # says which file
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def sweep() -> None:
+    """Removes the temporaries of fetches that were killed (`.NAME.md.PID` whose process is gone)."""
+    for temporary in folder().glob("*/.*.md.*"):
+        pid = temporary.name.rsplit(".", 1)[1]
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def fetching() -> Iterator[None]:
+    """One fetch at a time: a second waits for the first, then finds its items stored (not new twice)."""
+    data_dir().mkdir(parents=True, exist_ok=True)
+    fd = os.open(data_dir() / ".fetch.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        sweep()
+        yield
+    finally:
+        os.close(fd)
 
 
 def _digest(text: str) -> str:
