@@ -248,9 +248,7 @@ def test_a_resident_process_of_another_version_is_replaced(served: dict[str, obj
 
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.connect(place.socket)
-    wire.send(
-        sock, {"identity": "0.0.1 another", "argv": ["search", "talks"], "cwd": os.getcwd(), "env": {}}, (0, 1, 2)
-    )
+    wire.send(sock, {"identity": "0.0.1 another", "argv": ["search", "talks"], "cwd": os.getcwd(), "env": {}})
     assert wire.Reader(sock).next() == {"refused": "identity"}
     sock.close()
     assert gone(place)
@@ -523,7 +521,7 @@ def test_the_first_command_on_a_fresh_machine_starts_one_beside_the_index(
     monkeypatch.delenv("XDG_RUNTIME_DIR")
     monkeypatch.setenv("XDG_DATA_HOME", str(short / "data"))
     place = Place(str(short / "data" / "newscli" / "index"))
-    assert place.folder == str(short / "data" / "newscli" / ".newscli-run")
+    assert place.folder == str(short / "data" / "newscli" / f".newscli-run-{os.getuid()}")
     try:
         assert newscli("search", "Ukraine").returncode == 0
         up(place)  # it may have opened the index while the first command was still building it
@@ -564,10 +562,12 @@ def asked(place: Place, args: list[str], out: int, err: int) -> tuple[int, int]:
     sock.connect(place.socket)
     try:
         request = {"identity": identity(), "argv": args, "cwd": os.getcwd(), "env": dict(os.environ)}
-        wire.send(sock, request, (0, out, err))
+        wire.send(sock, request)
         replies, started = wire.Reader(sock), 0
         while "exit" not in (reply := replies.next()):
-            started = reply.get("started", started)
+            if "started" in reply:  # the files go to the process that took the command
+                started = reply["started"]
+                wire.send(sock, {"files": True}, (0, out, err))
         return started, reply["exit"]
     finally:
         sock.close()

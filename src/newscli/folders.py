@@ -22,3 +22,13 @@ def config_dir() -> str:
 def _xdg(variable: str, fallback: str) -> str:
     value = os.environ.get(variable, "")
     return value if os.path.isabs(value) else os.path.join(os.path.expanduser("~"), fallback)
+
+
+def private(folder: str) -> str:
+    """Makes `folder` (and its parents) if need be, and keeps it this user's alone: it holds what a
+    person reads (the index, marks, feeds). A folder of another user's is left as it is."""
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    info = os.stat(folder)
+    if info.st_uid == os.getuid() and info.st_mode & 0o077:
+        os.chmod(folder, 0o700)
+    return folder

@@ -7,12 +7,14 @@ so that it is not fetched again.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from newscli.errors import NewscliError
+from newscli.folders import private
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds (
@@ -51,9 +53,10 @@ class Known:
 
 class State:
     def __init__(self, file: Path) -> None:
-        file.parent.mkdir(parents=True, exist_ok=True)
+        private(str(file.parent))
         try:
             self.db = sqlite3.connect(file, timeout=30, isolation_level=None, check_same_thread=False)
+            os.chmod(file, 0o600)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as e:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from newscli.errors import IndexError_
+from newscli.folders import private
 
 LOCK = "newscli.lock"
 
@@ -18,8 +19,8 @@ LOCK = "newscli.lock"
 @contextmanager
 def locked(folder: Path, timeout: float, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """Holds the index's write lock; waits up to `timeout` seconds for another run to finish."""
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    private(str(folder))
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + timeout
         told = False

@@ -22,6 +22,7 @@ from newscli.archive import FolderDefaults
 from newscli.config import Config
 from newscli.engine import Engine, backend
 from newscli.errors import REBUILD_HINT, IndexError_
+from newscli.folders import private
 from newscli.indexing.catalog import FILE as CATALOG
 from newscli.indexing.catalog import Catalog
 from newscli.indexing.lock import LOCK
@@ -109,7 +110,7 @@ def claim(folder: Path) -> None:
             f"the index folder {folder} holds files that are not an index's, such as {others[0]!r}",
             hint="give --index-dir (or index_dir:) an empty or new folder",
         )
-    folder.mkdir(parents=True, exist_ok=True)
+    private(str(folder))
     (folder / MARK).touch()
 
 

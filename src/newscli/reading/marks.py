@@ -7,6 +7,7 @@ rebuilt or moved and files re-indexed: IDs stay, and so do their marks.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import time
@@ -17,6 +18,7 @@ from typing import Any
 
 from newscli.config import data_dir
 from newscli.errors import NewscliError
+from newscli.folders import private
 from newscli.safe import control
 
 SCHEMA = """
@@ -50,8 +52,9 @@ class Marks:
     def __init__(self, file: Path | None = None) -> None:
         self.file = file or path()
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+            private(str(self.file.parent))
             self.db = sqlite3.connect(self.file, timeout=30, isolation_level=None)
+            os.chmod(self.file, 0o600)  # what a person read and starred is theirs alone
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
         except (OSError, sqlite3.DatabaseError) as e:

@@ -20,28 +20,39 @@ from newscli.config import Config
 from newscli.engine import Engine
 from newscli.indexing import fresh
 from newscli.server import wire
+from newscli.server.callers import gone
 
 
-def run(
-    conn: Any, request: dict[str, Any], fds: list[int], engine: Engine | None, config: Config, note: str | None
-) -> None:
+def run(conn: Any, request: dict[str, Any], engine: Engine | None, config: Config, note: str | None) -> None:
     """Runs the request's command; `engine` is None where the archive is not watched (then it is walked).
 
-    `note` is said on stderr first.
+    The caller's files come once this process has said it started: a caller that gave up
+    waiting (a resident process stopped with kill -STOP) has none left in flight, which would
+    keep its pipe open. `note` is said on stderr first.
     """
     conn.settimeout(None)  # the 5 s the resident process gives a caller to ask: the pager may take all day
-    for target, fd in enumerate(fds):
-        os.dup2(fd, target)
-        os.close(fd)
-    streams()
+    if gone(conn):  # it gave up waiting for this process (a spare that was stopped, say): not twice
+        return
     try:
         os.chdir(request["cwd"])
     except OSError:
         wire.send(conn, {"refused": "folder"})
         return
+    wire.send(conn, {"started": os.getpid()})
+    files = wire.Reader(conn, wire.MAX_REQUEST)
+    try:
+        files.next()
+    except (OSError, EOFError, ValueError):
+        return
+    if len(files.fds) != 3:
+        return
+    for target, fd in enumerate(files.fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    streams()
     os.environ.clear()
     os.environ.update(request["env"])
-    wire.send(conn, {"started": os.getpid()})
+    _end_with(conn)
     if engine is not None:
         fresh.RESIDENT = lambda wanted: engine if _same(wanted, config) else None
     console.PAGER = _RemotePager(conn)
@@ -60,6 +71,23 @@ def run(
         except OSError:
             pass
     wire.send(conn, {"exit": int(code) if isinstance(code, int) else 0 if code is None else 1})
+
+
+def _end_with(conn: Any) -> None:
+    """Ends this command when its caller goes away (killed, or its reader gone: `search x | head`):
+    nobody is left to read what it writes or to wait for its end."""
+    import select
+    import threading
+
+    def watch() -> None:
+        poller = select.poll()
+        poller.register(conn.fileno(), select.POLLRDHUP)
+        while True:
+            for _, events in poller.poll():
+                if events & (select.POLLRDHUP | select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                    os._exit(2)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _same(wanted: Config, config: Config) -> bool:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 READ_COMMANDS = frozenset({"search", "show", "list", "sources", "timeline", "related"})
+ANSWER_WITHIN = 3.0  # seconds for the resident process to take a command (connect, and its first answer)
 _GLOBAL_VALUES = ("--index-dir", "--config", "--color")
 
 
@@ -151,9 +152,14 @@ def _ask(argv: list[str], index_dir: str) -> int | str | None:
 
     place = Place(index_dir)
     sock = socket(AF_UNIX, SOCK_STREAM)
+    sock.settimeout(ANSWER_WITHIN)  # a stopped resident process holds no command back for longer
     try:
         place.make()  # the socket is trusted only in a folder no other user can enter
         sock.connect(place.socket)
+    except TimeoutError:
+        sock.close()
+        _not_answering()
+        return None
     except OSError:
         sock.close()
         return START
@@ -163,7 +169,7 @@ def _ask(argv: list[str], index_dir: str) -> int | str | None:
     child = 0
     try:
         request = {"identity": identity(), "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
-        wire.send(sock, request, (0, 1, 2))
+        wire.send(sock, request)
         replies = wire.Reader(sock)
         while True:
             reply = replies.next()
@@ -171,6 +177,8 @@ def _ask(argv: list[str], index_dir: str) -> int | str | None:
                 return START if reply["refused"] == "identity" else None  # it is ending: one of this version
             if "started" in reply:
                 child = reply["started"]
+                sock.settimeout(None)  # taken: it runs as long as the command does (the pager too)
+                wire.send(sock, {"files": True}, (0, 1, 2))  # only to a process that has taken the command
             elif "page" in reply:
                 _page(reply["page"])
                 wire.send(sock, {"paged": True})
@@ -181,6 +189,9 @@ def _ask(argv: list[str], index_dir: str) -> int | str | None:
             _stop(child)
         os.write(2, b"newscli: error: interrupted\n")
         return 130
+    except TimeoutError:  # before it took the command (after, there is no timeout)
+        _not_answering()
+        return None
     except (OSError, EOFError, ValueError):
         if not child:
             return None  # it ended before running anything: answer here
@@ -188,6 +199,11 @@ def _ask(argv: list[str], index_dir: str) -> int | str | None:
         return 2
     finally:
         sock.close()
+
+
+def _not_answering() -> None:
+    message = f"newscli: the resident index process did not answer within {ANSWER_WITHIN:g} s; answering here"
+    os.write(2, (message + " (`newscli server stop` ends it)\n").encode())
 
 
 def request(place: Any, message: dict[str, Any], timeout: float = 5) -> dict[str, Any] | None:

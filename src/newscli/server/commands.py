@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +15,9 @@ from newscli.context import CONTEXT, State, output_options, pass_state
 from newscli.errors import ExitStatus, NewscliError
 
 WAIT = 0.05
+
+if TYPE_CHECKING:
+    from newscli.server.place import Place
 
 
 @click.group(context_settings=CONTEXT)
@@ -43,11 +48,17 @@ def status(state: State, json_: bool) -> None:
     """
     from newscli.server.client import request
 
-    reply = request(_place(state), {"status": True})
+    place = _place(state)
+    reply = request(place, {"status": True})
     if reply is None:
         if json_:
             click.echo("null")
-        state.say(f"no resident process for {state.config.index_dir}")
+        if pid := place.holder():  # it holds the lock but does not answer: stopped (kill -STOP), or stuck
+            state.say(
+                f"the resident process {pid} for {state.config.index_dir} does not answer (`server stop` ends it)"
+            )
+        else:
+            state.say(f"no resident process for {state.config.index_dir}")
         sys.exit(ExitStatus.NO_MATCH)
     if json_:
         import json
@@ -70,9 +81,13 @@ def start(state: State) -> None:
     if state.config.server == "off":
         raise NewscliError("the config file says `server: off`", hint="set `server: auto` to use one")
     if (reply := request(place, {"status": True})) is None:
+        if os.path.lexists(place.socket) and not stat.S_ISSOCK(os.lstat(place.socket).st_mode):
+            raise NewscliError(f"{place.socket} is in the way of the resident process's socket: not a socket")
         spawn(_options(state))
-        deadline = time.monotonic() + state.config.lock_timeout
-        while (reply := request(place, {"status": True})) is None and time.monotonic() < deadline:
+        started = time.monotonic()
+        while (reply := request(place, {"status": True})) is None and time.monotonic() < started + 30:
+            if time.monotonic() > started + 2 and place.holder() is None:  # it ended, or never began
+                raise NewscliError("the resident process ended as it started", hint=f"its log: {place.log}")
             time.sleep(WAIT)
         if reply is None:
             state.say(f"starting; still indexing the archive (its log: {place.log})")
@@ -92,11 +107,13 @@ def stop(state: State) -> None:
     if pid is None:
         state.say(f"no resident process was running for {state.config.index_dir}")
         return
-    if reply is None and pid:  # still indexing, before it answers
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while (holder := place.holder()) in (pid, 0) and time.monotonic() < deadline:
-        time.sleep(WAIT)  # 0: a process that took the lock has not written its pid yet
+    if reply is None and pid:  # still indexing before it answers, or stopped (kill -STOP), or stuck
+        _signal(pid, signal.SIGTERM)
+        _signal(pid, signal.SIGCONT)
+    holder = _wait_for_end(place, pid, 10)
+    if holder in (pid, 0) and pid:  # it did not end as asked: ended
+        _signal(pid, signal.SIGKILL)
+        holder = _wait_for_end(place, pid, 5)
     if holder in (pid, 0):
         raise NewscliError(f"the resident process {pid} did not end", hint=f"its log: {place.log}")
     state.say(f"stopped the resident process {pid}")
@@ -117,6 +134,21 @@ def run(state: State) -> None:
             os.dup2(f.fileno(), 2)
     if not daemon.serve(state.config, place):
         state.say(f"a resident process already runs for {state.config.index_dir}")
+
+
+def _signal(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _wait_for_end(place: Place, pid: int, seconds: float) -> int | None:
+    """The lock's holder once `pid` has let go of it, or when `seconds` have passed."""
+    deadline = time.monotonic() + seconds
+    while (holder := place.holder()) in (pid, 0) and time.monotonic() < deadline:
+        time.sleep(WAIT)  # 0: a process that took the lock has not written its pid yet
+    return holder
 
 
 def _place(state: State):  # type: ignore[no-untyped-def]

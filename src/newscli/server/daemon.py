@@ -15,7 +15,7 @@ import os
 import selectors
 import signal
 import socket
-import struct
+import stat
 import sys
 import time
 import traceback
@@ -29,6 +29,7 @@ from newscli.errors import NewscliError
 from newscli.indexing.manifest import SUMMARY, Manifest, engine_of, known_roots
 from newscli.indexing.roots import roots_for
 from newscli.server import answer, wire
+from newscli.server.callers import Callers, gone, refuse, reply
 from newscli.server.client import identity
 from newscli.server.learning import Learned
 from newscli.server.place import Place
@@ -40,7 +41,6 @@ LOOK = 5.0  # seconds between looks at whether the index folder is still there
 BUSY = 1.0  # seconds of changes after which the archive is indexed even as it goes on changing
 MAX_WAIT = 2.0  # seconds a command waits for changes to be indexed before it looks at the archive itself
 SPARE_AFTER = 0.1  # seconds without a command before a spare is made: not between the commands of a script
-_CRED = struct.Struct("3i")  # SO_PEERCRED: pid, uid, gid
 
 
 def serve(config: Config, place: Place) -> bool:
@@ -51,6 +51,10 @@ def serve(config: Config, place: Place) -> bool:
     except BlockingIOError:
         os.close(lock)
         return False
+    if os.path.lexists(place.socket) and not stat.S_ISSOCK(os.lstat(place.socket).st_mode):
+        log(f"not starting: {place.socket} is not a socket")
+        os.close(lock)
+        return True
     os.ftruncate(lock, 0)
     os.write(lock, str(os.getpid()).encode())  # for `server stop` while it is indexing, before it answers
     try:
@@ -75,7 +79,7 @@ class Server:
         self.failed = False  # whether the last indexing failed
         self.changed_at: float | None = None  # when the archive last changed, if not indexed since
         self.changed_first = 0.0  # when it first changed since it was last indexed
-        self.waiting: list[tuple[Any, dict[str, Any], list[int], float]] = []  # and when each came
+        self.waiting: list[tuple[Any, dict[str, Any], float]] = []  # and when each came
         self.stopping = ""
         self.answered = 0  # commands run for callers
         self.told = False  # whether a command was told that the archive is not watched
@@ -103,6 +107,7 @@ class Server:
         selector.register(listener, selectors.EVENT_READ)
         selector.register(self._wake_r, selectors.EVENT_READ)
         selector.register(self.learned.fd, selectors.EVENT_READ)
+        callers = Callers(selector, log)
         signal.set_wakeup_fd(self._wake_w)
         signal.signal(signal.SIGCHLD, lambda *_: None)
         idle = self.config.server_idle * 60
@@ -111,11 +116,15 @@ class Server:
             while not self.stopping:
                 for key, _ in selector.select(self._timeout(idle)):
                     if key.fileobj is listener:
-                        self._accept(listener)
+                        callers.accept(listener)
+                    elif key.fileobj in callers:
+                        if (heard := callers.hear(key.fileobj)) is not None:  # type: ignore[arg-type]
+                            self._handle(*heard)
                     elif key.fileobj == self.learned.fd:
                         self.learned.take()
                     else:
                         _drain(self._wake_r)
+                callers.drop_slow()
                 self._reap()
                 if self.learned.waiting:
                     self._learn()
@@ -145,11 +154,11 @@ class Server:
         """Commands that waited for the archive's changes: answered once indexed, or on their own after MAX_WAIT."""
         current = not self.indexer and self.changed_at is None
         waiting, self.waiting = self.waiting, []
-        for conn, request, fds, came in waiting:
+        for conn, request, came in waiting:
             if current or now - came > MAX_WAIT:  # the archive keeps changing: look at it as a command would
-                self._answer(conn, request, fds, look=not current)
+                self._answer(conn, request, look=not current)
             else:
-                self.waiting.append((conn, request, fds, came))
+                self.waiting.append((conn, request, came))
 
     def _spare_due(self) -> float | None:
         """Seconds until a spare is to be made; None if none is to be made now."""
@@ -161,7 +170,7 @@ class Server:
 
     def _make_spare(self) -> None:
         if (engine := self.engine) is not None:
-            self.spare.make(self._fork, engine, lambda conn, request, fds: self._run(conn, request, fds, engine, None))
+            self.spare.make(self._fork, engine, lambda conn, request: self._run(conn, request, engine, None))
             self.children.discard(self.spare.pid)  # not a command: it does not keep the process from its idle end
 
     def _learn(self) -> None:
@@ -203,66 +212,53 @@ class Server:
         listener.close()
         self.spare.drop()
         self.watcher.stop()
-        for conn, _, fds, _ in self.waiting:  # they answer in their own processes
-            _refuse(conn, fds, "ending")
+        for conn, _, _ in self.waiting:  # they answer in their own processes
+            refuse(conn, [], "ending")
 
     def _stop_signal(self, signum: int, frame: object) -> None:
         self.stopping = signal.Signals(signum).name
 
-    def _accept(self, listener: socket.socket) -> None:
-        conn, _ = listener.accept()
-        conn.settimeout(5)
-        _, uid, _ = _CRED.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _CRED.size))
-        if uid != os.getuid():
-            log(f"refused a connection from uid {uid}")
-            conn.close()
-            return
-        reader = wire.Reader(conn)
-        try:
-            request = reader.next()
-            if not isinstance(request, dict):
-                raise ValueError("not a request")
-        except (OSError, EOFError, ValueError) as e:
-            log(f"a caller sent no request ({e})")
-            _refuse(conn, reader.fds, None)
-            return
+    def _handle(self, conn: socket.socket, request: dict[str, Any], reader: wire.Reader) -> None:
+        """A caller's whole request: a status, a stop, or a command."""
         self.last_request = time.monotonic()
         if "status" in request:
             self._current()  # counts the articles of the index as last committed
-            _reply(conn, self.status())
+            reply(conn, self.status())
         elif "stop" in request:
             self.stopping = "asked to stop"
-            _reply(conn, {"stopping": os.getpid()})
+            reply(conn, {"stopping": os.getpid()})
         elif request.get("identity") != self.identity:
             self.stopping = "a caller of another version of newscli"
-            _refuse(conn, reader.fds, "identity")
-        elif len(reader.fds) != 3 or not isinstance(request.get("argv"), list):
-            _refuse(conn, reader.fds, "request")
+            refuse(conn, reader.fds, "identity")
+        elif reader.fds or not isinstance(request.get("argv"), list):  # files come once a process takes it
+            refuse(conn, reader.fds, "request")
         elif self.indexer or self.changed_at is not None:
-            self.waiting.append((conn, request, reader.fds, time.monotonic()))  # answered once the changes are in
+            self.waiting.append((conn, request, time.monotonic()))  # answered once the changes are in
         else:
-            self._answer(conn, request, reader.fds)
+            self._answer(conn, request)
 
-    def _answer(self, conn: Any, request: dict[str, Any], fds: list[int], look: bool = False) -> None:
+    def _answer(self, conn: Any, request: dict[str, Any], look: bool = False) -> None:
         """Runs a command in a forked process; `look`: it checks the archive itself, as without a resident process."""
+        if gone(conn):  # it gave up waiting and answered in its own process: not twice
+            log("a caller went away before its command ran")
+            refuse(conn, [], None)
+            return
         watched = not (look or self.unwatched or self.failed)
         engine = self.engine if self._current() and watched else None
         note = None
         if self.unwatched and not self.told:  # said once, to the first command it answers
             note, self.told = f"{self.unwatched}: each command checks the archive for changes by walking it", True
-        pid = self.spare.hand(conn, request, fds) if engine is not None and note is None else 0
+        pid = self.spare.hand(conn, request) if engine is not None and note is None else 0
         if pid:
             self.children.add(pid)
         else:
-            self._fork(lambda: self._run(conn, request, fds, engine, note))
+            self._fork(lambda: self._run(conn, request, engine, note))
         self.answered += 1
-        for fd in fds:
-            os.close(fd)
         conn.close()
 
-    def _run(self, conn: Any, request: dict[str, Any], fds: list[int], engine: Engine | None, note: str | None) -> None:
+    def _run(self, conn: Any, request: dict[str, Any], engine: Engine | None, note: str | None) -> None:
         """A command, in its forked process."""
-        answer.run(conn, request, fds, engine, self.config, note)
+        answer.run(conn, request, engine, self.config, note)
         if engine is not None:
             self.learned.tell(engine)
 
@@ -424,20 +420,3 @@ def _drain(fd: int) -> None:
             pass
     except BlockingIOError:
         pass
-
-
-def _reply(conn: Any, message: dict[str, Any]) -> None:
-    try:
-        wire.send(conn, message)
-    except OSError:
-        pass
-    conn.close()
-
-
-def _refuse(conn: Any, fds: list[int], why: str | None) -> None:
-    for fd in fds:
-        os.close(fd)
-    if why is None:
-        conn.close()
-    else:
-        _reply(conn, {"refused": why})

@@ -74,7 +74,8 @@ def _folder(index_dir: str, key: str) -> str:
     """$XDG_RUNTIME_DIR/newscli; else a folder beside the index; else one in /tmp (a socket path must be short)."""
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     candidates = [os.path.join(runtime, "newscli")] if os.path.isabs(runtime) and os.path.isdir(runtime) else []
-    candidates.append(os.path.join(os.path.dirname(index_dir), ".newscli-run"))
+    # With the user's id: two users' indexes in one shared folder (/tmp) get a run folder each.
+    candidates.append(os.path.join(os.path.dirname(index_dir), f".newscli-run-{os.getuid()}"))
     for folder in candidates:
         if len(os.path.join(folder, f"{key}.sock")) <= MAX_SOCKET_PATH:
             return folder

@@ -54,7 +54,7 @@ def preload() -> None:
         pass
 
 
-Run = Callable[[socket.socket, dict[str, Any], list[int]], None]
+Run = Callable[[socket.socket, dict[str, Any]], None]
 
 
 class Spare:
@@ -77,13 +77,13 @@ class Spare:
                 handed = reader.next()
             except EOFError:  # dropped
                 return
-            run(socket.socket(fileno=reader.fds[0]), handed["request"], reader.fds[1:])
+            run(socket.socket(fileno=reader.fds[0]), handed["request"])
 
         self.pid = fork(wait)
         theirs.close()
         self._sock = ours
 
-    def hand(self, conn: socket.socket, request: dict[str, Any], fds: list[int]) -> int:
+    def hand(self, conn: socket.socket, request: dict[str, Any]) -> int:
         """Hands a command to the spare: the pid that runs it, or 0 if there is no spare (then fork one for it)."""
         pid, sock = self.pid, self._sock
         if not pid or sock is None:
@@ -97,7 +97,7 @@ class Spare:
             return 0
         self.pid, self._sock = 0, None
         try:
-            wire.send(sock, {"request": request}, (conn.fileno(), *fds))
+            wire.send(sock, {"request": request}, (conn.fileno(),))
         except OSError:  # it ended (it is reaped as any child is)
             return 0
         finally:

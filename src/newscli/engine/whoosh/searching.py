@@ -13,6 +13,7 @@ from itertools import combinations
 from typing import Any
 
 from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
+from newscli.folders import private
 
 # isort: split
 from whoosh import index, query, scoring, sorting
@@ -114,7 +115,7 @@ class WhooshEngine(Engine):
 
     @classmethod
     def create(cls, folder: str) -> WhooshEngine:
-        os.makedirs(folder, exist_ok=True)
+        private(folder)
         for name in os.listdir(folder):  # Whoosh names all its files MAIN... or _MAIN...
             if name.startswith(("MAIN", "_MAIN")):
                 import shutil
