@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from .conftest import Run, index
+import pytest
+
+from .conftest import Run, index, write
 
 
 def asked(shell: str, *words: str, program: str | None = None, importtime: bool = False) -> str:
@@ -97,3 +101,49 @@ def test_the_quick_answers_are_clicks_own(run: Run, news: Path) -> None:
             by_click = asked(shell, *words, program="from newscli.cli import cli; cli(prog_name='newscli')")
             assert answer == by_click, (shell, words)
             assert (" click\n" not in imported) == (words in quick), (shell, words)  # answered without click?
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None or shutil.which("bash") is None, reason="needs tmux and bash")
+def test_bash_puts_an_outlets_name_on_the_line_quoted(run: Run, tmp_path: Path) -> None:
+    """In a real bash in tmux: a completed outlet never runs as a command, nor expands as a glob."""
+    archive = tmp_path / "archive"
+    for n, outlet in enumerate(["Gazette$(touch MARKER)", "Evil*"]):
+        write(archive / f"{n}.md", f"---\ntitle: Story {n}\nsource: '{outlet}'\n---\n\nText.\n")
+    write(tmp_path / "Evil-file", "a file a glob would find")
+    index(run, archive)
+    session = f"newscli-complete-{os.getpid()}"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "PS1": "$ ", "TERM": "xterm"}
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "150", "-y", "20", "-c", str(tmp_path)]
+        + ["bash", "--norc", "--noprofile"],
+        env=env,
+        check=True,
+    )
+
+    def keys(*typed: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", session, *typed], check=True)
+
+    def screen_shows(text: str) -> str:
+        deadline = time.monotonic() + 20
+        while True:
+            shown = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+            if text in shown or time.monotonic() > deadline:
+                return shown
+            time.sleep(0.1)
+
+    try:
+        keys('eval "$(_NEWSCLI_COMPLETE=bash_source newscli)"; echo ready', "Enter")
+        assert "ready" in screen_shows("\nready")
+        keys("newscli --no-server list --source Gaz", "Tab")
+        shown = screen_shows(r"Gazette\$\(touch\ MARKER\)")
+        assert r"--source Gazette\$\(touch\ MARKER\)" in shown, shown
+        keys("Enter")
+        assert "Story 0" in screen_shows("Story 0")
+        keys("newscli --no-server list --source Evi", "Tab")
+        shown = screen_shows(r"Evil\*")
+        assert r"--source Evil\*" in shown, shown
+        keys("Enter")
+        assert "Story 1" in screen_shows("Story 1")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+    assert not (tmp_path / "MARKER").exists()
