@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from newscli.reading.app import Reader, View
 from newscli.reading.marks import Marks
 
 from .conftest import Run, index
+from .conftest import write as conftest_write
 
 Drive = Callable[[Any, Reader], Awaitable[None]]
 
@@ -249,3 +251,71 @@ def test_read_needs_a_terminal_and_a_known_saved_search(run: Run, news: Path) ->
     assert result.exit_code == 2 and "`newscli read` needs a terminal" in result.stderr
     unknown = run("read", "@nowhere")
     assert unknown.exit_code == 2 and "no saved search called @nowhere" in unknown.stderr
+
+
+@pytest.mark.parametrize("damage", ["- url: [broken\n", "- url: !!python/name:os.system\n"])
+def test_r_with_a_broken_feeds_file_is_said_in_the_status_line(run: Run, news: Path, damage: str) -> None:
+    from newscli.feeds.fetch import everything
+
+    from .test_feeds import feeds_file
+
+    index(run, news)
+    conftest_write(feeds_file(), damage)
+    settings = config.load()
+    app = Reader(up_to_date(settings, None, lambda _: None), Marks(), settings, fetch=lambda: everything(settings))
+
+    async def steps(pilot: Any, app: Reader) -> None:
+        await pilot.press("R")
+        for _ in range(100):  # the fetch runs in a thread
+            await pilot.pause(0.05)
+            if "error" in status(app):
+                break
+        assert status(app).startswith(f"error: {feeds_file()}:"), status(app)
+        assert app.is_running
+        await pilot.press("q")
+
+    drive(app, steps)
+    assert app.return_code in (None, 0)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_ends_the_reader_and_gives_the_terminal_back(run: Run, news: Path, signum: int) -> None:
+    """On a real terminal (a pty): what the reader turned on (alternate screen, mouse) is turned off at the end."""
+    import pty
+    import select
+
+    index(run, news)
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ["TERM"] = "xterm-256color"
+        os.execv(sys.executable, [sys.executable, "-m", "newscli", "--no-server", "read"])
+    seen = bytearray()
+
+    def take(seconds: float, until: bytes | None = None) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not (until and until in seen):
+            if select.select([fd], [], [], 0.1)[0]:
+                try:
+                    chunk = os.read(fd, 1 << 16)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                seen.extend(chunk)
+
+    try:
+        take(30, until=b"Peace talks")
+        assert b"Peace talks" in seen and b"\x1b[?1049h" in seen  # up, on the alternate screen
+        shown = len(seen)
+        os.kill(pid, signum)
+        take(15)
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    after = bytes(seen[shown:])
+    assert b"\x1b[?1049l" in after and b"\x1b[?1000l" in after, after[-300:]  # the screen and the mouse given back
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 128 + signum

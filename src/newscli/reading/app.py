@@ -311,13 +311,21 @@ class Reader(App[None]):
         self.run_worker(self._fetch_then_refresh, thread=True, exclusive=True)
 
     def _fetch_then_refresh(self) -> None:
+        """In a worker thread: whatever goes wrong (a broken feeds.yaml, a poisoned feed) is said in the
+        status line; the reader stays."""
         assert self.fetcher is not None
-        said = self.fetcher()
-        self.call_from_thread(self._refreshed, said)
+        try:
+            said, error = self.fetcher(), False
+        except NewscliError as e:
+            said, error = f"error: {e.message}", True
+        except Exception as e:  # a case not foreseen: said, not a crash of the reader
+            said, error = f"error: fetching failed ({type(e).__name__}: {e})", True
+        self.call_from_thread(self._refreshed, said, error)
 
-    def _refreshed(self, said: str) -> None:
-        self.action_refresh()
-        self._say(said)
+    def _refreshed(self, said: str, error: bool = False) -> None:
+        if not error:
+            self.action_refresh()
+        self._say(said, error=error)
 
     def action_leave(self) -> None:
         if self.asking:

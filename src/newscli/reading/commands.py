@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -60,9 +62,30 @@ def read(state: State, query: str, sources: tuple[str, ...]) -> None:
     from newscli.reading.app import Reader, View
 
     try:
-        Reader(engine, state.marks, config, View(query, sources), reopen, lambda: everything(config)).run()
+        app = Reader(engine, state.marks, config, View(query, sources), reopen, lambda: everything(config))
+        with _ends_on_signals(app):
+            app.run()
     finally:
         engine.close()
+    if app.return_code:  # ended by a signal: its status, as a shell reports it
+        sys.exit(app.return_code)
+
+
+@contextmanager
+def _ends_on_signals(app: Any) -> Iterator[None]:
+    """SIGTERM and SIGHUP end the reader as `q` does, so that the terminal is given back as it was
+    (Python's default ends the process at once: raw mode, the alternate screen and mouse tracking stayed on)."""
+    import signal
+
+    def leave(signum: int, frame: object) -> None:
+        app.exit(return_code=128 + signum)
+
+    previous = {s: signal.signal(s, leave) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @click.command(context_settings=CONTEXT)
