@@ -46,3 +46,94 @@ def test_prune_forgets_only_articles_gone_from_the_index(run: Run, news: Path) -
     assert run("state", "prune").exit_code == 0
     kept = {json.loads(line)["id"] for line in run("state", "export", "-").stdout.splitlines()}
     assert kept == set(titles.values()) - {titles["Cocoa prices rise"]}
+
+
+BAD_LINES = {
+    '{"id": "x", "labels": "later"}': 'labels is a list of text, such as ["later"]',
+    '{"id": "x", "labels": {"a": 1}}': "labels is a list of text",
+    '{"id": "x", "read": "yes"}': "read and starred are true or false",
+    '["x"]': "a line is an object",
+    '{"id": "\\ud800"}': "a lone surrogate",
+    '{"id": "a\\u001b[2J"}': "an id holds no control characters",
+    "[" * 100_000 + "]" * 100_000: "nested too deep",
+    '{"id": "x", "labels": ["a\\u001bb"]}': "control characters",
+}
+
+
+def test_every_bad_line_is_one_error_naming_its_line_and_changes_nothing(run: Run, news: Path, tmp_path: Path) -> None:
+    index(run, news)
+    first = ids_of(run)[0]
+    run("mark", first, "--star")
+    before = run("state", "export", "-").stdout
+    for line, why in BAD_LINES.items():
+        bad = write(tmp_path / "marks.jsonl", json.dumps({"id": first, "read": True}) + "\n" + line + "\n")
+        result = run("state", "import", str(bad))
+        assert result.exit_code == 2 and result.stderr.startswith(f"newscli: error: {bad}:2: "), result.stderr
+        assert why in result.stderr and "unexpected" not in result.stderr, result.stderr
+        assert run("state", "export", "-").stdout == before
+    binary = write(tmp_path / "binary.jsonl", b'{"id": "x"}\n\xff\xfe\x00\x01garbage\n')
+    result = run("state", "import", str(binary))
+    assert result.exit_code == 2 and f"{binary}:2: not UTF-8 text" in result.stderr
+
+
+def test_a_large_import_is_read_as_it_comes(run: Run, tmp_path: Path) -> None:
+    """300,000 lines: the import's memory stays that of a few lines (all of them were held before)."""
+    import os
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.jsonl"
+    with open(big, "w") as f:
+        for n in range(300_000):
+            f.write(json.dumps({"id": f"{n:012x}", "read": True, "starred": False, "labels": ["bulk"]}) + "\n")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "newscli", "state", "import", str(big)], stderr=subprocess.PIPE, text=True
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    assert status == 0, child.stderr.read() if child.stderr else status
+    assert usage.ru_maxrss < 64 * 1024, f"{usage.ru_maxrss} kB"  # 128 MB when every line was held; 23 MB now
+    exported = run("state", "export", "-").stdout
+    assert exported.count("\n") == 300_000
+
+
+def test_export_writes_a_device_a_folder_a_link_and_a_missing_folder_as_a_person_expects(
+    run: Run, news: Path, tmp_path: Path
+) -> None:
+    import os
+    import stat
+
+    index(run, news)
+    run("mark", ids_of(run)[0], "--star")
+    device = tmp_path / "null"
+    os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # /dev/null, in a folder the test owns
+    assert run("state", "export", str(device)).exit_code == 0
+    assert stat.S_ISCHR(device.stat().st_mode)  # written to, not replaced by a regular file
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    result = run("state", "export", str(folder))
+    assert result.exit_code == 2 and result.stderr == f"newscli: error: cannot write {folder}: it is a folder\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left behind
+    missing = tmp_path / "nowhere" / "marks.jsonl"
+    result = run("state", "export", str(missing))
+    assert result.exit_code == 2 and f"cannot write {missing}: no folder" in result.stderr
+    real = write(tmp_path / "real.jsonl", "old\n")
+    (tmp_path / "link.jsonl").symlink_to(real)
+    assert run("state", "export", str(tmp_path / "link.jsonl")).exit_code == 0
+    assert (tmp_path / "link.jsonl").is_symlink() and '"starred": true' in real.read_text()
+
+
+def test_a_damaged_marks_row_breaks_nothing_else(run: Run, news: Path) -> None:
+    import os
+    import sqlite3
+
+    index(run, news)
+    first, second = ids_of(run)[:2]
+    run("mark", first, "--label", "keep")
+    run("mark", second, "--star")
+    db = sqlite3.connect(os.path.join(os.environ["XDG_DATA_HOME"], "newscli", "marks.db"))
+    db.execute("UPDATE marks SET labels = '{not json' WHERE id = ?", (second,))
+    db.commit()
+    db.close()
+    for args in (["list", "--label", "keep"], ["state", "export", "-"], ["mark", "--all", "--read"]):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.stderr)

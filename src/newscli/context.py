@@ -146,6 +146,8 @@ class NewscliGroup(click.Group):
         except Exception as e:
             if verbose:
                 _traceback()
+            if type(e).__name__ == "OperationalError" and "locked" in str(e):  # sqlite3's, not loaded here
+                _fail(f"{e}: another newscli holds marks.db or feeds.db (try again when it is done)", ExitStatus.ERROR)
             _fail(f"unexpected error: {type(e).__name__}: {e} (run with -v for details)", ExitStatus.ERROR)
         finally:
             if signal.getsignal(signal.SIGINT) is _interrupt:  # after a Ctrl-C, a second one still quits at once

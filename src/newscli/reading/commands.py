@@ -176,20 +176,25 @@ def saved(ctx: click.Context, state: State, json_: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from newscli.models import SearchRequest
+    from newscli.errors import QueryError
 
     searches = state.marks.saved()
 
-    def total(engine: Any, query: str) -> int:
-        text, filters = state.plain(query, filters_from((), None, None))
-        return int(engine.search(SearchRequest(text, filters, limit=1, fold_copies=False)).total)
+    def row(engine: Any, name: str, query: str) -> dict[str, Any]:
+        """A saved search with its counts; one that cannot run (saved by an older newscli, or
+        naming a search removed since) with its error instead, the others listed all the same."""
+        try:
+            return {
+                "name": name,
+                "query": query,
+                "total": _total(state, engine, query),
+                "unread": _total(state, engine, f"({query}) is:unread"),
+                "error": None,
+            }
+        except QueryError as e:
+            return {"name": name, "query": query, "total": None, "unread": None, "error": e.message}
 
-    rows = state.read(
-        lambda engine: [
-            {"name": n, "query": q, "total": total(engine, q), "unread": total(engine, f"({q}) is:unread")}
-            for n, q in searches.items()
-        ]
-    )
+    rows = state.read(lambda engine: [row(engine, n, q) for n, q in searches.items()])
     if json_:
         from newscli.render import dumps
 
@@ -204,10 +209,36 @@ def saved(ctx: click.Context, state: State, json_: bool) -> None:
     from newscli.safe import clean
 
     table = Table("Name", "Query", "Articles", "Unread", box=None, pad_edge=False)
-    for row in rows:
-        name, query = Text(clean(f"@{row['name']}")), Text(clean(str(row["query"])))
-        table.add_row(name, query, f"{row['total']:,}", f"{row['unread']:,}")
+    for r in rows:
+        name, query = Text(clean(f"@{r['name']}")), Text(clean(str(r["query"])))
+        if r["error"] is not None:
+            table.add_row(name, query, Text(clean(f"cannot run: {r['error']}"), style="red"), "")
+        else:
+            table.add_row(name, query, f"{r['total']:,}", f"{r['unread']:,}")
     state.out.print(table)
+    if broken := [r["name"] for r in rows if r["error"] is not None]:
+        state.say(f"{len(broken)} saved search{'es' * (len(broken) != 1)} cannot run: `newscli saved remove NAME`")
+
+
+def _runs(state: State, text: str) -> None:
+    """Refuses a query that cannot run (QueryError, as a search would say it), when there is an index to
+    run it on; without one (nothing indexed yet), only what can be told without it was checked."""
+    from newscli.errors import QueryError
+
+    try:
+        state.read(lambda engine: _total(state, engine, text))
+    except QueryError:
+        raise
+    except NewscliError:
+        pass
+
+
+def _total(state: State, engine: Any, query: str) -> int:
+    """How many articles a saved query finds; QueryError if it cannot run."""
+    from newscli.models import SearchRequest
+
+    text, filters = state.plain(query, filters_from((), None, None))
+    return int(engine.search(SearchRequest(text, filters, limit=1, fold_copies=False)).total)
 
 
 @saved.command(name="add")
@@ -240,6 +271,7 @@ def saved_add(
         raise click.UsageError("give a QUERY or filters to save")
     text = " ".join(parts)
     state.plain(text, filters_from((), None, None))  # an unknown @NAME or is: is refused now
+    _runs(state, text)
     state.marks.save(name, text)
     state.say(f"saved @{name}: {text}")
 
@@ -267,47 +299,31 @@ def state() -> None:
 
 
 @state.command()
-@click.argument("file", type=click.File("w", encoding="utf-8", atomic=True))
+@click.argument("file")
 @pass_state
-def export(state_: State, file: Any) -> None:
-    """Write every article's marks as JSON Lines ('-': stdout): id, read, starred, labels."""
-    from newscli.render import json_text
+def export(state_: State, file: str) -> None:
+    """Write every article's marks as JSON Lines ('-': stdout): id, read, starred, labels.
 
-    n = 0
-    for article, mark in state_.marks.every():
-        file.write(json_text({"id": article, **mark.json()}) + "\n")
-        n += 1
+    A file is written whole or not at all (through a temporary beside it); a device or a
+    FIFO is written to as it is.
+    """
+    from newscli.reading.transfer import export_marks
+
+    n = export_marks(state_.marks, file)
     state_.say(f"exported the marks of {n} articles")
 
 
 @state.command(name="import")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file")
 @pass_state
-def import_(state_: State, file: Any) -> None:
+def import_(state_: State, file: str) -> None:
     """Set the marks of the articles in a JSON Lines file, as `state export` writes it ('-': stdin).
 
     Nothing is changed unless every line can be read.
     """
-    import json
+    from newscli.reading.transfer import import_marks
 
-    from newscli.reading.marks import Mark, check_label
-
-    marks = []
-    for number, line in enumerate(file, 1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            labels = [check_label(x) for x in data.get("labels", [])]
-            if not isinstance(data["id"], str) or not all(
-                isinstance(data.get(k, False), bool) for k in ("read", "starred")
-            ):
-                raise ValueError("id is text, read and starred are true or false")
-            marks.append((data["id"], Mark(data.get("read", False), data.get("starred", False), labels)))
-        except (ValueError, KeyError, TypeError, AttributeError, NewscliError) as e:
-            why = e.message if isinstance(e, NewscliError) else f"not a mark ({e})"
-            raise NewscliError(f"{file.name}:{number}: {why}") from None
-    n = state_.marks.replace(marks)
+    n = import_marks(state_.marks, file)
     state_.say(f"imported the marks of {n} articles")
 
 

@@ -41,19 +41,43 @@ class Wanted:
         return self.read is not None or self.starred is not None or bool(self.labels)
 
 
-def expand(text: str, saved: dict[str, str], depth: int = 0) -> str:
-    """The query with each `@NAME` replaced by the search saved under NAME."""
+MAX_NESTING = 20  # saved searches within saved searches
 
-    def one(match: re.Match[str]) -> str:
-        name = match["name"]
-        if name not in saved:
-            known = ", ".join(f"@{n}" for n in saved) or "none yet (`newscli saved add NAME QUERY`)"
-            raise UnknownSaved(f"no saved search called @{name} (saved: {known})")
-        if depth > 5:
-            raise QueryError(f"saved searches refer to each other in a loop (at @{name})")
-        return f"({expand(saved[name], saved, depth + 1)})"
 
-    return _SAVED.sub(one, text)
+def expand(text: str, saved: dict[str, str]) -> str:
+    """The query with each `@NAME` replaced by the search saved under NAME, in parentheses.
+
+    Each name is expanded once, and its expansion measured as it is built: searches that name
+    the next one twenty times over are refused at the length a query may have, not after
+    building millions of characters.
+    """
+    from newscli.query import MAX_CHARS
+
+    done: dict[str, str] = {}
+
+    def within(query: str, names: tuple[str, ...]) -> str:
+        size = len(query)
+
+        def one(match: re.Match[str]) -> str:
+            nonlocal size
+            name = match["name"]
+            if name not in saved:
+                known = ", ".join(f"@{n}" for n in saved) or "none yet (`newscli saved add NAME QUERY`)"
+                raise UnknownSaved(f"no saved search called @{name} (saved: {known})")
+            if name in names:
+                raise QueryError(f"saved searches refer to each other in a loop (@{' -> @'.join((*names, name))})")
+            if len(names) >= MAX_NESTING:
+                raise QueryError(f"saved searches nested more than {MAX_NESTING} deep (at @{name})")
+            if name not in done:
+                done[name] = f"({within(saved[name], (*names, name))})"
+            size += len(done[name])
+            if size > MAX_CHARS:
+                raise QueryError(f"the query is too long with @{name} expanded: more than {MAX_CHARS:,} characters")
+            return done[name]
+
+        return _SAVED.sub(one, query)
+
+    return within(text, ())
 
 
 def take_marks(text: str, wanted: Wanted = Wanted()) -> tuple[str, Wanted]:
