@@ -202,3 +202,39 @@ def test_a_killed_fetchs_temporaries_are_swept_and_a_full_disk_names_the_file(ru
     again = run("fetch", "--force")
     assert again.exit_code == 0 and "1 new" in again.stderr, again.stderr
     assert [f["status"] for f in listed(run)] == ["ok"]
+
+
+def test_one_fetch_of_every_hostile_feed_at_once_keeps_the_good_one_and_its_deadline(
+    run: Run, raw_server: RawServer, httpserver: HTTPServer
+) -> None:
+    """The class: each feed in its own boundary. One good feed among every kind of bad one, in one fetch."""
+    inner = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    bomb = gzip.compress(b"".join(inner.compress(b"\0" * 2**20) for _ in range(100)) + inner.flush())
+    slow = raw_server(lambda path: http(rss(item("s", "Slow")).encode(), "Content-Type: text/xml"), 0.25)
+    bombs = raw_server(lambda path: http(bomb, "Content-Type: text/xml", "Content-Encoding: gzip, gzip"))
+    serve(httpserver, "/good", rss(item("g", "Good news")))
+    serve(httpserver, "/types", '{"version": "https://jsonfeed.org/version/1.1", "items": 5}', "application/json")
+    serve(httpserver, "/dtd", "<?xml version='1.0'?>" + "<!DOCTYPE x [" * 32000)
+    serve(
+        httpserver, "/deep", '{"version": "https://jsonfeed.org/version/1", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    )
+    httpserver.expect_request("/busy").respond_with_data("", status=503, headers={"Retry-After": "9" * 5000})
+    feeds = {
+        "good": httpserver.url_for("/good"),
+        "slow": slow + "/f",
+        "bomb": bombs + "/f",
+        "types": httpserver.url_for("/types"),
+        "dtd": httpserver.url_for("/dtd"),
+        "deep": httpserver.url_for("/deep"),
+        "busy": httpserver.url_for("/busy"),
+    }
+    subscribe(*feeds.items())
+    started = time.monotonic()
+    result = newscli("fetch", "--timeout", "3")
+    took = time.monotonic() - started
+    assert took < 15, (took, result.stderr)
+    assert result.returncode == 1 and "unexpected" not in result.stderr and "Traceback" not in result.stderr
+    assert "7 feeds: 1 new" in result.stderr, result.stderr
+    for name in ("slow", "bomb", "dtd", "deep", "busy"):
+        assert f"newscli: {name}: " in result.stderr, (name, result.stderr)
+    assert [h["title"] for h in hits(run, "good")] == ["Good news"]

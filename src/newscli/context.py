@@ -147,7 +147,7 @@ class NewscliGroup(click.Group):
             if verbose:
                 _traceback()
             if type(e).__name__ == "OperationalError" and "locked" in str(e):  # sqlite3's, not loaded here
-                _fail(f"{e}: another newscli holds marks.db or feeds.db (try again when it is done)", ExitStatus.ERROR)
+                _fail(f"{e}: another newscli is using it (try again when it is done)", ExitStatus.ERROR)
             _fail(f"unexpected error: {type(e).__name__}: {e} (run with -v for details)", ExitStatus.ERROR)
         finally:
             if signal.getsignal(signal.SIGINT) is _interrupt:  # after a Ctrl-C, a second one still quits at once

@@ -101,7 +101,7 @@ def add(
         raise NewscliError(f"a feed is already called {name!r}", hint="give another with --name")
     feed = subscriptions.Feed(name, url, source or name, list(dict.fromkeys(tags)), full_text)
     subscriptions.add(feed)
-    _sources_from_now()
+    _make_feeds_folder()
     state.say(f"following {name} ({url}): {len(parsed.items)} items now; `newscli fetch` gets them")
 
 
@@ -162,8 +162,8 @@ def import_(state: State, file: Any) -> None:
         new.append(feed)
     for what, why in found.skipped:
         state.say(f"{file.name}: skipped {what}: {why}")
-    new = subscriptions.append(new)  # less any another command added meanwhile
-    _sources_from_now()
+    new = subscriptions.append(new)  # less any that another command added meanwhile
+    _make_feeds_folder()
     state.say(f"{len(new)} feeds added, {len(found.feeds) - len(new)} already followed, {len(found.skipped)} skipped")
 
 
@@ -253,7 +253,7 @@ def _index(state: State) -> None:
         state.err.print(render.index_summary(report), soft_wrap=True)
 
 
-def _sources_from_now() -> None:
+def _make_feeds_folder() -> None:
     """The feeds folder is made with the first feed: from then on it is a root of the archive."""
     from newscli.feeds.store import folder
 

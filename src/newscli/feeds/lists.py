@@ -12,9 +12,10 @@ from newscli.feeds.subscriptions import Feed, check_url
 from newscli.safe import clean
 
 MAX_DEPTH = 50  # folders within folders; deeper outlines are skipped, said
-# Characters XML 1.0 forbids in a document: never written into one.
-_TERMINAL = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TERMINAL = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # allowed in XML, obeyed by a terminal
+_NOT_XML = re.compile(  # what XML 1.0 forbids in a document: never written into one
+    "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 class ListError(Exception):
