@@ -15,7 +15,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from click.shell_completion import BashComplete, FishComplete, add_completion_class
 
 from newscli.errors import ExitStatus, NewscliError
 from newscli.safe import clean
@@ -119,6 +118,9 @@ class NewscliGroup(click.Group):
         **extra: Any,
     ) -> Any:
         verbose = any(a in ("-v", "--verbose") for a in (sys.argv[1:] if args is None else args))
+        if "_NEWSCLI_COMPLETE" in os.environ:  # the shell asks for its script, or for completions
+            import newscli.shells  # noqa: F401  (registers the scripts that quote what they insert)
+
         previous = signal.signal(signal.SIGINT, _interrupt)
         try:
             code = super().main(args, prog_name or "newscli", complete_var, standalone_mode=False, **extra)
@@ -215,58 +217,6 @@ def completing(name: str) -> Callable[..., Any]:
 
     complete.completer = name  # type: ignore[attr-defined]  # for complete.shape
     return complete
-
-
-class _QuotingBash(BashComplete):
-    """click's bash completion, with each value quoted for the shell as it goes in (`printf %q`).
-
-    click's own script adds `$value` unquoted: an outlet named `Gazette$(touch /tmp/x)` was put
-    on the command line as it is, and ran when Enter was pressed; `Evil*` was glob-expanded.
-    zsh's script quotes already; fish escapes what it inserts (its split on "," is kept to one).
-    """
-
-    source_template = """\
-%(complete_func)s() {
-    local IFS=$'\\n'
-    local response
-
-    response=$(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD %(complete_var)s=bash_complete $1)
-
-    local completion type value
-    while IFS= read -r completion; do  # a line at a time: no word split, no glob
-        [[ -z $completion ]] && continue
-        IFS=',' read -r type value <<< "$completion"
-
-        if [[ $type == 'dir' ]]; then
-            COMPREPLY=()
-            compopt -o dirnames
-        elif [[ $type == 'file' ]]; then
-            COMPREPLY=()
-            compopt -o default
-        elif [[ $type == 'plain' ]]; then
-            COMPREPLY+=("$(printf '%%q' "$value")")
-        fi
-    done <<< "$response"
-
-    return 0
-}
-
-%(complete_func)s_setup() {
-    complete -o nosort -F %(complete_func)s %(prog_name)s
-}
-
-%(complete_func)s_setup;
-"""
-
-
-class _WholeFish(FishComplete):
-    source_template = FishComplete.source_template.replace(
-        '(string split "," $completion)', '(string split -m1 "," $completion)'
-    )
-
-
-add_completion_class(_QuotingBash, "bash")
-add_completion_class(_WholeFish, "fish")
 
 
 def source_and_date_options(f: F) -> F:

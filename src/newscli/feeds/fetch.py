@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from newscli.config import Config
+from newscli.errors import NewscliError
 from newscli.feeds import fulltext, store, subscriptions
 from newscli.feeds.http import MAX_WAIT, Client, FetchError, Response
 from newscli.feeds.parse import FeedError, Parsed, parse
@@ -52,8 +53,13 @@ def fetch(feeds: list[Feed], state: State, options: Options) -> Iterator[Outcome
 
     One fetch at a time: two at once counted the same items new twice.
     """
+    import sqlite3
+
     with store.fetching():
-        yield from _fetch(feeds, state, options)
+        try:
+            yield from _fetch(feeds, state, options)
+        except sqlite3.Error as e:  # a full disk, a damaged or locked feeds.db: said with the file
+            raise NewscliError(f"cannot use the feeds' state in {state.file} ({e})") from None
 
 
 def _fetch(feeds: list[Feed], state: State, options: Options) -> Iterator[Outcome]:

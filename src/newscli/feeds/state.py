@@ -53,6 +53,7 @@ class Known:
 
 class State:
     def __init__(self, file: Path) -> None:
+        self.file = file
         private(str(file.parent))
         try:
             self.db = sqlite3.connect(file, timeout=30, isolation_level=None, check_same_thread=False)
