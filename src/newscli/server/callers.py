@@ -31,23 +31,25 @@ class Callers:
     def __contains__(self, conn: object) -> bool:
         return conn in self._asking
 
-    def accept(self, listener: socket.socket) -> None:
-        """A caller of this user's, heard from now on; another user's is refused."""
+    def accept(self, listener: socket.socket) -> tuple[socket.socket, dict[str, Any], wire.Reader] | None:
+        """A caller of this user's, heard from now on (its request, if it came whole with the connection:
+        the usual case, answered without another turn of the loop); another user's is refused."""
         try:
             conn, _ = listener.accept()
         except OSError:
-            return
+            return None
         _, uid, _ = _CRED.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _CRED.size))
         if uid != os.getuid():
             self._log(f"refused a connection from uid {uid}")
             conn.close()
-            return
+            return None
         if len(self._asking) >= MAX_ASKING:
             oldest = min(self._asking, key=lambda c: self._asking[c][1])
             self._forget(oldest, "too many callers still sending their requests")
         conn.setblocking(False)
         self._asking[conn] = (wire.Reader(conn, wire.MAX_REQUEST), time.monotonic())
         self._selector.register(conn, selectors.EVENT_READ)
+        return self.hear(conn)
 
     def hear(self, conn: socket.socket) -> tuple[socket.socket, dict[str, Any], wire.Reader] | None:
         """The caller's connection, request and reader once its request is whole; else None."""

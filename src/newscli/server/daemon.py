@@ -115,15 +115,17 @@ class Server:
         try:
             while not self.stopping:
                 for key, _ in selector.select(self._timeout(idle)):
+                    heard = None
                     if key.fileobj is listener:
-                        callers.accept(listener)
+                        heard = callers.accept(listener)
                     elif key.fileobj in callers:
-                        if (heard := callers.hear(key.fileobj)) is not None:  # type: ignore[arg-type]
-                            self._handle(*heard)
+                        heard = callers.hear(key.fileobj)  # type: ignore[arg-type]
                     elif key.fileobj == self.learned.fd:
                         self.learned.take()
                     else:
                         _drain(self._wake_r)
+                    if heard is not None:
+                        self._handle(*heard)
                 callers.drop_slow()
                 self._reap()
                 if self.learned.waiting:
