@@ -5,6 +5,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -231,3 +233,14 @@ def raw_server() -> Iterator[RawServer]:
     done.set()
     for listener in servers:
         listener.close()
+
+
+def peak_of(*args: str) -> tuple[subprocess.CompletedProcess[str], int]:
+    """newscli run in a process of its own, and the peak of its memory in kB (VmHWM, which begins
+    with the process; ru_maxrss would count the test process it was forked from)."""
+    program = (
+        "import sys\nfrom newscli.cli import cli\ntry:\n    cli(sys.argv[1:])\nfinally:\n"
+        "    print(next(x for x in open('/proc/self/status') if x.startswith('VmHWM')), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", program, "--no-server", *args], capture_output=True, text=True)
+    return done, int(done.stderr.split("VmHWM:")[1].split()[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .conftest import Run, index, write
+from .conftest import Run, index, peak_of, write
 from .test_mark import ids_of
 
 
@@ -78,20 +78,13 @@ def test_every_bad_line_is_one_error_naming_its_line_and_changes_nothing(run: Ru
 
 def test_a_large_import_is_read_as_it_comes(run: Run, tmp_path: Path) -> None:
     """300,000 lines: the import's memory stays that of a few lines (all of them were held before)."""
-    import os
-    import subprocess
-    import sys
-
     big = tmp_path / "big.jsonl"
     with open(big, "w") as f:
         for n in range(300_000):
             f.write(json.dumps({"id": f"{n:012x}", "read": True, "starred": False, "labels": ["bulk"]}) + "\n")
-    child = subprocess.Popen(
-        [sys.executable, "-m", "newscli", "state", "import", str(big)], stderr=subprocess.PIPE, text=True
-    )
-    _, status, usage = os.wait4(child.pid, 0)
-    assert status == 0, child.stderr.read() if child.stderr else status
-    assert usage.ru_maxrss < 64 * 1024, f"{usage.ru_maxrss} kB"  # 128 MB when every line was held; 23 MB now
+    done, peak = peak_of("state", "import", str(big))
+    assert done.returncode == 0, done.stderr
+    assert peak < 64 * 1024, f"{peak} kB"  # 128 MB when every line was held; 23 MB now
     exported = run("state", "export", "-").stdout
     assert exported.count("\n") == 300_000
 
@@ -137,3 +130,25 @@ def test_a_damaged_marks_row_breaks_nothing_else(run: Run, news: Path) -> None:
     for args in (["list", "--label", "keep"], ["state", "export", "-"], ["mark", "--all", "--read"]):
         result = run(*args)
         assert result.exit_code == 0, (args, result.stderr)
+
+
+def test_a_marks_db_of_another_schema_is_one_line_naming_it(run: Run, news: Path) -> None:
+    import os
+    import sqlite3
+
+    index(run, news)
+    marks = os.path.join(os.environ["XDG_DATA_HOME"], "newscli", "marks.db")
+    run("mark", ids_of(run)[0], "--star")
+    db = sqlite3.connect(marks)
+    db.execute("ALTER TABLE marks ADD COLUMN extra TEXT NOT NULL DEFAULT 'x'")  # a newer newscli's table
+    db.execute("CREATE TABLE marks2 AS SELECT * FROM marks")
+    db.execute("DROP TABLE marks")
+    db.execute(
+        "CREATE TABLE marks (id TEXT PRIMARY KEY, read INTEGER NOT NULL DEFAULT 0, starred INTEGER NOT NULL "
+        "DEFAULT 0, labels TEXT NOT NULL DEFAULT '[]', changed REAL NOT NULL, extra TEXT NOT NULL)"
+    )
+    db.commit()
+    db.close()
+    result = run("mark", ids_of(run)[1], "--read")
+    assert result.exit_code == 2 and result.stderr.startswith(f"newscli: error: cannot use the marks in {marks} (")
+    assert "unexpected" not in result.stderr

@@ -11,10 +11,10 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from newscli.config import data_dir
 from newscli.errors import NewscliError
@@ -48,6 +48,23 @@ def path() -> Path:
     return data_dir() / "marks.db"
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _named(method: Callable[Concatenate[Marks, P], R]) -> Callable[Concatenate[Marks, P], R]:
+    """A failure of marks.db (locked too long, damaged, of another schema) as one line naming the file."""
+
+    def named(self: Marks, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as e:
+            raise NewscliError(f"cannot use the marks in {self.file} ({e})") from None
+
+    named.__doc__ = method.__doc__
+    return named
+
+
 class Marks:
     def __init__(self, file: Path | None = None) -> None:
         self.file = file or path()
@@ -69,6 +86,7 @@ class Marks:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @_named
     def get(self, ids: Iterable[str]) -> dict[str, Mark]:
         """The marks of these articles (those without any are left out)."""
         wanted = list(ids)
@@ -81,6 +99,7 @@ class Marks:
             found.update({row[0]: Mark(bool(row[1]), bool(row[2]), _labels(row[3])) for row in rows})
         return found
 
+    @_named
     def mark(
         self,
         ids: Iterable[str],
@@ -113,6 +132,7 @@ class Marks:
             (article, int(mark.read), int(mark.starred), json.dumps(mark.labels, ensure_ascii=False), now),
         )
 
+    @_named
     def ids(self, *, read: bool | None = None, starred: bool | None = None, label: str | None = None) -> set[str]:
         """The IDs of the articles marked so."""
         if label is not None:
@@ -124,15 +144,20 @@ class Marks:
             rows = self.db.execute("SELECT id FROM marks WHERE starred = ?", (int(bool(starred)),))
         return {row[0] for row in rows}
 
+    @_named
     def labels(self) -> dict[str, int]:
         """Every label, with how many articles carry it."""
         rows = self.db.execute(f"SELECT json_each.value, count(*) FROM marks, {_LABELS} GROUP BY 1 ORDER BY 1")
         return dict(rows.fetchall())
 
     def every(self) -> Iterator[tuple[str, Mark]]:
-        for row in self.db.execute("SELECT id, read, starred, labels FROM marks ORDER BY id"):
-            yield row[0], Mark(bool(row[1]), bool(row[2]), _labels(row[3]))
+        try:
+            for row in self.db.execute("SELECT id, read, starred, labels FROM marks ORDER BY id"):
+                yield row[0], Mark(bool(row[1]), bool(row[2]), _labels(row[3]))
+        except sqlite3.DatabaseError as e:
+            raise NewscliError(f"cannot use the marks in {self.file} ({e})") from None
 
+    @_named
     def replace(self, marks: Iterable[tuple[str, Mark]]) -> int:
         """Sets these articles' marks as given (an import), in one transaction."""
         now, n = time.time(), 0
@@ -142,14 +167,17 @@ class Marks:
                 n += 1
         return n
 
+    @_named
     def forget(self, ids: Iterable[str]) -> None:
         with self._transaction():
             for article in ids:
                 self.db.execute("DELETE FROM marks WHERE id = ?", (article,))
 
+    @_named
     def saved(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT name, query FROM saved ORDER BY name").fetchall())
 
+    @_named
     def save(self, name: str, query: str) -> None:
         if not NAME.fullmatch(name):
             raise NewscliError(f"a saved search's name is letters, digits, '.', '_' and '-' (not {name!r})")
@@ -157,6 +185,7 @@ class Marks:
             raise NewscliError(f"a saved search's query holds a control character ({found})")
         self.db.execute("INSERT OR REPLACE INTO saved (name, query) VALUES (?, ?)", (name, query))
 
+    @_named
     def unsave(self, name: str) -> bool:
         return self.db.execute("DELETE FROM saved WHERE name = ?", (name,)).rowcount > 0
 
