@@ -101,6 +101,10 @@ def test_export_writes_a_device_a_folder_a_link_and_a_missing_folder_as_a_person
     os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # /dev/null, in a folder the test owns
     assert run("state", "export", str(device)).exit_code == 0
     assert stat.S_ISCHR(device.stat().st_mode)  # written to, not replaced by a regular file
+    full = tmp_path / "full"
+    os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))  # /dev/full
+    result = run("state", "export", str(full))
+    assert result.exit_code == 2 and result.stderr == f"newscli: error: cannot write {full}: No space left on device\n"
     folder = tmp_path / "a-folder"
     folder.mkdir()
     result = run("state", "export", str(folder))

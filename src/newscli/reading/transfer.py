@@ -35,20 +35,24 @@ def export_marks(marks: Marks, target: str) -> int:
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise NewscliError(f"cannot write {target}: it is a folder")
     if info is not None and not stat.S_ISREG(info.st_mode):  # /dev/null, a FIFO: written to, never replaced
-        with _opened(target, "w") as f:
-            return _write(marks, f)
+        try:
+            with open(target, "w", encoding="utf-8") as f:
+                return _write(marks, f)
+        except OSError as e:
+            raise NewscliError(f"cannot write {target}: {e.strerror or e}") from None
     real = os.path.realpath(target)  # a link is followed: the file it names is replaced, the link stays
     if not os.path.isdir(os.path.dirname(real) or "."):
         raise NewscliError(f"cannot write {target}: no folder {os.path.dirname(real)}")
     temporary = os.path.join(os.path.dirname(real), f".{os.path.basename(real)}.{os.getpid()}.tmp")
     try:
-        with _opened(temporary, "w") as f:
+        with open(temporary, "w", encoding="utf-8") as f:
             n = _write(marks, f)
         os.replace(temporary, real)
-    except BaseException:
+    except OSError as e:
+        raise NewscliError(f"cannot write {target}: {e.strerror or e}") from None
+    finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-        raise
     return n
 
 
@@ -58,7 +62,11 @@ def import_marks(marks: Marks, source: str) -> int:
         if sys.stdin is None:
             raise NewscliError("standard input is closed: give a file to import")
         return marks.replace(_read(sys.stdin.buffer, "<stdin>"))
-    with _opened(source, "rb") as f:
+    try:
+        f = open(source, "rb")  # noqa: SIM115  (closed below)
+    except OSError as e:
+        raise NewscliError(f"cannot read {source}: {e.strerror or e}") from None
+    with f:
         return marks.replace(_read(f, source))
 
 
@@ -110,10 +118,3 @@ def _mark(data: Any) -> tuple[str, Mark]:
     if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
         raise ValueError('labels is a list of text, such as ["later"]')
     return article, Mark(data.get("read", False), data.get("starred", False), [check_label(x) for x in labels])
-
-
-def _opened(path: str, mode: str) -> Any:
-    try:
-        return open(path, mode, encoding=None if "b" in mode else "utf-8")  # noqa: SIM115
-    except OSError as e:
-        raise NewscliError(f"cannot {'read' if 'r' in mode else 'write'} {path}: {e.strerror}") from None
