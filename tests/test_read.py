@@ -319,3 +319,31 @@ def test_a_signal_ends_the_reader_and_gives_the_terminal_back(run: Run, news: Pa
     after = bytes(seen[shown:])
     assert b"\x1b[?1049l" in after and b"\x1b[?1000l" in after, after[-300:]  # the screen and the mouse given back
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 128 + signum
+
+
+def test_q_quits_at_once_while_r_still_fetches(run: Run, news: Path) -> None:
+    import threading
+
+    index(run, news)
+    settings = config.load()
+    hanging = threading.Event()  # a fetch that does not end (a feed trickling its headers), for 20 s
+
+    def fetch() -> str:
+        hanging.wait(20)
+        return "done"
+
+    app = Reader(up_to_date(settings, None, lambda _: None), Marks(), settings, fetch=fetch)
+
+    async def steps(pilot: Any, app: Reader) -> None:
+        await pilot.press("R")
+        await pilot.pause(0.2)
+        assert "fetching the feeds" in status(app)
+        await pilot.press("R")
+        assert "still fetching" in status(app)
+        await pilot.press("q")
+
+    started = time.monotonic()
+    drive(app, steps)
+    took = time.monotonic() - started
+    hanging.set()
+    assert took < 10, took  # it waited for the fetch to end before

@@ -7,6 +7,7 @@ made, so a crash or Ctrl-C keeps every one.
 
 from __future__ import annotations
 
+import threading
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -113,6 +114,7 @@ class Reader(App[None]):
         super().__init__()
         self.engine, self.marks, self.config, self.view = engine, marks, config, view
         self.reopen, self.fetcher = reopen, fetch
+        self._fetching: threading.Thread | None = None
         self.rows: list[Article] = []
         self.more = False
         self.shown: Article | None = None
@@ -307,8 +309,15 @@ class Reader(App[None]):
     def action_fetch(self) -> None:
         if self.fetcher is None:
             return
+        if self._fetching is not None and self._fetching.is_alive():
+            self._say("still fetching the feeds...")
+            return
         self._say("fetching the feeds...")
-        self.run_worker(self._fetch_then_refresh, thread=True, exclusive=True)
+        # A thread of its own, not a Textual worker, which the reader would wait for on q until the
+        # slowest feed's deadline: a fetch cut short loses nothing (items are written whole, and
+        # the next command indexes them).
+        self._fetching = threading.Thread(target=self._fetch_then_refresh, daemon=True)
+        self._fetching.start()
 
     def _fetch_then_refresh(self) -> None:
         """In a worker thread: whatever goes wrong (a broken feeds.yaml, a poisoned feed) is said in the
@@ -320,7 +329,12 @@ class Reader(App[None]):
             said, error = f"error: {e.message}", True
         except Exception as e:  # a case not foreseen: said, not a crash of the reader
             said, error = f"error: fetching failed ({type(e).__name__}: {e})", True
-        self.call_from_thread(self._refreshed, said, error)
+        if not self.is_running:  # the reader has ended meanwhile
+            return
+        try:
+            self.call_from_thread(self._refreshed, said, error)
+        except RuntimeError:  # it ended just now
+            pass
 
     def _refreshed(self, said: str, error: bool = False) -> None:
         if not error:
