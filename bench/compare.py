@@ -10,6 +10,12 @@ on the module path, the two versions taking turns, and prints the median of
 each and their ratio, plus the peak memory of a search. The archive must not
 change while it runs, so that neither version writes to the index. An archive
 of links, as bench/run.py makes, needs the config it writes (`follow_links: true`).
+
+With --resident, searches also go through each version's resident process, each
+on its own copy of the index (the "before" one in a temporary folder), the
+versions taking turns query by query: once 0.3 s after the last command (the
+spare process ready, as a person runs commands) and once at once after it (as a
+script runs them).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="rounds, the versions taking turns (default 5)")
     parser.add_argument("--config", type=Path, help="a config file for both versions")
     parser.add_argument("--queries", nargs="+", default=QUERIES, help="the searches to time (default: bench/run.py's)")
+    parser.add_argument("--resident", action="store_true", help="also time searches through the resident process")
     args = parser.parse_args()
     versions = {"before": args.before.resolve(), "after": args.after.resolve()}
     # As bench/run.py runs newscli: compiled modules cached, no config but the one given.
@@ -79,11 +86,60 @@ def main() -> None:
     for label, names in rows.items():
         before, after = (statistics.median(t for n in names for t in times[(n, v)]) * 1000 for v in versions)
         print(f"| {label} | {before:,.0f} ms | {after:,.0f} ms | {after / before:.2f}x |")
+    if args.resident:
+        _resident(versions, args, env)
     measured = args.queries[min(1, len(args.queries) - 1)]
     rss = {v: _peak_rss(command(v, "search", measured), env) for v in versions}
     if None not in rss.values():
         before, after = (rss[v] / 2**20 for v in versions)  # type: ignore[operator]
         print(f"| peak memory, one search | {before:,.0f} MB | {after:,.0f} MB | |")
+
+
+def _resident(versions: dict[str, Path], args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Warm searches through each version's own resident process, the versions taking turns."""
+    import shutil
+    import tempfile
+
+    copy = Path(tempfile.mkdtemp()) / "index"
+    shutil.copytree(args.index_dir, copy)
+    indexes = {"before": copy, "after": args.index_dir}
+    client = "from newscli.server.client import main; main()"  # as the installed `newscli` starts
+
+    def run(version: str, *words: str) -> float:
+        # The resident process it starts is `python -m newscli`: the version's folder on PYTHONPATH.
+        started = time.perf_counter()
+        subprocess.run(
+            [PYTHON, "-c", client, "--index-dir", str(indexes[version]), *words],
+            env={**env, "PYTHONPATH": str(versions[version])},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return time.perf_counter() - started
+
+    try:
+        for version in versions:
+            run(version, "server", "start")
+            for _ in range(3):
+                run(version, "search", args.queries[0])
+        warm: dict[str, list[float]] = {v: [] for v in versions}
+        back: dict[str, list[float]] = {v: [] for v in versions}
+        for n in range(args.runs):
+            order = list(versions) if n % 2 == 0 else list(reversed(versions))
+            for query in args.queries:
+                for version in order:
+                    time.sleep(0.3)
+                    warm[version].append(run(version, "search", query))
+                    back[version].append(run(version, "search", query))
+        for label, times in (("warm, as a person runs commands", warm), ("warm, back to back", back)):
+            before, after = (statistics.median(times[v]) * 1000 for v in versions)
+            print(
+                f"| `newscli search`, resident process {label} | {before:,.1f} ms | {after:,.1f} ms "
+                f"| {after / before:.2f}x |"
+            )
+    finally:
+        for version in versions:
+            run(version, "server", "stop")
+        shutil.rmtree(copy.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":
