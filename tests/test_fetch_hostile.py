@@ -136,15 +136,14 @@ def test_an_items_bad_date_is_kept_as_no_date_and_said(run: Run, httpserver: HTT
 
 
 def test_items_of_a_fetch_killed_while_it_indexes_are_indexed_by_the_next_command(
-    run: Run, httpserver: HTTPServer
+    run: Run, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
     serve(httpserver, "/many", rss(*(item(str(n), f"Many {n}", f"Body {n} of many.") for n in range(1500))))
     subscribe(("many", httpserver.url_for("/many")))
     fetch = subprocess.Popen([sys.executable, "-m", "newscli", "--no-server", "fetch"], stderr=subprocess.DEVNULL)
-    index = Path(os.environ["XDG_DATA_HOME"]) / "newscli" / "index"
     deadline = time.monotonic() + 60
-    while not index.exists() and fetch.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
+    while len(feed_files()) < 1500 and fetch.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # every item stored: it is indexing them now
     fetch.send_signal(signal.SIGKILL)
     fetch.wait()
     stored = len(feed_files())
@@ -236,3 +235,20 @@ def test_one_fetch_of_every_hostile_feed_at_once_keeps_the_good_one_and_its_dead
     for name in ("slow", "bomb", "dtd", "deep", "busy"):
         assert f"newscli: {name}: " in result.stderr, (name, result.stderr)
     assert [h["title"] for h in hits(run, "good")] == ["Good news"]
+
+
+def test_the_feeds_folder_joins_the_archive_of_its_own_index_alone(
+    run: Run, httpserver: HTTPServer, news: Path
+) -> None:
+    """Followed, the feeds folder is a root of the index the feeds go to, at once; another index's archive
+    (--index-dir) does not take it in."""
+    serve(httpserver, "/f", rss(item("1", "Zeppelin news")))
+    assert run("index", str(news)).exit_code == 0
+    assert run("feeds", "add", httpserver.url_for("/f")).exit_code == 0
+    roots = json.loads((Path(os.environ["XDG_DATA_HOME"]) / "newscli" / "index" / "manifest.json").read_text())["roots"]
+    assert str(Path(os.environ["XDG_DATA_HOME"]) / "newscli" / "feeds") in roots
+    assert run("fetch").exit_code == 0
+    other = Path(os.environ["XDG_DATA_HOME"]) / "other-index"
+    assert run("--index-dir", str(other), "index", str(news)).exit_code == 0
+    assert run("--index-dir", str(other), "--no-server", "search", "zeppelin").exit_code == 1
+    assert [h["title"] for h in hits(run, "zeppelin")] == ["Zeppelin news"]

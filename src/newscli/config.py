@@ -24,11 +24,6 @@ def data_dir() -> Path:
     return Path(folders.data_dir())
 
 
-def feeds_dir() -> Path:
-    """Where fetched items are written: a root of the archive from the moment a feed is followed."""
-    return data_dir() / "feeds"
-
-
 def config_dir() -> Path:
     """newscli's config folder: config.yaml, feeds.yaml."""
     return Path(folders.config_dir())

@@ -101,7 +101,7 @@ def add(
         raise NewscliError(f"a feed is already called {name!r}", hint="give another with --name")
     feed = subscriptions.Feed(name, url, source or name, list(dict.fromkeys(tags)), full_text)
     subscriptions.add(feed)
-    _make_feeds_folder()
+    _in_archive(state)
     state.say(f"following {name} ({url}): {len(parsed.items)} items now; `newscli fetch` gets them")
 
 
@@ -163,7 +163,7 @@ def import_(state: State, file: Any) -> None:
     for what, why in found.skipped:
         state.say(f"{file.name}: skipped {what}: {why}")
     new = subscriptions.append(new)  # less any that another command added meanwhile
-    _make_feeds_folder()
+    _in_archive(state)
     state.say(f"{len(new)} feeds added, {len(found.feeds) - len(new)} already followed, {len(found.skipped)} skipped")
 
 
@@ -220,6 +220,7 @@ def fetch(
             raise NewscliError(fulltext.MISSING)
         state.say(f"{fulltext.MISSING}; keeping the feeds' summaries")
     options = fetching.Options(force, jobs, timeout, _max_bytes(state), full_text, list(names))
+    _in_archive(state)  # before any item is stored: a fetch killed later loses none of them to the index
     fetch_state = FetchState(state_file())
     outcomes = []
     try:
@@ -253,11 +254,14 @@ def _index(state: State) -> None:
         state.err.print(render.index_summary(report), soft_wrap=True)
 
 
-def _make_feeds_folder() -> None:
-    """The feeds folder is made with the first feed: from then on it is a root of the archive."""
-    from newscli.feeds.store import folder
+def _in_archive(state: State) -> None:
+    """The feeds folder is a root of the archive from the first feed on (said if that indexed anything)."""
+    from newscli import render
+    from newscli.feeds.fetch import in_archive
 
-    folder().mkdir(parents=True, exist_ok=True)
+    report = in_archive(state.config)
+    if report is not None and (report.added or report.updated or report.removed or report.skipped):
+        state.err.print(render.index_summary(report), soft_wrap=True)
 
 
 def _not_yet(listed: list[Feed], url: str) -> None:

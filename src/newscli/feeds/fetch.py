@@ -194,6 +194,22 @@ def _moved(feed: Feed, to: str | None) -> str | None:
     return to if subscriptions.move(feed.url, to) else None
 
 
+def in_archive(config: Config) -> IndexReport | None:
+    """Makes the feeds folder a root of the index's archive, if it is not one yet (indexing it as it is,
+    empty or not): from then on any command on this index indexes what a fetch stored, even a fetch
+    killed before it indexed. None if it was a root already."""
+    from newscli.archive import within
+    from newscli.indexing import update
+    from newscli.indexing.manifest import Manifest
+
+    folder = store.folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = Manifest.load(config.index_dir)
+    if manifest is not None and any(within(str(folder), root) for root in manifest.roots):
+        return None
+    return update.update(config, [str(folder)])
+
+
 def index_feeds(config: Config) -> IndexReport | None:
     """Indexes the feeds folder, a root of the archive from then on (None if nothing was ever fetched)."""
     from newscli.indexing import update
@@ -206,6 +222,7 @@ def everything(config: Config) -> str:
     feeds = subscriptions.load()
     if not feeds:
         return "no feeds to fetch: `newscli feeds add URL` follows one"
+    in_archive(config)
     fetch_state = State(store.state_file())
     try:
         outcomes = list(fetch(feeds, fetch_state, Options(max_bytes=int(config.max_feed_mb * 2**20))))

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from newscli.config import data_dir, feeds_dir
+from newscli.config import data_dir
 from newscli.feeds.parse import Item
 from newscli.feeds.state import State
 from newscli.feeds.subscriptions import Feed
@@ -19,7 +19,7 @@ from newscli.feeds.subscriptions import Feed
 
 def folder() -> Path:
     """The feeds folder: a root of the archive, one folder in it per feed."""
-    return feeds_dir()
+    return data_dir() / "feeds"
 
 
 def state_file() -> Path:

@@ -5,29 +5,22 @@ from __future__ import annotations
 import os
 
 from newscli.archive import absolute, within
-from newscli.config import DEFAULT_ARCHIVE, Config, feeds_dir
+from newscli.config import DEFAULT_ARCHIVE, Config
 from newscli.errors import NewscliError
 
 
 def roots_for(config: Config, indexed: list[str], given: list[str] | None) -> list[str]:
-    """The archive roots: those given, else the index's and the config's, else ./articles.
-
-    The feeds folder is one once it exists (a feed is followed): what a fetch stored is
-    indexed by the next command, even if the fetch was killed before it indexed.
-    """
+    """The archive roots: those given, else the index's and the config's, else ./articles."""
     known = indexed + [str(p) for p in config.archive]
-    feeds = [str(feeds_dir())] if feeds_dir().is_dir() else []
     if given:
         missing = [p for p in given if not os.path.exists(p)]
         if missing:
             raise NewscliError(f"no such file or folder: {missing[0]}")
-        return _merge(known + feeds, [absolute(p) for p in given])
+        return _merge(known, [absolute(p) for p in given])
     if known:
-        return _merge([], known + feeds)
+        return _merge([], known)
     if DEFAULT_ARCHIVE.is_dir():
-        return _merge([], [absolute(str(DEFAULT_ARCHIVE))] + feeds)
-    if feeds:
-        return feeds
+        return [absolute(str(DEFAULT_ARCHIVE))]
     raise NewscliError(
         "no archive to index",
         hint="give its folder (`newscli index PATH`) or set `archive:` in the config file",
