@@ -32,7 +32,7 @@ from newscli.models import (
     SearchResult,
     Timeline,
 )
-from newscli.safe import clean, one_line
+from newscli.safe import OBEYED, clean, one_line
 
 JSON_VERSION = 1
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]+\S)")
@@ -298,7 +298,7 @@ def article_json(a: Article, *, body: bool = False, marks: Marks | None = None) 
 
 # What JSON with ensure_ascii=False would write raw that a terminal obeys (DEL, C1, the bidi controls)
 # or that some readers take for a line break: escaped as \uXXXX, the same JSON, safe on a terminal.
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_IN_JSON = re.compile(f"[{OBEYED}\u2028\u2029]")
 
 
 def json_text(value: Any, *, indent: int | None = None) -> str:

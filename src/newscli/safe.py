@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_REFUSED = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What a terminal obeys beyond C0 (DEL, C1, the bidi controls), as the inside of a character class:
+# one spelling for every pattern that keeps outside text from the terminal.
+OBEYED = "\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+CONTROLS = "\x00-\x1f" + OBEYED
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f{OBEYED}]")
+_REFUSED = re.compile(f"[{CONTROLS}]")
 
 
 def clean(text: str) -> str:

@@ -9,10 +9,10 @@ from xml.etree import ElementTree
 
 from newscli.feeds.parse import without_dtd
 from newscli.feeds.subscriptions import Feed, check_url
-from newscli.safe import clean
+from newscli.safe import OBEYED, clean
 
 MAX_DEPTH = 50  # folders within folders; deeper outlines are skipped, said
-_TERMINAL = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # allowed in XML, obeyed by a terminal
+_TERMINAL = re.compile(f"[{OBEYED}]")  # allowed in XML, obeyed by a terminal
 _NOT_XML = re.compile(  # what XML 1.0 forbids in a document: never written into one
     "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )

@@ -20,6 +20,7 @@ from typing import Any
 
 from newscli.config import config_dir
 from newscli.errors import ConfigError
+from newscli.safe import CONTROLS
 
 HEADER = "# The feeds newscli fetches (`newscli feeds add URL`). Edit freely: each needs a url.\n"
 KEYS = ("name", "url", "source", "tags", "full_text")
@@ -53,7 +54,7 @@ def check_url(url: str) -> str:
     scheme, sep, rest = url.partition("://")
     if not sep or scheme.lower() not in ("http", "https") or not re.match(r"[^/?#\s]+", rest):
         raise ValueError("a feed's URL starts with http:// or https:// and a host")
-    if (found := re.search(r"[\s\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", url)) is not None:
+    if (found := re.search(f"[\\s{CONTROLS}]", url)) is not None:
         shown = "a space" if found.group() == " " else f"U+{ord(found.group()):04X}"
         raise ValueError(f"a URL holds no spaces or control characters (this one has {shown})")
     return scheme.lower() + sep + rest

@@ -19,7 +19,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from newscli.config import data_dir
 from newscli.errors import NewscliError
 from newscli.folders import private
-from newscli.safe import control
+from newscli.safe import CONTROLS, control
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS marks (
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS marks (
 );
 CREATE TABLE IF NOT EXISTS saved (name TEXT PRIMARY KEY, query TEXT NOT NULL);
 """
-LABEL = re.compile(r"[^\s,()\"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
+LABEL = re.compile(f'[^\\s,()"{CONTROLS}]+')
 # A row's labels as SQL reads them: a row whose labels are not JSON (a damaged file) has none.
 _LABELS = "json_each(CASE WHEN json_valid(marks.labels) THEN marks.labels ELSE '[]' END)"
 NAME = re.compile(r"[A-Za-z0-9][\w.-]*")

@@ -48,8 +48,10 @@ class Callers:
             self._forget(oldest, "too many callers still sending their requests")
         conn.setblocking(False)
         self._asking[conn] = (wire.Reader(conn, wire.MAX_REQUEST), time.monotonic())
-        self._selector.register(conn, selectors.EVENT_READ)
-        return self.hear(conn)
+        heard = self.hear(conn)
+        if conn in self._asking:  # not whole yet: heard as the rest comes
+            self._selector.register(conn, selectors.EVENT_READ)
+        return heard
 
     def hear(self, conn: socket.socket) -> tuple[socket.socket, dict[str, Any], wire.Reader] | None:
         """The caller's connection, request and reader once its request is whole; else None."""
@@ -64,8 +66,7 @@ class Callers:
         except (OSError, EOFError, ValueError, TypeError) as e:
             self._forget(conn, f"a caller sent no request ({e or type(e).__name__})")
             return None
-        del self._asking[conn]
-        self._selector.unregister(conn)
+        self._drop(conn)
         conn.settimeout(5)
         return conn, request, reader
 
@@ -75,10 +76,16 @@ class Callers:
             self._forget(conn, f"a caller sent no whole request within {ASK_WITHIN:g} s")
 
     def _forget(self, conn: socket.socket, why: str) -> None:
-        reader, _ = self._asking.pop(conn)
-        self._selector.unregister(conn)
+        reader = self._drop(conn)
         self._log(why)
         refuse(conn, reader.fds, None)
+
+    def _drop(self, conn: socket.socket) -> wire.Reader:
+        """No longer heard; its reader. (A request that came whole with the connection was never watched.)"""
+        reader, _ = self._asking.pop(conn)
+        if conn.fileno() in self._selector.get_map():
+            self._selector.unregister(conn)
+        return reader
 
 
 def gone(conn: socket.socket) -> bool:

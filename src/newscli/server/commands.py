@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import stat
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -81,7 +80,7 @@ def start(state: State) -> None:
     if state.config.server == "off":
         raise NewscliError("the config file says `server: off`", hint="set `server: auto` to use one")
     if (reply := request(place, {"status": True})) is None:
-        if os.path.lexists(place.socket) and not stat.S_ISSOCK(os.lstat(place.socket).st_mode):
+        if place.blocked():
             raise NewscliError(f"{place.socket} is in the way of the resident process's socket: not a socket")
         spawn(_options(state))
         started = time.monotonic()

@@ -15,7 +15,6 @@ import os
 import selectors
 import signal
 import socket
-import stat
 import sys
 import time
 import traceback
@@ -51,7 +50,7 @@ def serve(config: Config, place: Place) -> bool:
     except BlockingIOError:
         os.close(lock)
         return False
-    if os.path.lexists(place.socket) and not stat.S_ISSOCK(os.lstat(place.socket).st_mode):
+    if place.blocked():
         log(f"not starting: {place.socket} is not a socket")
         os.close(lock)
         return True

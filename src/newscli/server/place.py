@@ -48,6 +48,13 @@ class Place:
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
             raise UnsafeFolder(f"{self.folder} is not a folder that only this user can enter")
 
+    def blocked(self) -> bool:
+        """Whether something other than a socket (a folder, a file) is where the socket goes."""
+        try:
+            return not stat.S_ISSOCK(os.lstat(self.socket).st_mode)
+        except FileNotFoundError:
+            return False
+
     def holder(self) -> int | None:
         """The pid of the resident process holding the lock (0 if it has not written it yet); None if none runs."""
         import fcntl
