@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import threading
 from dataclasses import replace
 from typing import Any
 
@@ -52,7 +53,7 @@ def run(conn: Any, request: dict[str, Any], engine: Engine | None, config: Confi
     streams()
     os.environ.clear()
     os.environ.update(request["env"])
-    _end_with(conn)
+    answered = _end_with(conn)
     if engine is not None:
         fresh.RESIDENT = lambda wanted: engine if _same(wanted, config) else None
     console.PAGER = _RemotePager(conn)
@@ -70,14 +71,17 @@ def run(conn: Any, request: dict[str, Any], engine: Engine | None, config: Confi
             stream.flush()
         except OSError:
             pass
+    answered.set()  # from here the caller may go: what this process read is still passed on (learned)
     wire.send(conn, {"exit": int(code) if isinstance(code, int) else 0 if code is None else 1})
 
 
-def _end_with(conn: Any) -> None:
+def _end_with(conn: Any) -> threading.Event:
     """Ends this command when its caller goes away (killed, or its reader gone: `search x | head`):
-    nobody is left to read what it writes or to wait for its end."""
+    nobody is left to read what it writes or to wait for its end. Once the returned event is set
+    (the command has answered), a caller that goes away ends nothing."""
     import select
-    import threading
+
+    answered = threading.Event()
 
     def watch() -> None:
         poller = select.poll()
@@ -85,9 +89,12 @@ def _end_with(conn: Any) -> None:
         while True:
             for _, events in poller.poll():
                 if events & (select.POLLRDHUP | select.POLLHUP | select.POLLERR | select.POLLNVAL):
-                    os._exit(2)
+                    if not answered.is_set():
+                        os._exit(2)
+                    return
 
     threading.Thread(target=watch, daemon=True).start()
+    return answered
 
 
 def _same(wanted: Config, config: Config) -> bool:
