@@ -147,3 +147,21 @@ def test_bash_puts_an_outlets_name_on_the_line_quoted(run: Run, tmp_path: Path) 
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False)
     assert not (tmp_path / "MARKER").exists()
+
+
+def test_one_character_finds_the_newest_ids_by_the_catalogs_time_index_or_without_it(run: Run, tmp_path: Path) -> None:
+    import sqlite3
+
+    for day in range(1, 29):
+        write(tmp_path / "news" / f"{day}.md", f"---\ntitle: Day {day}\ndate: 2024-02-{day:02}\n---\nText {day}.\n")
+    index(run, tmp_path / "news")
+    newest_first = [a["id"] for a in json.loads(run("list", "--limit", "0", "--json").stdout)["articles"]]
+    first = newest_first[5][0]
+    expected = [i for i in newest_first if i.startswith(first)]
+    catalog = tmp_path / "data" / "newscli" / "index" / "catalog.db"
+    with sqlite3.connect(catalog) as db:
+        assert db.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_by_time'").fetchone()
+    assert complete("show", first) == expected
+    with sqlite3.connect(catalog) as db:  # a catalog of an earlier version, not written since
+        db.execute("DROP INDEX articles_by_time")
+    assert complete("show", first) == expected

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from newscli import __version__
 from newscli.server import wire
 from newscli.server.client import _settings, _wanted, request
 from newscli.server.place import Place
@@ -338,12 +339,14 @@ def test_server_status_start_and_stop(news: Path, place: Place) -> None:
     assert newscli("index", str(news)).returncode == 0
     none = newscli("server", "status")
     assert none.returncode == 1 and "no resident process" in none.stderr
+    assert json.loads(newscli("server", "status", "--json").stdout) == {"version": 1, "running": False}
     started = newscli("server", "start")
     assert started.returncode == 0 and "answering" in started.stderr
     shown = newscli("server", "status")
     assert shown.returncode == 0 and "watched (inotify)" in shown.stdout and str(news) in shown.stdout
     status = json.loads(newscli("server", "status", "--json").stdout)
     assert status["articles"] == 5 and status["watching"] == [str(news)] and status["memory"] > 0
+    assert (status["version"], status["running"], status["newscli"]) == (1, True, __version__)
     stopped = newscli("server", "stop")
     assert stopped.returncode == 0 and f"stopped the resident process {status['pid']}" in stopped.stderr
     assert place.holder() is None

@@ -235,7 +235,7 @@ def server_status(status: dict[str, Any]) -> Table:
     watched = "not watched: " + status["unwatched"] if status["unwatched"] else "watched (inotify)"
     rows = [
         ("pid", str(status["pid"])),
-        ("version", status["version"]),
+        ("version", status["newscli"]),
         ("index", status["index_dir"]),
         ("up for", f"{hours}h {minutes:02}m {seconds:02}s" if hours else f"{minutes}m {seconds:02}s"),
         ("articles", f"{status['articles']:,}" + (" (indexing changes)" if status["indexing"] else "")),
@@ -375,6 +375,11 @@ def list_json(result: ListResult, marks: Marks | None = None) -> str:
 
 def show_json(a: Article, marks: Marks | None = None) -> str:
     return dumps({"article": article_json(a, body=True, marks=marks)})
+
+
+def server_status_json(status: dict[str, Any] | None) -> str:
+    """`server status --json`: `running` false (and nothing else) when none answers."""
+    return dumps({"running": status is not None, **(status or {})})
 
 
 def sources_json(counts: list[Bucket]) -> str:

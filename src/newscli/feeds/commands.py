@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from newscli.feeds.fetch import Outcome
-    from newscli.feeds.state import FeedState
+    from newscli.feeds.history import FeedState
     from newscli.feeds.subscriptions import Feed
 
 
@@ -42,15 +42,15 @@ def feeds(ctx: click.Context, state: State, json_: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from newscli.feeds import subscriptions
-    from newscli.feeds.state import State as FetchState
-    from newscli.feeds.store import state_file
+    from newscli.feeds.history import History
+    from newscli.feeds.store import history_file
 
     listed = subscriptions.load()
-    fetch_state = FetchState(state_file())
+    history = History(history_file())
     try:
-        rows = [_row(feed, fetch_state.feed(feed.url)) for feed in listed]
+        rows = [_row(feed, history.feed(feed.url)) for feed in listed]
     finally:
-        fetch_state.close()
+        history.close()
     if json_:
         from newscli.render import dumps
 
@@ -112,18 +112,18 @@ def add(
 def remove(state: State, feed: str, delete_articles: bool) -> None:
     """Stop following a feed, given by name or URL; its articles stay unless --delete-articles."""
     from newscli.feeds import subscriptions
-    from newscli.feeds.state import State as FetchState
-    from newscli.feeds.store import state_file
+    from newscli.feeds.history import History
+    from newscli.feeds.store import history_file
 
     found = subscriptions.find(subscriptions.load(), feed)
     if found is None:
         raise NewscliError(f"no feed called {feed!r}", hint="`newscli feeds` lists them")
     subscriptions.remove(found.url)
-    fetch_state = FetchState(state_file())
+    history = History(history_file())
     try:
-        paths = fetch_state.forget(found.url)
+        paths = history.forget(found.url)
     finally:
-        fetch_state.close()
+        history.close()
     if delete_articles:
         from pathlib import Path
 
@@ -202,8 +202,8 @@ def fetch(
     """
     from newscli.feeds import fetch as fetching
     from newscli.feeds import fulltext, subscriptions
-    from newscli.feeds.state import State as FetchState
-    from newscli.feeds.store import state_file
+    from newscli.feeds.history import History
+    from newscli.feeds.store import history_file
 
     listed = subscriptions.load()
     chosen = listed
@@ -221,10 +221,10 @@ def fetch(
         state.say(f"{fulltext.MISSING}; keeping the feeds' summaries")
     options = fetching.Options(force, jobs, timeout, _max_bytes(state), full_text, list(names))
     _in_archive(state)  # before any item is stored: a fetch killed later loses none of them to the index
-    fetch_state = FetchState(state_file())
+    history = History(history_file())
     outcomes = []
     try:
-        for outcome in fetching.fetch(chosen, fetch_state, options):
+        for outcome in fetching.fetch(chosen, history, options):
             outcomes.append(outcome)
             if outcome.error:
                 state.say(f"{outcome.feed.name}: {outcome.error}")
@@ -233,7 +233,7 @@ def fetch(
             if outcome.moved_to:
                 state.say(f"{outcome.feed.name}: moved permanently to {outcome.moved_to} (feeds.yaml updated)")
     finally:
-        fetch_state.close()
+        history.close()
     if any(o.new or o.updated for o in outcomes):
         _index(state)
     state.say(fetching.summary(outcomes))

@@ -12,9 +12,9 @@ from functools import partial
 from newscli.config import Config
 from newscli.errors import NewscliError
 from newscli.feeds import fulltext, store, subscriptions
+from newscli.feeds.history import FeedState, History
 from newscli.feeds.http import MAX_WAIT, Client, FetchError, Response
 from newscli.feeds.parse import FeedError, Parsed, parse
-from newscli.feeds.state import FeedState, State
 from newscli.feeds.subscriptions import Feed
 from newscli.models import IndexReport
 
@@ -48,7 +48,7 @@ class _Got:
     extracted: dict[int, str] = field(default_factory=dict)  # full texts, by the item's place
 
 
-def fetch(feeds: list[Feed], state: State, options: Options) -> Iterator[Outcome]:
+def fetch(feeds: list[Feed], history: History, options: Options) -> Iterator[Outcome]:
     """Each feed's outcome, as its fetch ends; items are written as they come.
 
     One fetch at a time: two at once counted the same items new twice.
@@ -57,16 +57,16 @@ def fetch(feeds: list[Feed], state: State, options: Options) -> Iterator[Outcome
 
     with store.fetching():
         try:
-            yield from _fetch(feeds, state, options)
+            yield from _fetch(feeds, history, options)
         except sqlite3.Error as e:  # a full disk, a damaged or locked feeds.db: said with the file
-            raise NewscliError(f"cannot use the feeds' state in {state.file} ({e})") from None
+            raise NewscliError(f"cannot use the feeds' state in {history.file} ({e})") from None
 
 
-def _fetch(feeds: list[Feed], state: State, options: Options) -> Iterator[Outcome]:
+def _fetch(feeds: list[Feed], history: History, options: Options) -> Iterator[Outcome]:
     now = time.time()
     due = []
     for feed in feeds:
-        known = state.feed(feed.url)
+        known = history.feed(feed.url)
         if known.next_at > now and not options.force and feed.name not in options.names:
             until = min(known.next_at, now + MAX_WAIT)  # a time written by an older newscli may be any number
             shape = "%H:%M" if time.localtime(until)[:3] == time.localtime(now)[:3] else "%Y-%m-%d %H:%M"
@@ -77,7 +77,7 @@ def _fetch(feeds: list[Feed], state: State, options: Options) -> Iterator[Outcom
     with Client(options.timeout, options.max_bytes) as client:
         work = []
         for feed in due:
-            known = state.feed(feed.url)
+            known = history.feed(feed.url)
             headers = {}
             if not options.force:
                 pairs = (("If-None-Match", known.etag), ("If-Modified-Since", known.modified))
@@ -85,7 +85,7 @@ def _fetch(feeds: list[Feed], state: State, options: Options) -> Iterator[Outcom
             full = options.full_text or feed.full_text
             work.append((feed, partial(_get, client, feed.url, headers, full)))
         for feed, got in _at_once(work, options.jobs):
-            yield _keep(feed, got, state)
+            yield _keep(feed, got, history)
 
 
 def _at_once(work: Sequence[tuple[Feed, Callable[[], _Got]]], jobs: int) -> Iterator[tuple[Feed, _Got]]:
@@ -141,26 +141,26 @@ def _get(client: Client, url: str, headers: dict[str, str], full_text: bool) -> 
     return got
 
 
-def _keep(feed: Feed, got: _Got, state: State) -> Outcome:
+def _keep(feed: Feed, got: _Got, history: History) -> Outcome:
     """The thread's findings written down, in the main thread: item files, the feed's state, a moved URL."""
-    known = state.feed(feed.url)
+    known = history.feed(feed.url)
     try:
-        return _store(feed, got, state, known)
+        return _store(feed, got, history, known)
     except OSError as e:  # a full disk, a folder that cannot be written: this feed's error, with the file
         error = f"cannot write {e.filename}: {e.strerror}" if e.filename else f"cannot write: {e.strerror or e}"
-        state.failed(known, error)
+        history.failed(known, error)
         return Outcome(feed, "error", error=error)
 
 
-def _store(feed: Feed, got: _Got, state: State, known: FeedState) -> Outcome:
+def _store(feed: Feed, got: _Got, history: History, known: FeedState) -> Outcome:
     if got.error is not None:
-        state.failed(known, str(got.error), getattr(got.error, "retry_at", None))
+        history.failed(known, str(got.error), getattr(got.error, "retry_at", None))
         return Outcome(feed, "error", error=str(got.error))
     assert got.response is not None
     response = got.response
     outcome = Outcome(feed, "ok", moved_to=_moved(feed, response.moved_to))
     if outcome.moved_to:
-        state.moved(feed.url, outcome.moved_to)
+        history.moved(feed.url, outcome.moved_to)
         known.url = feed.url = outcome.moved_to
     if response.status == 304:
         outcome.status = "not modified"
@@ -171,14 +171,14 @@ def _store(feed: Feed, got: _Got, state: State, known: FeedState) -> Outcome:
         for place, (item, key) in enumerate(zip(items, store.keys(items), strict=True)):
             if place in got.extracted:
                 item.body = got.extracted[place]
-            what = store.store(item, key, feed, state)
+            what = store.store(item, key, feed, history)
             outcome.new += what == "new"
             outcome.updated += what == "updated"
         known.etag = response.headers.get("etag")
         known.modified = response.headers.get("last-modified")
     known.status, known.failures, known.error, known.next_at = outcome.status, 0, None, 0.0
     known.fetched_at, known.new = time.time(), outcome.new
-    state.save(known)
+    history.save(known)
     return outcome
 
 
@@ -223,11 +223,11 @@ def everything(config: Config) -> str:
     if not feeds:
         return "no feeds to fetch: `newscli feeds add URL` follows one"
     in_archive(config)
-    fetch_state = State(store.state_file())
+    history = History(store.history_file())
     try:
-        outcomes = list(fetch(feeds, fetch_state, Options(max_bytes=int(config.max_feed_mb * 2**20))))
+        outcomes = list(fetch(feeds, history, Options(max_bytes=int(config.max_feed_mb * 2**20))))
     finally:
-        fetch_state.close()
+        history.close()
     if any(o.new or o.updated for o in outcomes):
         index_feeds(config)
     return summary(outcomes)

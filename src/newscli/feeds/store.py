@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from newscli.config import data_dir
+from newscli.feeds.history import History
 from newscli.feeds.parse import Item
-from newscli.feeds.state import State
 from newscli.feeds.subscriptions import Feed
 
 
@@ -22,7 +22,7 @@ def folder() -> Path:
     return data_dir() / "feeds"
 
 
-def state_file() -> Path:
+def history_file() -> Path:
     return data_dir() / "feeds.db"
 
 
@@ -53,25 +53,25 @@ def keys(items: list[Item]) -> list[str]:
     return found
 
 
-def store(item: Item, key: str, feed: Feed, state: State) -> str:
+def store(item: Item, key: str, feed: Feed, history: History) -> str:
     """Writes an item's file, or leaves it: "new", "updated", "same", or "gone" (the user deleted it)."""
     text = render(item, key, feed)
     digest = _digest(text)
-    known = state.item(feed.source, key)
+    known = history.item(feed.source, key)
     if known is not None:
         if known.gone:
             return "gone"
         if not os.path.exists(known.path):
-            state.bury(feed.source, key)
+            history.bury(feed.source, key)
             return "gone"
         if known.hash == digest or known.feed != feed.url:
             return "same"  # or kept as another feed of the outlet wrote it: two feeds never rewrite it in turn
         _write(Path(known.path), text)
-        state.record(feed.source, key, known.feed, known.path, digest)
+        history.record(feed.source, key, known.feed, known.path, digest)
         return "updated"
     path = folder() / slug(feed.name) / f"{_digest(feed.source + chr(0) + key)}.md"
     _write(path, text)
-    state.record(feed.source, key, feed.url, str(path), digest)
+    history.record(feed.source, key, feed.url, str(path), digest)
     return "new"
 
 

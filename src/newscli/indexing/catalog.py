@@ -41,7 +41,12 @@ CREATE TABLE files (
     articles INTEGER NOT NULL, skipped TEXT, digest TEXT
 ) WITHOUT ROWID;
 """
-_ROOTS = "CREATE TABLE IF NOT EXISTS roots (path TEXT PRIMARY KEY)"  # made when first written: earlier catalogs lack it
+# Made when first written, as earlier catalogs lack them: the archive's roots, and the articles
+# newest first (for completing an ID from its first character: `complete.article_ids`).
+_LATER = (
+    "CREATE TABLE IF NOT EXISTS roots (path TEXT PRIMARY KEY)",
+    "CREATE INDEX IF NOT EXISTS articles_by_time ON articles (ts IS NULL, ts DESC, id)",
+)
 _RECORD = "size, mtime_ns, context, articles, skipped, digest"  # a FileRecord's columns
 PER_KEY = 50  # articles under one key that are considered
 CANDIDATES = 20  # of those, the ones sharing the most keys with a new article
@@ -131,7 +136,8 @@ class Catalog:
 
     @_reported
     def record_roots(self, roots: list[str]) -> None:
-        self.db.execute(_ROOTS)
+        for statement in _LATER:
+            self.db.execute(statement)
         self.db.execute("DELETE FROM roots")
         self.db.executemany("INSERT INTO roots VALUES (?)", [(root,) for root in roots])
 

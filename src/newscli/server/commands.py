@@ -49,9 +49,11 @@ def status(state: State, json_: bool) -> None:
 
     place = _place(state)
     reply = request(place, {"status": True})
+    if json_:
+        from newscli import render
+
+        click.echo(render.server_status_json(reply))
     if reply is None:
-        if json_:
-            click.echo("null")
         if pid := place.holder():  # it holds the lock but does not answer: stopped (kill -STOP), or stuck
             state.say(
                 f"the resident process {pid} for {state.config.index_dir} does not answer (`server stop` ends it)"
@@ -60,9 +62,6 @@ def status(state: State, json_: bool) -> None:
             state.say(f"no resident process for {state.config.index_dir}")
         sys.exit(ExitStatus.NO_MATCH)
     if json_:
-        import json
-
-        click.echo(json.dumps(reply, indent=2))
         return
     from newscli import render
 

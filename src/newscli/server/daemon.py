@@ -376,7 +376,7 @@ class Server:
     def status(self) -> dict[str, Any]:
         return {
             "pid": os.getpid(),
-            "version": __version__,
+            "newscli": __version__,
             "index_dir": self.folder,
             "started": self.started,
             "uptime": time.time() - self.started,

@@ -51,7 +51,7 @@ class Known:
     gone: bool
 
 
-class State:
+class History:
     def __init__(self, file: Path) -> None:
         self.file = file
         private(str(file.parent))
