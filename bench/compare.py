@@ -51,9 +51,15 @@ def main() -> None:
     if args.config:
         env["NEWSCLI_CONFIG"] = str(args.config.resolve())
 
+    # newscli's one way to run a command (core.run), or the click group itself before it had one.
+    runs = (
+        "try: from newscli.core import Environment, run\n"
+        "except ImportError: from newscli.cli import cli; cli()\n"
+        "else: sys.exit(run(sys.argv[1:], Environment.of_process()))"
+    )
+
     def command(version: str, *words: str) -> list[str]:
-        return [PYTHON, "-c", f"import sys; sys.path.insert(0, {str(versions[version])!r}); "
-                "from newscli.cli import cli; sys.argv[0] = 'newscli'; cli()",
+        return [PYTHON, "-c", f"import sys; sys.path.insert(0, {str(versions[version])!r})\n{runs}",
                 "--index-dir", str(args.index_dir), *words]  # fmt: skip
 
     for version in versions:  # also lets Python cache each version's compiled modules before timing
@@ -103,7 +109,8 @@ def _resident(versions: dict[str, Path], args: argparse.Namespace, env: dict[str
     copy = Path(tempfile.mkdtemp()) / "index"
     shutil.copytree(args.index_dir, copy)
     indexes = {"before": copy, "after": args.index_dir}
-    client = "from newscli.server.client import main; main()"  # as the installed `newscli` starts
+    # As the installed `newscli` starts (newscli.main; server/client.py before it had a name of its own).
+    client = "try: from newscli.main import main\nexcept ImportError: from newscli.server.client import main\nmain()"
 
     def run(version: str, *words: str) -> float:
         # The resident process it starts is `python -m newscli`: the version's folder on PYTHONPATH.

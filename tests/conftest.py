@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -12,12 +13,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
-from newscli.cli import cli
-from newscli.server.client import request
+from newscli.core import Environment
+from newscli.core import run as run_command
 from newscli.server.place import Place
+from newscli.server.reach import request
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEED = PROJECT / "articles" / "000_1affae172cd90381.txt"
@@ -30,7 +31,14 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
     A resident process that a test's commands started is stopped when the test ends.
     """
-    for name in ("NEWSCLI_CONFIG", "NEWSCLI_INDEX_DIR", "NO_COLOR", "FORCE_COLOR", "PAGER"):
+    for name in (
+        "NEWSCLI_CONFIG",
+        "NEWSCLI_INDEX_DIR",
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "PAGER",
+        "LINES",
+    ):  # pytest-xdist sets LINES
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
@@ -61,17 +69,29 @@ def stop_servers(runtime: Path) -> None:
                 os.kill(pid, signal.SIGKILL)
 
 
+class Result:
+    """What a command said, on each stream, and its exit status."""
+
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code, self.stdout, self.stderr = exit_code, stdout, stderr
+
+    def __repr__(self) -> str:
+        return f"<Result {self.exit_code}: {self.stderr.strip()[-300:]!r}>"
+
+
 Run = Callable[..., Result]
+
+
+def in_process(*args: str, input: str | None = None) -> Result:
+    """Runs newscli as a person would type it, in this process (`core.run`): stdout and stderr kept apart."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = run_command(list(args), Environment(io.StringIO(input or ""), stdout, stderr, os.environ))
+    return Result(code, stdout.getvalue(), stderr.getvalue())
 
 
 @pytest.fixture
 def run() -> Run:
-    """Runs newscli as a person would type it; stdout and stderr kept apart."""
-
-    def invoke(*args: str, input: str | None = None) -> Result:
-        return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
-
-    return invoke
+    return in_process
 
 
 @pytest.fixture
@@ -239,7 +259,8 @@ def peak_of(*args: str) -> tuple[subprocess.CompletedProcess[str], int]:
     """newscli run in a process of its own, and the peak of its memory in kB (VmHWM, which begins
     with the process; ru_maxrss would count the test process it was forked from)."""
     program = (
-        "import sys\nfrom newscli.cli import cli\ntry:\n    cli(sys.argv[1:])\nfinally:\n"
+        "import sys\nfrom newscli.core import Environment, run\n"
+        "try:\n    sys.exit(run(sys.argv[1:], Environment.of_process()))\nfinally:\n"
         "    print(next(x for x in open('/proc/self/status') if x.startswith('VmHWM')), file=sys.stderr)"
     )
     done = subprocess.run([sys.executable, "-c", program, "--no-server", *args], capture_output=True, text=True)

@@ -147,6 +147,7 @@ def vocabulary(run: Run, tmp_path: Path) -> None:
     ok(run("index"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("query", "message"),
     [
@@ -167,6 +168,7 @@ def test_a_query_too_costly_is_refused_at_once(run: Run, vocabulary: None, query
     assert "rebuild" not in failed.stderr
 
 
+@pytest.mark.slow
 def test_spelling_suggestions_take_a_few_seconds_at_most(run: Run, vocabulary: None) -> None:
     query = " ".join(f"kalokelz{i}" for i in range(MAX_WORDS - 50))
     started = time.monotonic()
@@ -228,6 +230,7 @@ def test_escape_sequences_in_arguments_never_reach_the_terminal(run: Run, archiv
     assert "^[" in result.stderr
 
 
+@pytest.mark.terminal
 def test_show_raw_makes_control_characters_visible_on_a_terminal_only(run: Run, tmp_path: Path) -> None:
     path = write(tmp_path / "n" / "a.txt", "Title\n\nBody with \x1b[2J an escape.\n")
     ok(run("index", str(tmp_path / "n")))

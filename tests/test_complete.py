@@ -32,7 +32,8 @@ def asked(shell: str, *words: str, program: str | None = None, importtime: bool 
     return done.stdout + (f"-----\n{done.stderr}" if importtime else "")
 
 
-_NEWSCLI = "from newscli.server.client import main; main()"  # as the `newscli` script starts
+_NEWSCLI = "from newscli.main import main; main()"  # as the `newscli` script starts
+BY_CLICK = "import newscli.shells; from newscli.cli import cli; cli(prog_name='newscli')"  # click's own answer
 
 
 def complete(*words: str) -> list[str]:
@@ -40,6 +41,7 @@ def complete(*words: str) -> list[str]:
     return [line.split(",", 1)[1] for line in asked("bash", *words).splitlines()]
 
 
+@pytest.mark.slow
 def test_outlets_saved_searches_labels_and_ids(run: Run, news: Path) -> None:
     index(run, news)
     run("saved", "add", "morning", "talks")
@@ -62,6 +64,7 @@ def test_outlets_saved_searches_labels_and_ids(run: Run, news: Path) -> None:
     assert "Al Jazeera" in asked("zsh", "list", "--source", "Al").splitlines()  # zsh: type, value, help
 
 
+@pytest.mark.slow
 def test_the_quick_answers_are_clicks_own(run: Run, news: Path) -> None:
     """Where newscli answers the shell without loading click, it answers as click would, for each shell."""
     from newscli.cli import cli
@@ -98,11 +101,12 @@ def test_the_quick_answers_are_clicks_own(run: Run, news: Path) -> None:
     for shell in ("bash", "zsh", "fish"):
         for words in quick + left_to_click:
             answer, _, imported = asked(shell, *words, importtime=True).partition("-----\n")
-            by_click = asked(shell, *words, program="from newscli.cli import cli; cli(prog_name='newscli')")
+            by_click = asked(shell, *words, program=BY_CLICK)
             assert answer == by_click, (shell, words)
             assert (" click\n" not in imported) == (words in quick), (shell, words)  # answered without click?
 
 
+@pytest.mark.terminal
 @pytest.mark.skipif(shutil.which("tmux") is None or shutil.which("bash") is None, reason="needs tmux and bash")
 def test_bash_puts_an_outlets_name_on_the_line_quoted(run: Run, tmp_path: Path) -> None:
     """In a real bash in tmux: a completed outlet never runs as a command, nor expands as a glob."""

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from .conftest import CORPORA, Run
+from .conftest import CORPORA, Run, in_process
 
-pytestmark = pytest.mark.corpora
+# One worker builds the corpora's index for all of them (a module's fixture is made in each worker).
+pytestmark = [pytest.mark.corpora, pytest.mark.slow, pytest.mark.xdist_group("corpora")]
 
 TOPICS = ("business", "entertainment", "politics", "sport", "tech")
 
@@ -23,10 +24,6 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     """An archive of links to the corpora (BBC's folder given its source) and its index."""
     if not CORPORA.is_dir():
         pytest.skip(f"the shared corpora are not at {CORPORA}")
-    from click.testing import CliRunner
-
-    from newscli.cli import cli
-
     root = tmp_path_factory.mktemp("corpora") / "news"
     (root / "bbc").mkdir(parents=True)
     (root / "bbc" / ".newscli.yaml").write_text("source: BBC News\n")
@@ -36,7 +33,7 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     (root / "reuters21578.jsonl").symlink_to(CORPORA / "reuters21578.jsonl")
     index_dir = root.parent / "index"
     (root.parent / "config.yaml").write_text("follow_links: true  # the corpora are linked into the archive\n")
-    result = CliRunner().invoke(cli, [*options(index_dir), "index", str(root)])
+    result = in_process(*options(index_dir), "index", str(root))
     assert result.exit_code == 0, result.stderr
     return root, index_dir, result.stderr
 

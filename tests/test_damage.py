@@ -51,6 +51,7 @@ DAMAGE: dict[str, tuple[Callable[[Path], Path], Callable[[Path], None]]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_damage_is_reported_with_the_fix_and_the_fix_works(run: Run, built: Path, damage: str) -> None:
     which, how = DAMAGE[damage]

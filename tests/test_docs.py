@@ -9,11 +9,10 @@ import os
 import re
 
 import click
-from click.testing import CliRunner
 
 from newscli.cli import cli
 
-from .conftest import PROJECT
+from .conftest import PROJECT, in_process
 
 README = PROJECT / "README.md"
 START, END = "<!-- help:start -->", "<!-- help:end -->"
@@ -27,7 +26,7 @@ def reference() -> str:
         if isinstance(command, click.Group):
             names += [[name, sub] for sub, c in sorted(command.commands.items()) if not c.hidden]
     for path in names:
-        text = CliRunner(env={"COLUMNS": "100"}).invoke(cli, [*path, "--help"], terminal_width=100).stdout
+        text = in_process(*path, "--help").stdout
         parts.append(f"### `{' '.join(['newscli', *path])}`\n\n```\n{text.rstrip()}\n```\n")
     return "\n".join(parts)
 

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 
+import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -45,6 +46,7 @@ def test_a_301_to_a_url_with_controls_leaves_the_subscription_as_it_was(run: Run
     assert [f["url"] for f in listed(run)] == [url]
 
 
+@pytest.mark.slow
 def test_a_301_rewrites_its_own_feed_even_after_a_remove_during_the_fetch(run: Run, httpserver: HTTPServer) -> None:
     """The URL is found by the URL, on the file as it is when the fetch ends, not by the line it had."""
     started = threading.Event()
@@ -98,6 +100,7 @@ def test_a_fifo_or_a_python_tag_in_feeds_yaml_is_one_line_naming_it() -> None:
     assert result.stderr.startswith(f"newscli: error: {feeds_file()}:2: ")
 
 
+@pytest.mark.slow
 def test_ten_thousand_feeds_load(run: Run) -> None:
     write(feeds_file(), "".join(f"- name: f{n}\n  url: https://x{n}.example/rss\n" for n in range(10_000)))
     result = newscli("feeds", "--json", timeout=60)  # 26 s with a loader made for each feed

@@ -198,6 +198,7 @@ def test_statuses_in_one_fetch_with_their_retries(run: Run, httpserver: HTTPServ
     assert json.loads(run("feeds", "--json").stdout)["feeds"][1]["failures"] == 2
 
 
+@pytest.mark.slow
 def test_a_silent_server_and_a_dripping_one_are_cut_off_at_the_deadline(run: Run, httpserver: HTTPServer) -> None:
     def silent(request: Request) -> Response:
         time.sleep(4)
@@ -281,10 +282,9 @@ def test_entity_expansion_is_not_done(run: Run, httpserver: HTTPServer, tmp_path
     write_feed(httpserver, "/blowup")
     # In its own process, to measure its time and memory.
     script = (
-        "import resource, sys, time; from newscli.cli import cli; started = time.monotonic()\n"
+        "import resource, sys, time; from newscli.core import Environment, run; started = time.monotonic()\n"
         "resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))\n"  # a failure, not the machine's memory
-        "try: cli.main(['fetch'], prog_name='newscli')\n"
-        "except SystemExit as e: code = e.code\n"
+        "code = run(['fetch'], Environment.of_process())\n"
         # VmHWM, not ru_maxrss: the latter keeps the peak of the forking process (pytest) across exec.
         "peak = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
         "print(code, time.monotonic() - started, peak, file=sys.stderr)"

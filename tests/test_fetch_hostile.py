@@ -39,6 +39,7 @@ def newscli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str
     )
 
 
+@pytest.mark.slow
 def test_headers_sent_a_byte_at_a_time_are_cut_off_at_the_deadline(run: Run, raw_server: RawServer) -> None:
     slow = raw_server(lambda path: http(rss(item("1", "One")).encode(), "Content-Type: text/xml"), 0.25)
     subscribe(("slow", slow + "/f"))
@@ -52,6 +53,7 @@ def test_headers_sent_a_byte_at_a_time_are_cut_off_at_the_deadline(run: Run, raw
     assert "no answer within 2 s" in added.stderr
 
 
+@pytest.mark.slow
 def test_full_text_pages_share_the_feeds_deadline(run: Run, raw_server: RawServer, httpserver: HTTPServer) -> None:
     pytest.importorskip("trafilatura")
     page = http(b"<html><body><article>" + b"<p>Slow words.</p>" * 50 + b"</article></body></html>")
@@ -100,6 +102,7 @@ def test_a_json_feed_of_wrong_types_is_read_as_far_as_it_goes(run: Run, httpserv
     assert "unexpected" not in result.stderr and "1 new" in result.stderr or "2 new" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_gzip_bomb_in_two_layers_is_stopped_at_the_size_limit(run: Run, raw_server: RawServer) -> None:
     inner = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # made a megabyte at a time
     layer = b"".join(inner.compress(b"\0" * 2**20) for _ in range(300)) + inner.flush()
@@ -135,6 +138,7 @@ def test_an_items_bad_date_is_kept_as_no_date_and_said(run: Run, httpserver: HTT
     assert found == {"Dated 0": None, "Dated 1": None, "Dated 2": None, "Dated 3": "2024-02-29T10:00:00+00:00"}
 
 
+@pytest.mark.slow
 def test_items_of_a_fetch_killed_while_it_indexes_are_indexed_by_the_next_command(
     run: Run, httpserver: HTTPServer, tmp_path: Path
 ) -> None:
@@ -155,6 +159,7 @@ def test_items_of_a_fetch_killed_while_it_indexes_are_indexed_by_the_next_comman
     assert json.loads(found.stdout)["total"] == stored
 
 
+@pytest.mark.slow
 def test_two_fetches_at_once_count_each_item_once(run: Run, httpserver: HTTPServer) -> None:
     serve(httpserver, "/f", rss(*(item(str(n), f"Item {n}") for n in range(200))))
     subscribe(("f", httpserver.url_for("/f")))
@@ -201,6 +206,7 @@ def test_a_killed_fetchs_temporaries_are_swept_and_a_full_disk_names_the_file(ru
     assert [f["status"] for f in listed(run)] == ["ok"]
 
 
+@pytest.mark.slow
 def test_one_fetch_of_every_hostile_feed_at_once_keeps_the_good_one_and_its_deadline(
     run: Run, raw_server: RawServer, httpserver: HTTPServer
 ) -> None:

@@ -35,6 +35,7 @@ def test_without_auto_refresh_a_change_is_reported(run: Run, archive: Path, tmp_
     assert "the archive changed since the last index (1 new file); run `newscli index`" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_search_goes_on_while_the_catalog_is_locked_by_another_process(
     run: Run, archive: Path, tmp_path: Path
 ) -> None:

@@ -185,9 +185,9 @@ def test_commands_load_only_what_they_need(
     assert run("index").exit_code == 0
     script = (
         "import sys\n"
-        "from newscli.cli import cli\n"
-        f"try: cli({args!r})\n"
-        "except SystemExit as e: assert e.code == 0, e.code\n"
+        "from newscli.core import Environment, run\n"
+        f"code = run({args!r}, Environment.of_process())\n"
+        "assert code == 0, code\n"
         f"print([m for m in {LATE + also_late!r} if m in sys.modules], file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

@@ -91,6 +91,7 @@ def hostile(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return root, bad
 
 
+@pytest.mark.slow
 def test_hostile_archive_indexes_every_good_article(tmp_path: Path, hostile: tuple[Path, dict[str, str]]) -> None:
     root, bad = hostile
     env = {**os.environ, "NEWSCLI_INDEX_DIR": str(tmp_path / "ix")}

@@ -135,6 +135,8 @@ COMMANDS = [
 ]
 
 
+@pytest.mark.slow
+@pytest.mark.terminal
 def test_every_command_shows_outside_text_as_text_on_a_terminal(poisoned: dict[str, str]) -> None:
     for command in COMMANDS:
         args = [a.format(**poisoned) for a in command]
@@ -144,6 +146,8 @@ def test_every_command_shows_outside_text_as_text_on_a_terminal(poisoned: dict[s
     assert not os.listdir(poisoned["shots"])
 
 
+@pytest.mark.slow
+@pytest.mark.terminal
 def test_the_reader_on_a_terminal_writes_none_of_it(poisoned: dict[str, str]) -> None:
     # Open the list, read the article, move to the side list and down its outlets, then quit.
     keys = [(3.0, b"\r"), (4.0, b"\t"), (4.5, b"\t"), (5.0, b"j"), (5.2, b"j"), (5.4, b"\r"), (6.0, b"q"), (6.5, b"q")]
@@ -154,6 +158,7 @@ def test_the_reader_on_a_terminal_writes_none_of_it(poisoned: dict[str, str]) ->
     assert not os.listdir(poisoned["shots"])
 
 
+@pytest.mark.slow
 def test_the_readers_panes_hold_outside_text_as_text_and_its_actions_never_run(
     poisoned: dict[str, str], run: Run
 ) -> None:

@@ -135,6 +135,7 @@ def test_files_whose_times_alone_changed_are_not_indexed_again(
     assert run("search", "first").exit_code == 0
 
 
+@pytest.mark.slow
 def test_small_updates_do_not_pile_up_in_the_index(run: Run, tmp_path: Path) -> None:
     # Each update writes its articles as a new part ("segment") of the index, which every
     # search then reads: parts whose articles are all removed are dropped, and small

@@ -14,9 +14,13 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from newscli.indexing.update import BATCH
 
 from .conftest import write
+
+pytestmark = pytest.mark.slow  # each test runs whole index runs, and kills or starves them
 
 FILLER = "Filler text of a length like a short news brief's, so that indexing has real work to do. " * 3
 

@@ -16,6 +16,8 @@ import pytest
 from .conftest import write
 from .test_interrupt import newscli, run, stories, total
 
+pytestmark = pytest.mark.slow  # each test runs whole index runs, and kills or starves them
+
 AS_ROOT = os.geteuid() == 0
 ROOT_SKIP = "running as root, whom file permissions do not stop: run the suite as another user to test this"
 

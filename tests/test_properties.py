@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -38,6 +39,7 @@ def test_any_query_is_prepared_or_refused_cleanly(text: str) -> None:
         pass
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(
     title=FIELD_TEXT.filter(lambda t: t.split() == t.split(" ")),

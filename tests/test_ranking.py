@@ -8,11 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 
 from newscli.engine.whoosh.compile import MAX_FILL_WORDS
 
-from .conftest import Run, doc, index, write
+from .conftest import Result, Run, doc, index, write
 
 FULL = "Tanker attacked in the Gulf"
 MOST = "Tanker fleet sails the Gulf"

@@ -23,9 +23,10 @@ from pathlib import Path
 import pytest
 
 from newscli import __version__
+from newscli.main import _settings, _wanted
 from newscli.server import wire
-from newscli.server.client import _settings, _wanted, request
 from newscli.server.place import Place
+from newscli.server.reach import request
 from newscli.server.watch import Watcher, file_system
 
 from .conftest import doc, write
@@ -114,6 +115,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 def test_answers_exactly_as_in_process_through_a_pipe(served: dict[str, object], place: Place) -> None:
     before = answered(place)
     ids = json.loads(newscli("--no-server", "list", "--json").stdout)["articles"]
@@ -125,6 +127,8 @@ def test_answers_exactly_as_in_process_through_a_pipe(served: dict[str, object],
     assert answered(place) == before + len(cases)  # each went through the resident process
 
 
+@pytest.mark.slow
+@pytest.mark.terminal
 def test_answers_exactly_as_in_process_on_a_terminal(served: dict[str, object], place: Place) -> None:
     before = answered(place)
     for args in [("search", "talks"), ("list",), ("search", "--json", "cocoa"), ("sources",)]:
@@ -140,6 +144,7 @@ def test_answers_exactly_as_in_process_on_a_terminal(served: dict[str, object], 
     assert answered(place) == before + 9
 
 
+@pytest.mark.terminal
 def test_the_pager_runs_in_the_callers_process(served: dict[str, object], place: Place, tmp_path: Path) -> None:
     ids = json.loads(newscli("--no-server", "list", "--json").stdout)["articles"]
     before = answered(place)
@@ -156,6 +161,7 @@ def test_the_pager_runs_in_the_callers_process(served: dict[str, object], place:
     assert answered(place) == before + 1
 
 
+@pytest.mark.terminal
 def test_the_pager_may_take_its_time(served: dict[str, object], place: Place, tmp_path: Path) -> None:
     ids = json.loads(newscli("--no-server", "list", "--json").stdout)["articles"]
     target = tmp_path / "paged.txt"
@@ -165,6 +171,7 @@ def test_the_pager_may_take_its_time(served: dict[str, object], place: Place, tm
     assert answered(place) == before + 1
 
 
+@pytest.mark.slow
 def test_a_file_added_changed_and_removed_is_seen_within_a_second(
     served: dict[str, object], place: Place, news: Path
 ) -> None:
@@ -185,6 +192,7 @@ def test_a_file_added_changed_and_removed_is_seen_within_a_second(
     assert newscli("index", "--check").returncode == 0
 
 
+@pytest.mark.slow
 def test_a_change_in_a_folder_reached_by_two_paths_is_seen_by_both(
     served: dict[str, object], place: Place, news: Path
 ) -> None:
@@ -204,6 +212,7 @@ def test_a_change_in_a_folder_reached_by_two_paths_is_seen_by_both(
     assert newscli("index", "--check").returncode == 0
 
 
+@pytest.mark.slow
 def test_kill_9_mid_query_still_answers_and_loses_nothing(served: dict[str, object], place: Place) -> None:
     expected = newscli("--no-server", "search", "--json", "talks OR cocoa OR budget")
     status = served
@@ -224,6 +233,7 @@ def test_kill_9_mid_query_still_answers_and_loses_nothing(served: dict[str, obje
     assert newscli("index", "--check").returncode == 0
 
 
+@pytest.mark.slow
 def test_kill_9_while_indexing_loses_nothing(served: dict[str, object], place: Place, news: Path) -> None:
     for i in range(60):
         write(news / "many" / f"{i}.md", f"---\ntitle: Bulk story {i}\nsource: AP\n---\nBulk text number {i}.\n")
@@ -235,6 +245,7 @@ def test_kill_9_while_indexing_loses_nothing(served: dict[str, object], place: P
     assert newscli("index", "--check").returncode == 0
 
 
+@pytest.mark.slow
 def test_a_stale_socket_is_replaced(served: dict[str, object], place: Place) -> None:
     os.kill(int(served["pid"]), signal.SIGKILL)  # type: ignore[call-overload]
     assert gone(place) and os.path.exists(place.socket)  # left behind
@@ -257,6 +268,7 @@ def test_a_resident_process_of_another_version_is_replaced(served: dict[str, obj
     assert up(place)["pid"] != served["pid"]
 
 
+@pytest.mark.slow
 def test_two_clients_at_once(served: dict[str, object], place: Place) -> None:
     queries = ["talks", "cocoa", "budget", "votes", "soldiers", "talks OR cocoa", "leap", "border"]
     expected = {q: newscli("--no-server", "search", "--json", q).stdout for q in queries}
@@ -281,7 +293,7 @@ def test_the_installed_command_asks_without_loading_what_it_does_not_need(
     assert done.returncode == 0 and "talks" in done.stdout.lower()
     assert answered(place) == before + 1  # the resident process answered it
     loaded = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
-    assert "newscli.server.client" in loaded
+    assert "newscli.main" in loaded
     assert not loaded & {"re", "click", "rich", "whoosh", "yaml", "typing", "pathlib", "json"}
 
 
@@ -321,6 +333,7 @@ def test_another_users_connection_is_refused(served: dict[str, object], place: P
     assert "refused a connection from uid 65534" in Path(place.log).read_text()
 
 
+@pytest.mark.slow
 def test_server_off_and_no_server_keep_every_command_in_process(news: Path, place: Place, isolated: Path) -> None:
     assert newscli("index", str(news)).returncode == 0
     assert newscli("--no-server", "search", "talks").returncode == 0
@@ -335,6 +348,7 @@ def test_server_off_and_no_server_keep_every_command_in_process(news: Path, plac
     assert wrong.returncode == 2 and "config.yaml:2: 'server' must be one of auto, off" in wrong.stderr
 
 
+@pytest.mark.slow
 def test_server_status_start_and_stop(news: Path, place: Place) -> None:
     assert newscli("index", str(news)).returncode == 0
     none = newscli("server", "status")
@@ -389,6 +403,7 @@ def test_stop_ends_its_process_even_when_another_takes_the_lock_at_once(news: Pa
         successor.wait()
 
 
+@pytest.mark.slow
 def test_it_ends_when_idle_and_when_its_index_goes(news: Path, place: Place, isolated: Path) -> None:
     write(isolated / "config" / "newscli" / "config.yaml", "server_idle: 0.02\n")  # 1.2 seconds
     assert newscli("index", str(news)).returncode == 0
@@ -410,6 +425,24 @@ def test_which_commands_go_to_it() -> None:
     assert _wanted(["--index-dir", "/tmp/ix", "-v", "show", "abcd"]) == ("/tmp/ix", ["--index-dir=/tmp/ix"])
     for argv in (["index"], ["--no-server", "search", "x"], ["search", "--help"], ["--version"], [], ["--index-dir"]):
         assert _wanted(argv) is None
+
+
+def test_the_command_lines_way_in_knows_the_options_and_commands_as_click_has_them() -> None:
+    """main.py reads argv without click: its copy of the group's options and of the read commands is click's."""
+    import click
+
+    from newscli import main
+    from newscli.cli import cli
+    from newscli.config import Config
+
+    ctx = click.Context(cli)
+    options = [p for p in cli.get_params(ctx) if isinstance(p, click.Option)]
+    taking_values = {name for p in options if not p.is_flag for name in p.opts}
+    assert taking_values == set(main._GLOBAL_VALUES)
+    flags = {name for p in options if p.is_flag for name in p.opts}
+    assert flags == {"-v", "--verbose", "--no-server", "--version", "-h", "--help"}  # as _wanted tells them
+    assert main.READ_COMMANDS <= set(cli.commands)
+    assert {"server", "index_dir"} <= set(Config.__dataclass_fields__)  # the settings _settings reads
 
 
 def test_the_client_reads_only_plain_top_level_settings(tmp_path: Path) -> None:
@@ -470,6 +503,7 @@ def _inotify_masks() -> list[int]:
     return masks
 
 
+@pytest.mark.slow
 def test_an_archive_it_does_not_watch_is_walked_by_each_command_and_said_once(
     news: Path, place: Place, isolated: Path
 ) -> None:
@@ -487,6 +521,7 @@ def test_an_archive_it_does_not_watch_is_walked_by_each_command_and_said_once(
     assert answered(place) == 3
 
 
+@pytest.mark.slow
 def test_an_archive_that_keeps_changing_holds_no_command_back(served: dict[str, object], news: Path) -> None:
     stop = threading.Event()
 
@@ -535,6 +570,7 @@ def test_the_first_command_on_a_fresh_machine_starts_one_beside_the_index(
         shutil.rmtree(short)
 
 
+@pytest.mark.slow
 def test_the_resident_process_keeps_what_a_search_read_for_the_next(news: Path, place: Place) -> None:
     for n in range(3):  # a word in several articles: its postings are read from blocks
         write(news / f"harvest{n}.md", doc(f"Harvest report {n}", "The harvest came in late. " * (n + 1)))
@@ -559,7 +595,7 @@ def asked(place: Place, args: list[str], out: int, err: int) -> tuple[int, int]:
 
     The pid that ran the command, and its exit status.
     """
-    from newscli.server.client import identity
+    from newscli.server.reach import identity
 
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.connect(place.socket)
@@ -585,6 +621,7 @@ def spare(place: Place, other_than: int = 0) -> int:
     return pid
 
 
+@pytest.mark.slow
 def test_a_spare_process_answers_the_next_command_on_the_index_as_it_is(
     served: dict[str, object], place: Place, news: Path, tmp_path: Path
 ) -> None:

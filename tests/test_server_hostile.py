@@ -13,9 +13,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
+from newscli.main import ANSWER_WITHIN
 from newscli.server import wire
-from newscli.server.client import ANSWER_WITHIN, identity
 from newscli.server.place import Place
+from newscli.server.reach import identity
 
 from .test_server import NEWSCLI, answered, gone, newscli, place, served, spare, up  # noqa: F401
 
@@ -28,6 +31,7 @@ def timed(*args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
     return time.monotonic() - started, done
 
 
+@pytest.mark.slow
 def test_a_stopped_resident_process_holds_no_command_back(served: dict[str, object], place: Place) -> None:
     pid = int(served["pid"])  # type: ignore[call-overload]
     alone = newscli("--no-server", "search", "talks")
@@ -49,6 +53,7 @@ def test_a_stopped_resident_process_holds_no_command_back(served: dict[str, obje
     assert gone(place)
 
 
+@pytest.mark.slow
 def test_a_stopped_spare_holds_no_command_back(served: dict[str, object], place: Place) -> None:
     alone = newscli("--no-server", "search", "talks")
     stopped = spare(place)

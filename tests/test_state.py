@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from .conftest import Run, index, peak_of, write
 from .test_mark import ids_of
 
@@ -76,6 +78,7 @@ def test_every_bad_line_is_one_error_naming_its_line_and_changes_nothing(run: Ru
     assert result.exit_code == 2 and f"{binary}:2: not UTF-8 text" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_large_import_is_read_as_it_comes(run: Run, tmp_path: Path) -> None:
     """300,000 lines: the import's memory stays that of a few lines (all of them were held before)."""
     big = tmp_path / "big.jsonl"

@@ -17,7 +17,10 @@ import pytest
 
 from .conftest import SEED
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
+pytestmark = [
+    pytest.mark.terminal,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)"),
+]
 
 
 @pytest.fixture
@@ -68,6 +71,7 @@ def test_colour_on_a_terminal_and_none_with_no_color(terminal: tuple[str, dict[s
     assert "5d7943d0b4e4" in shown and "\x1b[33m" not in shown
 
 
+@pytest.mark.slow
 def test_long_article_opens_in_the_pager_and_no_pager_prints(terminal: tuple[str, dict[str, str]]) -> None:
     session, _ = terminal
     type_line(session, newscli("index"))

@@ -59,6 +59,7 @@ def test_odd_texts(text: str, asked: str) -> None:
     assert ours(text, words) == whooshs_own(text, words)
 
 
+@pytest.mark.slow
 @pytest.mark.corpora
 def test_the_bbc_articles_as_whoosh_cuts_them() -> None:
     files = sorted((CORPORA / "bbc").glob("*/*.txt"))

@@ -13,15 +13,16 @@ import click
 from newscli import __version__
 from newscli.context import (
     CONTEXT,
+    Invocation,
     NewscliGroup,
-    State,
     completing,
     filter_options,
     filters_from,
     mark_options,
     output_options,
-    pass_state,
+    pass_invocation,
     source_and_date_options,
+    version_option,
 )
 from newscli.errors import ExitStatus
 
@@ -32,14 +33,12 @@ SORTS = click.Choice(["relevance", "newest", "oldest"])
 @click.option(
     "--index-dir",
     type=click.Path(file_okay=False),
-    envvar="NEWSCLI_INDEX_DIR",
     help="Where the index lives [env: NEWSCLI_INDEX_DIR; default: ~/.local/share/newscli/index].",
 )
 @click.option(
     "--config",
     "config_file",
     type=click.Path(dir_okay=False),
-    envvar="NEWSCLI_CONFIG",
     help="Config file [env: NEWSCLI_CONFIG; default: ~/.config/newscli/config.yaml].",
 )
 @click.option(
@@ -54,10 +53,10 @@ SORTS = click.Choice(["relevance", "newest", "oldest"])
     help="Answer in this process, without the resident index process (see `newscli server --help`).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for errors.")
-@click.version_option(__version__, prog_name="newscli")
-@click.pass_context
+@version_option(__version__)
+@pass_invocation
 def cli(
-    ctx: click.Context,
+    inv: Invocation,
     index_dir: str | None,
     config_file: str | None,
     color: str | None,
@@ -80,8 +79,8 @@ def cli(
     if none is set); later commands pick up added, changed and removed files.
     Exit status: 0 success, 1 no match or not found, 2 usage or other error.
     """
-    del verbose, no_server  # read by NewscliGroup.main and by the client (server/client.py) before click runs
-    ctx.obj = State(config_file, index_dir, color)
+    del verbose, no_server  # read by core.run and by main.py before click runs
+    inv.configure(config_file, index_dir, color)
 
 
 @cli.command()
@@ -89,8 +88,8 @@ def cli(
 @click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
 @click.option("--check", is_flag=True, help="Read the whole index and compare it with the archive; change nothing.")
 @output_options
-@pass_state
-def index(state: State, paths: tuple[str, ...], rebuild: bool, check: bool, json_: bool) -> None:
+@pass_invocation
+def index(inv: Invocation, paths: tuple[str, ...], rebuild: bool, check: bool, json_: bool) -> None:
     """Index the archive: only new and changed files are read.
 
     PATHS are folders (or files) of articles to add to the archive; without
@@ -113,23 +112,23 @@ def index(state: State, paths: tuple[str, ...], rebuild: bool, check: bool, json
     if check:
         if paths or rebuild:
             raise click.UsageError("--check takes no PATHS and no --rebuild")
-        result = checking.check(state.config)
+        result = checking.check(inv.config)
         if json_:
-            click.echo(render.check_json(result))
+            inv.echo(render.check_json(result))
         else:
-            state.out.print(render.check_summary(result), end="", soft_wrap=True)
+            inv.out.print(render.check_summary(result), end="", soft_wrap=True)
         sys.exit(ExitStatus.SUCCESS if result.agrees else ExitStatus.NO_MATCH)
 
     def waiting() -> None:
-        state.say("waiting for another newscli to finish updating the index...")
+        inv.say("waiting for another newscli to finish updating the index...")
 
-    with state.progress("indexing") as progress:
-        report = update.update(state.config, list(paths) or None, rebuild=rebuild, progress=progress, on_wait=waiting)
-    state.err.print(render.index_summary(report), soft_wrap=True)
+    with inv.progress("indexing") as progress:
+        report = update.update(inv.config, list(paths) or None, rebuild=rebuild, progress=progress, on_wait=waiting)
+    inv.err.print(render.index_summary(report), soft_wrap=True)
     if json_:
-        click.echo(render.index_json(report))
+        inv.echo(render.index_json(report))
     if report.interrupted:
-        state.say("interrupted: what was committed is kept; run `newscli index` again to finish")
+        inv.say("interrupted: what was committed is kept; run `newscli index` again to finish")
         sys.exit(ExitStatus.INTERRUPTED)
 
 
@@ -148,9 +147,9 @@ def index(state: State, paths: tuple[str, ...], rebuild: bool, check: bool, json
     help="Rerank the first results with words they share that the query lacks (pseudo-relevance feedback).",
 )
 @output_options
-@pass_state
+@pass_invocation
 def search(
-    state: State,
+    inv: Invocation,
     query: str,
     sources: tuple[str, ...],
     since: str | None,
@@ -204,37 +203,35 @@ def search(
     from newscli import render
     from newscli.models import EXPANDED, Ranking, SearchRequest, Sort
 
-    text, filters = state.plain(query, filters_from(sources, since, until), (unread, starred, labels))
+    text, filters = inv.plain(query, filters_from(sources, since, until), (unread, starred, labels))
     request = SearchRequest(
         text,
         filters,
         Sort(sort),
         10 if limit is None else limit,
         page,
-        variants=state.config.variants,
+        variants=inv.config.variants,
         ranking=Ranking.NEWS,
         facets=facets,
         fold_copies=not all_copies,
         tuning=EXPANDED if expand else None,
     )
-    result = replace(state.read(lambda engine: engine.search(request)), query=query)  # as typed: @NAME, is:
+    result = replace(inv.read(lambda engine: engine.search(request)), query=query)  # as typed: @NAME, is:
     for note in result.explanation.notes:
-        state.say(f"note: {note}")
+        inv.say(f"note: {note}")
     if json_:
-        click.echo(
-            render.search_json(result, explain=explain, marks=state.marks_of([h.article.id for h in result.hits]))
-        )
+        inv.echo(render.search_json(result, explain=explain, marks=inv.marks_of([h.article.id for h in result.hits])))
     else:
         if explain:
-            state.out.print(render.explanation(result.explanation))
+            inv.out.print(render.explanation(result.explanation))
         if result.facets:
-            state.out.print(render.facets(result.facets))
+            inv.out.print(render.facets(result.facets))
         if result.hits:
-            state.out.print(render.search_results(result))
-        state.say(render.search_footer(result))
+            inv.out.print(render.search_results(result))
+        inv.say(render.search_footer(result))
     if result.total == 0:
         if result.suggestion and not json_:
-            state.say(f"did you mean: {result.suggestion}")
+            inv.say(f"did you mean: {result.suggestion}")
         sys.exit(ExitStatus.NO_MATCH)
 
 
@@ -247,8 +244,8 @@ def search(
 )
 @click.option("--no-pager", is_flag=True, help="Never page, even on a terminal.")
 @output_options
-@pass_state
-def show(state: State, ref: str, raw: bool, no_pager: bool, json_: bool) -> None:
+@pass_invocation
+def show(inv: Invocation, ref: str, raw: bool, no_pager: bool, json_: bool) -> None:
     """Read one article, by ID, unique ID prefix (4+ characters) or file path.
 
     \b
@@ -261,24 +258,22 @@ def show(state: State, ref: str, raw: bool, no_pager: bool, json_: bool) -> None
     from newscli import lookup, render
 
     try:
-        article = state.read(lambda engine: lookup.find(engine, ref))
+        article = inv.read(lambda engine: lookup.find(engine, ref))
     except lookup.Ambiguous as e:
         for a in e.candidates:
-            state.say(f"  {a.id}  {a.title}")
+            inv.say(f"  {a.id}  {a.title}")
         raise
     if json_:
-        click.echo(render.show_json(article, state.marks_of([article.id])))
+        inv.echo(render.show_json(article, inv.marks_of([article.id])))
         return
     if raw:
         from newscli.safe import clean
 
         text = lookup.raw_text(article)
         # To a pipe, the bytes as they are (color=True: click would strip escape sequences).
-        click.echo(clean(text) if sys.stdout.isatty() else text, color=True)
+        inv.echo(clean(text) if inv.env.stdout.isatty() else text)
         return
-    from newscli import console
-
-    console.page(state.out, render.article_view(article), allowed=not no_pager)
+    inv.page(render.article_view(article), allowed=not no_pager)
 
 
 @cli.command()
@@ -292,8 +287,8 @@ def show(state: State, ref: str, raw: bool, no_pager: bool, json_: bool) -> None
     help="Show the N most related articles.",
 )
 @output_options
-@pass_state
-def related(state: State, ref: str, limit: int, json_: bool) -> None:
+@pass_invocation
+def related(inv: Invocation, ref: str, limit: int, json_: bool) -> None:
     """Articles most like one article, and the words that make them so.
 
     \b
@@ -303,15 +298,13 @@ def related(state: State, ref: str, limit: int, json_: bool) -> None:
     """
     from newscli import lookup, render
 
-    result = state.read(lambda engine: engine.related(lookup.find(engine, ref), limit))
+    result = inv.read(lambda engine: engine.related(lookup.find(engine, ref), limit))
     if json_:
-        click.echo(
-            render.related_json(result, state.marks_of([result.article.id, *(h.article.id for h in result.hits)]))
-        )
+        inv.echo(render.related_json(result, inv.marks_of([result.article.id, *(h.article.id for h in result.hits)])))
     else:
-        state.out.print(render.related(result))
+        inv.out.print(render.related(result))
     if not result.hits:
-        state.say("no related articles")
+        inv.say("no related articles")
         sys.exit(ExitStatus.NO_MATCH)
 
 
@@ -327,9 +320,9 @@ def related(state: State, ref: str, limit: int, json_: bool) -> None:
 @source_and_date_options
 @mark_options
 @output_options
-@pass_state
+@pass_invocation
 def timeline(
-    state: State,
+    inv: Invocation,
     query: str,
     by: str,
     sources: tuple[str, ...],
@@ -357,13 +350,13 @@ def timeline(
     from newscli.models import SearchRequest
     from newscli.stats import Period
 
-    text, filters = state.plain(query, filters_from(sources, since, until), (unread, starred, labels))
-    request = SearchRequest(text, filters, variants=state.config.variants)
-    result = replace(state.read(lambda engine: engine.timeline(request, Period(by))), query=query)
+    text, filters = inv.plain(query, filters_from(sources, since, until), (unread, starred, labels))
+    request = SearchRequest(text, filters, variants=inv.config.variants)
+    result = replace(inv.read(lambda engine: engine.timeline(request, Period(by))), query=query)
     if json_:
-        click.echo(render.timeline_json(result))
+        inv.echo(render.timeline_json(result))
     else:
-        state.out.print(render.timeline(result))
+        inv.out.print(render.timeline(result))
     if result.total == 0:
         sys.exit(ExitStatus.NO_MATCH)
 
@@ -379,9 +372,9 @@ def timeline(
     help="Order by date; undated articles come last.",
 )
 @output_options
-@pass_state
+@pass_invocation
 def list_(
-    state: State,
+    inv: Invocation,
     sources: tuple[str, ...],
     since: str | None,
     until: str | None,
@@ -404,21 +397,21 @@ def list_(
     from newscli import render
     from newscli.models import Sort
 
-    _, filters = state.plain("", filters_from(sources, since, until), (unread, starred, labels))
-    result = state.read(lambda engine: engine.browse(filters, Sort(sort), 20 if limit is None else limit))
+    _, filters = inv.plain("", filters_from(sources, since, until), (unread, starred, labels))
+    result = inv.read(lambda engine: engine.browse(filters, Sort(sort), 20 if limit is None else limit))
     if json_:
-        click.echo(render.list_json(result, state.marks_of([a.id for a in result.articles])))
+        inv.echo(render.list_json(result, inv.marks_of([a.id for a in result.articles])))
     else:
-        state.out.print(render.article_table(result))
-        state.say(f"{len(result.articles)} of {result.total} articles")
+        inv.out.print(render.article_table(result))
+        inv.say(f"{len(result.articles)} of {result.total} articles")
     if result.total == 0:
         sys.exit(ExitStatus.NO_MATCH)
 
 
 @cli.command()
 @output_options
-@pass_state
-def sources(state: State, json_: bool) -> None:
+@pass_invocation
+def sources(inv: Invocation, json_: bool) -> None:
     """Every outlet in the archive with its article count.
 
     A combined source such as "Al Jazeera + agencies" counts for each outlet.
@@ -429,16 +422,16 @@ def sources(state: State, json_: bool) -> None:
     """
     from newscli import render
 
-    counts = state.read(lambda engine: engine.sources())
+    counts = inv.read(lambda engine: engine.sources())
     if json_:
-        click.echo(render.sources_json(counts))
+        inv.echo(render.sources_json(counts))
     else:
-        state.out.print(render.sources_table(counts))
+        inv.out.print(render.sources_table(counts))
 
 
-from newscli.feeds.commands import feeds, fetch  # noqa: E402  (their commands need the group above)
-from newscli.reading.commands import mark, read, saved, state  # noqa: E402
-from newscli.server.commands import server  # noqa: E402
+from newscli.commands.feeds import feeds, fetch  # noqa: E402  (their commands need the group above)
+from newscli.commands.reading import mark, read, saved, state_group  # noqa: E402
+from newscli.commands.server import server  # noqa: E402
 
-for command in (server, feeds, fetch, read, mark, saved, state):
+for command in (server, feeds, fetch, read, mark, saved, state_group):
     cli.add_command(command)

@@ -46,16 +46,23 @@ class Config:
     max_feed_mb: float = 10.0  # a feed (or a page, for full text) larger than this is not read
 
 
-def load(*, config_file: str | None = None, index_dir: str | None = None, color: str | None = None) -> Config:
-    """The settings in force; config_file and index_dir come from flags or the environment."""
+def load(
+    *,
+    config_file: str | None = None,
+    index_dir: str | None = None,
+    color: str | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> Config:
+    """The settings in force: flags (config_file, index_dir, color) first, then NEWSCLI_CONFIG and
+    NEWSCLI_INDEX_DIR in `environ`, then the config file."""
     from newscli.formats import DEFAULT_NAMES
     from newscli.query import VARIANTS
 
-    path = _config_path(config_file)
+    path = _config_path(config_file or environ.get("NEWSCLI_CONFIG"))
     values = _read(path) if path else {}
     names = {k: list(v) for k, v in DEFAULT_NAMES.items()}
     names.update((k, list(v)) for k, v in values.get("fields", {}).items())
-    chosen_index = index_dir or os.environ.get("NEWSCLI_INDEX_DIR") or values.get("index_dir")
+    chosen_index = index_dir or environ.get("NEWSCLI_INDEX_DIR") or values.get("index_dir")
     index = Path(chosen_index).expanduser().absolute() if chosen_index else data_dir() / "index"
     if index.exists() and not index.is_dir():
         raise ConfigError(f"the index folder {index} is a file", hint="index_dir and --index-dir name a folder")
@@ -77,7 +84,7 @@ def load(*, config_file: str | None = None, index_dir: str | None = None, color:
 
 
 def _config_path(flag: str | None) -> Path | None:
-    given = flag or os.environ.get("NEWSCLI_CONFIG")
+    given = flag
     if given:
         path = Path(given).expanduser()
         try:

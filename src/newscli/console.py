@@ -7,38 +7,39 @@ that print; rich is loaded inside, so that `newscli --help` stays quick.
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.pager import Pager
 
-PAGER: Pager | None = None  # set where the pager runs in another process (see server/answer.py)
 
-
-def make(color: str, *, stderr: bool) -> Console:
-    """A console honouring the colour setting: auto (rich's own choice, NO_COLOR included), always, never."""
+def make(color: str, file: TextIO, environ: Mapping[str, str]) -> Console:
+    """A console on `file` honouring the colour setting: auto (rich's own choice, from the file and
+    `environ`: NO_COLOR, TERM, COLUMNS...), always, never."""
     from rich.console import Console
 
+    def made(**options: Any) -> Console:
+        return Console(file=file, highlight=False, _environ=environ, **options)
+
     if color == "never":
-        return Console(stderr=stderr, color_system=None, highlight=False)
+        return made(color_system=None)
     if color == "always":  # a flag or setting, so it wins over NO_COLOR
-        console = Console(stderr=stderr, force_terminal=True, no_color=False, highlight=False)
+        console = made(force_terminal=True, no_color=False)
         # A terminal type with no colours of its own (TERM=dumb) still gets the basic ones.
-        if console.color_system is None:
-            console = Console(
-                stderr=stderr, force_terminal=True, no_color=False, color_system="standard", highlight=False
-            )
-        return console
-    return Console(stderr=stderr, highlight=False)
+        return (
+            console
+            if console.color_system is not None
+            else made(force_terminal=True, no_color=False, color_system="standard")
+        )
+    return made()
 
 
 def progress(console: Console, label: str) -> AbstractContextManager[Callable[[int, int], None] | None]:
     """A progress bar on a terminal's stderr, shown once there is work; nothing on a pipe."""
-    if not sys.stderr.isatty():
+    if not console.file.isatty():
         return nullcontext(None)
     return _ProgressBar(console, label)
 
@@ -68,11 +69,11 @@ class _ProgressBar:
         self._progress.update(self._task, completed=done, total=total)
 
 
-def page(console: Console, view: RenderableType, *, allowed: bool = True) -> None:
-    """Prints `view`, through the pager when it is longer than the terminal is high."""
+def page(console: Console, view: RenderableType, *, pager: Pager | None, allowed: bool = True) -> None:
+    """Prints `view`, through `pager` (rich's own if None) when it is longer than the terminal is high."""
     if allowed and console.is_terminal and len(console.render_lines(view, pad=False)) > console.height:
-        os.environ.setdefault("LESS", "-R")
-        with console.pager(pager=PAGER, styles=True):
+        os.environ.setdefault("LESS", "-R")  # for the pager this process starts
+        with console.pager(pager=pager, styles=True):
             console.print(view)
     else:
         console.print(view)

@@ -1,4 +1,4 @@
-"""What the commands share: their state, their options, and how a failure becomes one line and an exit status.
+"""What the commands share: their Invocation (settings, where output goes), their options, their help.
 
 Heavy modules (rich, Whoosh) are imported where they are needed, so that
 `newscli --help` stays quick.
@@ -6,9 +6,6 @@ Heavy modules (rich, Whoosh) are imported where they are needed, so that
 
 from __future__ import annotations
 
-import os
-import signal
-import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from functools import cached_property
@@ -16,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from newscli.errors import ExitStatus, NewscliError
+from newscli.errors import NewscliError
 from newscli.safe import clean
 
 if TYPE_CHECKING:
@@ -24,6 +21,7 @@ if TYPE_CHECKING:
 
     from newscli.config import Config
     from newscli.engine import Engine
+    from newscli.environment import Environment, Runner
     from newscli.models import Filters
     from newscli.reading.marks import Marks
 
@@ -32,38 +30,50 @@ T = TypeVar("T")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class State:
-    """What every command shares: settings, where output goes, how verbose to be."""
+class Invocation:
+    """One command's run: its Environment, its settings, where its output goes."""
 
     # A plain class: importing `dataclasses` would cost `newscli --help` about 10 ms of its 70.
-    def __init__(self, config_file: str | None = None, index_dir: str | None = None, color: str | None = None) -> None:
-        self.config_file = config_file
-        self.index_dir = index_dir
-        self.color = color
+    def __init__(self, env: Environment, run: Runner) -> None:
+        self.env = env
+        self.run = run  # how a command is run (the resident process runs its callers' with it)
+        self.config_file: str | None = None
+        self.index_dir: str | None = None
+        self.color: str | None = None
+
+    def configure(self, config_file: str | None, index_dir: str | None, color: str | None) -> None:
+        """The global options, as given (the environment's variables are read with the config file)."""
+        self.config_file, self.index_dir, self.color = config_file, index_dir, color
 
     @cached_property
     def config(self) -> Config:
         from newscli import config
 
-        return config.load(config_file=self.config_file, index_dir=self.index_dir, color=self.color)
+        return config.load(
+            config_file=self.config_file, index_dir=self.index_dir, color=self.color, environ=self.env.environ
+        )
 
     @cached_property
     def out(self) -> Console:
         from newscli import console
 
-        return console.make(self.config.color, stderr=False)
+        return console.make(self.config.color, self.env.stdout, self.env.environ)
 
     @cached_property
     def err(self) -> Console:
         from newscli import console
 
-        return console.make(self.config.color, stderr=True)
+        return console.make(self.config.color, self.env.stderr, self.env.environ)
 
     @cached_property
     def marks(self) -> Marks:
         from newscli.reading.marks import Marks
 
         return Marks()
+
+    def echo(self, text: str, *, newline: bool = True) -> None:
+        """Data on stdout, as it is (JSON, OPML, an article's file)."""
+        self.env.stdout.write(text + "\n" if newline else text)
 
     def plain(self, text: str, filters: Filters, marked: Sequence[Any] = (False, False, ())) -> tuple[str, Filters]:
         """A query and filters without saved searches and marks: `@NAME`, `is:`, `label:`, and
@@ -94,6 +104,9 @@ class State:
         """What `query` finds in the index, brought up to date with the archive first."""
         from newscli.indexing import fresh
 
+        resident = self.env.resident(self.config) if self.env.resident is not None else None
+        if resident is not None:
+            return query(resident)
         with self.progress("indexing") as progress:
             return fresh.read_fresh(self.config, query, progress, self.say)
 
@@ -102,93 +115,69 @@ class State:
 
         return console.progress(self.err, label)
 
+    def page(self, view: Any, *, allowed: bool = True) -> None:
+        """`view` on stdout, through the pager when it is longer than the terminal is high."""
+        from newscli import console
 
-pass_state = click.make_pass_decorator(State)
-
-
-class NewscliGroup(click.Group):
-    """Turns every failure into one line on stderr and an exit code; -v adds the traceback."""
-
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
-        verbose = any(a in ("-v", "--verbose") for a in (sys.argv[1:] if args is None else args))
-        if "_NEWSCLI_COMPLETE" in os.environ:  # the shell asks for its script, or for completions
-            import newscli.shells  # noqa: F401  (registers the scripts that quote what they insert)
-
-        previous = signal.signal(signal.SIGINT, _interrupt)
-        try:
-            code = super().main(args, prog_name or "newscli", complete_var, standalone_mode=False, **extra)
-        except click.exceptions.NoArgsIsHelpError as e:
-            click.echo(e.ctx.get_help() if e.ctx else "")
-            sys.exit(ExitStatus.SUCCESS)
-        except click.UsageError as e:
-            _fail(_usage(e), ExitStatus.ERROR)
-        except click.Abort:
-            _fail("interrupted", ExitStatus.INTERRUPTED)
-        except NewscliError as e:
-            if verbose:
-                _traceback()
-            _fail(e.message + (f" ({e.hint})" if e.hint else ""), e.exit_code)
-        except KeyboardInterrupt:
-            _fail("interrupted", ExitStatus.INTERRUPTED)
-        except BrokenPipeError:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(ExitStatus.SUCCESS)
-        except OSError as e:  # a folder that cannot be written, a full disk
-            if verbose:
-                _traceback()
-            where = f": {e.filename}" if e.filename else ""
-            _fail(f"{e.strerror or e}{where}", ExitStatus.ERROR)
-        except Exception as e:
-            if verbose:
-                _traceback()
-            if type(e).__name__ == "OperationalError" and "locked" in str(e):  # sqlite3's, not loaded here
-                _fail(f"{e}: another newscli is using it (try again when it is done)", ExitStatus.ERROR)
-            _fail(f"unexpected error: {type(e).__name__}: {e} (run with -v for details)", ExitStatus.ERROR)
-        finally:
-            if signal.getsignal(signal.SIGINT) is _interrupt:  # after a Ctrl-C, a second one still quits at once
-                signal.signal(signal.SIGINT, previous)
-        sys.exit(code if isinstance(code, int) else ExitStatus.SUCCESS)
+        console.page(self.out, view, pager=self.env.pager, allowed=allowed)
 
 
-def _usage(e: click.UsageError) -> str:
-    """A usage error with the command it is about (unless it is newscli's own) and where to look."""
-    command = e.ctx.command_path if e.ctx else "newscli"
-    hint = f"see '{command} --help'"
-    takes_query = e.ctx is not None and any(p.name == "query" for p in e.ctx.command.params)
-    if isinstance(e, click.NoSuchOption) and takes_query and not e.option_name.startswith("--"):
-        hint = f"to search for a word with a leading -, put -- before the query: {command} -- -word"
-    about = f"{command}: " if command != "newscli" else ""
-    return f"{about}{e.format_message()} ({hint})"
+pass_invocation = click.make_pass_decorator(Invocation)
 
 
-def _traceback() -> None:
-    import traceback  # only for -v: it costs every command a few milliseconds to load
+class _OwnHelp:
+    """-h/--help (and the group's --version) written to the command's stdout, not Python's."""
 
-    traceback.print_exc()
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        names = self.get_help_option_names(ctx)  # type: ignore[attr-defined]
+        if not names or not self.add_help_option:  # type: ignore[attr-defined]
+            return None
+        if self.__dict__.get("_own_help") is None:
+            self._own_help = click.Option(
+                names,
+                is_flag=True,
+                expose_value=False,
+                is_eager=True,
+                callback=_help,
+                help="Show this message and exit.",
+            )
+        return self._own_help
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    """The first Ctrl-C stops the command cleanly (indexing keeps what it committed)."""
-    signal.signal(signal.SIGINT, _abort)
-    raise KeyboardInterrupt
+def _help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        _echo(ctx, ctx.get_help())
+        ctx.exit()
 
 
-def _abort(signum: int, frame: object) -> None:
-    """A second Ctrl-C quits at once: the index is consistent at every moment, so nothing is lost."""
-    os.write(2, b"\nnewscli: aborted\n")
-    os._exit(ExitStatus.INTERRUPTED)
+def _echo(ctx: click.Context, text: str) -> None:
+    invocation = ctx.find_object(Invocation)
+    if invocation is None:  # click's own ways in: completion, the README's generated reference
+        click.echo(text)
+    else:
+        invocation.echo(text)
 
 
-def _fail(message: str, code: ExitStatus) -> None:
-    click.echo(f"newscli: error: {clean(message)}", err=True)
-    sys.exit(code)
+def version_option(version: str) -> Callable[[F], F]:
+    def show(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value and not ctx.resilient_parsing:
+            _echo(ctx, f"newscli, version {version}")
+            ctx.exit()
+
+    return click.option(
+        "--version", is_flag=True, expose_value=False, is_eager=True, callback=show, help="Show the version and exit."
+    )
+
+
+class NewscliCommand(_OwnHelp, click.Command):
+    pass
+
+
+class NewscliGroup(_OwnHelp, click.Group):
+    """newscli's groups: their commands and groups are of these classes too."""
+
+    command_class = NewscliCommand
+    group_class = type
 
 
 def output_options(f: F) -> F:

@@ -26,10 +26,6 @@ if TYPE_CHECKING:  # the rest is loaded only when the archive changed: a search 
 T = TypeVar("T")
 Warn = Callable[[str], None]
 
-# Set in a resident process's helpers: for the settings of a command, the engine it keeps
-# current for them (no need to look at the archive), or None (then look, as always).
-RESIDENT: Callable[[Config], Engine | None] | None = None
-
 
 def read_fresh(config: Config, query: Callable[[Engine], T], progress: Progress | None, warn: Warn) -> T:
     """What `query` finds in the index, built on first use and brought up to date when the archive changed.
@@ -38,8 +34,6 @@ def read_fresh(config: Config, query: Callable[[Engine], T], progress: Progress 
     the index as it is: the two halves of a search, each on a core of its own. Only if
     the archive changed is the index brought up to date and `query` run again.
     """
-    if RESIDENT is not None and (engine := RESIDENT(config)) is not None:
-        return query(engine)
     folder = config.index_dir
     summary = Summary.load(config, folder)
     if summary is not None:

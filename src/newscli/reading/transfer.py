@@ -6,12 +6,12 @@ million lines take no more memory than one, and a bad line anywhere changes noth
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
-import sys
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
 from newscli.errors import NewscliError
 from newscli.reading.marks import Mark, Marks, check_label
@@ -20,12 +20,12 @@ from newscli.safe import control
 MAX_LINE = 1 << 20  # bytes: a mark is a few hundred
 
 
-def export_marks(marks: Marks, target: str) -> int:
-    """Writes every mark to `target` ('-': stdout); how many."""
+def export_marks(marks: Marks, target: str, stdout: TextIO | None) -> int:
+    """Writes every mark to `target` ('-': `stdout`); how many."""
     if target == "-":
-        if sys.stdout is None:
+        if stdout is None:
             raise NewscliError("standard output is closed: give a file to export to")
-        return _write(marks, sys.stdout)
+        return _write(marks, stdout)
     try:
         info = os.stat(target)
     except FileNotFoundError:
@@ -56,12 +56,13 @@ def export_marks(marks: Marks, target: str) -> int:
     return n
 
 
-def import_marks(marks: Marks, source: str) -> int:
-    """Sets the marks read from `source` ('-': stdin), all or none; how many."""
+def import_marks(marks: Marks, source: str, stdin: TextIO | None) -> int:
+    """Sets the marks read from `source` ('-': `stdin`), all or none; how many."""
     if source == "-":
-        if sys.stdin is None:
+        if stdin is None:
             raise NewscliError("standard input is closed: give a file to import")
-        return marks.replace(_read(sys.stdin.buffer, "<stdin>"))
+        raw = stdin.buffer if hasattr(stdin, "buffer") else io.BytesIO(stdin.read().encode())  # a StringIO
+        return marks.replace(_read(raw, "<stdin>"))
     try:
         f = open(source, "rb")  # noqa: SIM115  (closed below)
     except OSError as e:

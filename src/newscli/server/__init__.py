@@ -2,7 +2,8 @@
 
 Read commands ask it over a Unix socket when it runs and answer in their own
 process otherwise, with the same output. One concern a module: `place` (where
-its socket lives), `wire` (messages on the socket), `client` (the command
-line's fast way in), `daemon` (the process itself), `answer` (one command run
-for a caller, in a process forked for it) and `watch` (the archive's folders).
+its socket lives), `wire` (messages on the socket), `reach` (asking and starting
+it), `daemon` (the process itself), `callers`, `answer` (one command run for a
+caller, in a process forked for it), `warm` (the spare), `learning` and `watch`
+(the archive's folders). The command line's way in is `newscli.main`.
 """

@@ -12,20 +12,24 @@ import os
 import sys
 import threading
 from dataclasses import replace
-from typing import Any
+from typing import Any, TextIO
 
 from rich.pager import Pager
 
-from newscli import console
 from newscli.config import Config
 from newscli.engine import Engine
-from newscli.indexing import fresh
+from newscli.environment import Environment, Runner
 from newscli.server import wire
 from newscli.server.callers import gone
 
+__all__ = ["Runner", "run", "streams"]
 
-def run(conn: Any, request: dict[str, Any], engine: Engine | None, config: Config, note: str | None) -> None:
-    """Runs the request's command; `engine` is None where the archive is not watched (then it is walked).
+
+def run(
+    runner: Runner, conn: Any, request: dict[str, Any], engine: Engine | None, config: Config, note: str | None
+) -> None:
+    """Runs the request's command with `runner` (core.run); `engine` is None where the archive is not
+    watched (then it is walked).
 
     The caller's files come once this process has said it started: a caller that gave up
     waiting (a resident process stopped with kill -STOP) has none left in flight, which would
@@ -50,29 +54,22 @@ def run(conn: Any, request: dict[str, Any], engine: Engine | None, config: Confi
     for target, fd in enumerate(files.fds):
         os.dup2(fd, target)
         os.close(fd)
-    streams()
+    # This process is now the caller's: its environment (for what reads the process's own, as the
+    # XDG folders and the pager do), and its files, on Python streams of their own.
     os.environ.clear()
     os.environ.update(request["env"])
+    stdin, stdout, stderr = streams()
     answered = _end_with(conn)
-    if engine is not None:
-        fresh.RESIDENT = lambda wanted: engine if _same(wanted, config) else None
-    console.PAGER = _RemotePager(conn)
-    if note:
-        sys.stderr.write(f"newscli: note: {note}\n")
-    from newscli.cli import cli
 
-    try:
-        cli.main(args=request["argv"], prog_name="newscli")
-        code: Any = 0
-    except SystemExit as e:
-        code = e.code
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except OSError:
-            pass
+    def resident(wanted: Config) -> Engine | None:
+        return engine if engine is not None and _same(wanted, config) else None
+
+    env = Environment(stdin, stdout, stderr, os.environ, pager=_RemotePager(conn), resident=resident)
+    if note:
+        stderr.write(f"newscli: note: {note}\n")
+    code = runner(request["argv"], env)
     answered.set()  # from here the caller may go: what this process read is still passed on (learned)
-    wire.send(conn, {"exit": int(code) if isinstance(code, int) else 0 if code is None else 1})
+    wire.send(conn, {"exit": code})
 
 
 def _end_with(conn: Any) -> threading.Event:
@@ -102,16 +99,16 @@ def _same(wanted: Config, config: Config) -> bool:
     return replace(wanted, color=config.color) == config
 
 
-def streams() -> None:
-    """Python's standard streams on the caller's files, buffered as Python buffers them for a terminal or a pipe."""
-    encoding = sys.stdout.encoding
-    sys.stdin = io.TextIOWrapper(open(0, "rb", closefd=False), encoding=encoding)
-    sys.stdout = io.TextIOWrapper(open(1, "wb", closefd=False), encoding=encoding, line_buffering=os.isatty(1))
-    sys.stderr = io.TextIOWrapper(
-        open(2, "wb", closefd=False), encoding=encoding, errors="backslashreplace", line_buffering=True
+def streams() -> tuple[TextIO, TextIO, TextIO]:
+    """Streams on this process's files 0, 1 and 2, buffered as Python buffers them for a terminal or a pipe."""
+    encoding = sys.stdout.encoding or "utf-8"  # this process's, as the caller's own Python would choose
+    return (
+        io.TextIOWrapper(open(0, "rb", closefd=False), encoding=encoding),
+        io.TextIOWrapper(open(1, "wb", closefd=False), encoding=encoding, line_buffering=os.isatty(1)),
+        io.TextIOWrapper(
+            open(2, "wb", closefd=False), encoding=encoding, errors="backslashreplace", line_buffering=True
+        ),
     )
-    for name in ("stdin", "stdout", "stderr"):  # what rich and click fall back on
-        setattr(sys, f"__{name}__", getattr(sys, name))
 
 
 class _RemotePager(Pager):

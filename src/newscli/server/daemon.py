@@ -28,10 +28,11 @@ from newscli.errors import NewscliError
 from newscli.indexing.manifest import SUMMARY, Manifest, engine_of, known_roots
 from newscli.indexing.roots import roots_for
 from newscli.server import answer, wire
+from newscli.server.answer import Runner
 from newscli.server.callers import Callers, gone, refuse, reply
-from newscli.server.client import identity
 from newscli.server.learning import Learned
 from newscli.server.place import Place
+from newscli.server.reach import identity
 from newscli.server.warm import Spare, preload
 from newscli.server.watch import Watcher
 
@@ -42,8 +43,10 @@ MAX_WAIT = 2.0  # seconds a command waits for changes to be indexed before it lo
 SPARE_AFTER = 0.1  # seconds without a command before a spare is made: not between the commands of a script
 
 
-def serve(config: Config, place: Place) -> bool:
-    """Runs until idle for `server_idle` minutes, stopped, replaced or its index gone; False if another runs."""
+def serve(config: Config, place: Place, runner: Runner) -> bool:
+    """Runs until idle for `server_idle` minutes, stopped, replaced or its index gone; False if another runs.
+
+    `runner` runs a command line (`core.run`): each caller's, in a process forked for it."""
     lock = os.open(place.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -57,7 +60,7 @@ def serve(config: Config, place: Place) -> bool:
     os.ftruncate(lock, 0)
     os.write(lock, str(os.getpid()).encode())  # for `server stop` while it is indexing, before it answers
     try:
-        Server(config, place, lock).run()
+        Server(config, place, lock, runner).run()
     finally:
         os.close(lock)
     return True
@@ -68,8 +71,8 @@ def log(message: str) -> None:
 
 
 class Server:
-    def __init__(self, config: Config, place: Place, lock: int) -> None:
-        self.config, self.place, self._lock = config, place, lock
+    def __init__(self, config: Config, place: Place, lock: int, runner: Runner) -> None:
+        self.config, self.place, self._lock, self.runner = config, place, lock, runner
         self.folder = str(config.index_dir)
         self.started = time.time()
         self.identity = identity()  # as loaded: a newscli installed since then is another
@@ -171,7 +174,9 @@ class Server:
 
     def _make_spare(self) -> None:
         if (engine := self.engine) is not None:
-            self.spare.make(self._fork, engine, lambda conn, request: self._run(conn, request, engine, None))
+            self.spare.make(
+                self._fork, engine, self.runner, lambda conn, request: self._run(conn, request, engine, None)
+            )
             self.children.discard(self.spare.pid)  # not a command: it does not keep the process from its idle end
 
     def _learn(self) -> None:
@@ -259,7 +264,7 @@ class Server:
 
     def _run(self, conn: Any, request: dict[str, Any], engine: Engine | None, note: str | None) -> None:
         """A command, in its forked process."""
-        answer.run(conn, request, engine, self.config, note)
+        answer.run(self.runner, conn, request, engine, self.config, note)
         if engine is not None:
             self.learned.tell(engine)
 

@@ -18,11 +18,11 @@ import importlib
 import os
 import signal
 import socket
-import sys
 from collections.abc import Callable
 from typing import Any
 
 from newscli.engine import Engine
+from newscli.environment import Environment, Runner
 from newscli.server import wire
 
 READY = b"r"  # what a spare sends once warmed up
@@ -64,13 +64,14 @@ class Spare:
         self.pid = 0
         self._sock: socket.socket | None = None
 
-    def make(self, fork: Callable[[Callable[[], None]], int], engine: Engine, run: Run) -> None:
-        """Forks a spare (with `fork`), which warms up on `engine` and then runs the command it is handed."""
+    def make(self, fork: Callable[[Callable[[], None]], int], engine: Engine, runner: Runner, run: Run) -> None:
+        """Forks a spare (with `fork`), which warms up on `engine` with `runner` (core.run), and then
+        runs the command it is handed with `run`."""
         ours, theirs = socket.socketpair()
 
         def wait() -> None:
             ours.close()
-            _warm_up(engine)
+            _warm_up(engine, runner)
             theirs.send(READY)
             reader = wire.Reader(theirs)
             try:
@@ -122,26 +123,11 @@ class Spare:
         self.pid, self._sock = 0, None
 
 
-def _warm_up(engine: Engine) -> None:
+def _warm_up(engine: Engine, runner: Runner) -> None:
     """Runs `newscli search` as a caller's command runs, on `engine`, with its output going nowhere."""
-    from newscli.cli import cli
-    from newscli.indexing import fresh
-    from newscli.server import answer
-
-    fresh.RESIDENT = lambda wanted: engine  # whatever settings it reads: it searches, and writes nothing
-    log = os.dup(2)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    answer.streams()
-    try:
-        cli.main(args=["search", WARM_UP, "--limit", "3"], prog_name="newscli")
-    except BaseException:  # (its exit, or a config file it cannot read) the caller's command will say
-        pass
-    finally:
-        for stream in (sys.stdout, sys.stderr):  # nothing of it is left to reach the caller's files
-            stream.flush()
-        os.dup2(log, 2)
-        os.close(log)
-        os.close(devnull)
-        fresh.RESIDENT = None
+    with open(os.devnull, "r+", encoding="utf-8") as devnull:
+        env = Environment(devnull, devnull, devnull, os.environ, resident=lambda wanted: engine)
+        try:  # whatever settings it reads: it searches, and writes nothing
+            runner(["search", WARM_UP, "--limit", "3"], env)
+        except BaseException:  # (a config file it cannot read, say) the caller's command will say
+            pass

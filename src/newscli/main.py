@@ -20,21 +20,15 @@ from __future__ import annotations
 import os
 import sys
 
-from newscli import __version__, folders
+from newscli import folders
 
 TYPE_CHECKING = False  # typing itself takes 10 ms to load
 if TYPE_CHECKING:
-    from typing import Any
+    pass
 
 READ_COMMANDS = frozenset({"search", "show", "list", "sources", "timeline", "related"})
 ANSWER_WITHIN = 3.0  # seconds for the resident process to take a command (connect, and its first answer)
 _GLOBAL_VALUES = ("--index-dir", "--config", "--color")
-
-
-def identity() -> str:
-    """What a resident process must share with its callers: newscli's version, its install, Python's version."""
-    here = os.path.dirname(os.path.dirname(__file__))
-    return f"{__version__} {os.stat(os.path.join(here, '__init__.py')).st_mtime_ns} {sys.version}"
 
 
 def main() -> None:
@@ -45,25 +39,32 @@ def main() -> None:
         if answer is not None:
             print(answer)
             sys.exit(0)
+        import newscli.shells  # noqa: F401  (registers the scripts that quote what they insert)
+        from newscli.cli import cli
+
+        cli(prog_name="newscli")  # click's own protocol: the script, or what the quick answers leave
     argv = sys.argv[1:]
     wanted = _wanted(argv)
     starting: list[str] | None = None
     if wanted is not None:
-        code = _ask(argv, wanted[0])
-        if isinstance(code, int):
-            _exit(code)
-        if code == START:
+        asked = _ask(argv, wanted[0])
+        if isinstance(asked, int):
+            _exit(asked)
+        if asked == START:
             starting = wanted[1]
-    from newscli.cli import cli
+    from newscli.core import Environment, run
 
     try:
-        cli(prog_name="newscli")
+        code = run(argv, Environment.of_process())
     finally:
         # Once this command has answered (and brought the index up to date): a resident process
         # started before would update the index at the same time, and this command would
         # search what was there instead.
         if starting is not None:
+            from newscli.server.reach import start
+
             start(starting)
+    sys.exit(code)
 
 
 def _exit(code: int) -> None:
@@ -147,7 +148,7 @@ def _ask(argv: list[str], index_dir: str) -> int | str | None:
     """The exit status of the command as the resident process ran it; else None or START (answer here)."""
     from _socket import AF_UNIX, SOCK_STREAM, socket
 
-    from newscli.server import wire
+    from newscli.server import reach, wire
     from newscli.server.place import Place, UnsafeFolder
 
     place = Place(index_dir)
@@ -168,7 +169,7 @@ def _ask(argv: list[str], index_dir: str) -> int | str | None:
         return None
     child = 0
     try:
-        request = {"identity": identity(), "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
+        request = {"identity": reach.identity(), "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
         wire.send(sock, request)
         replies = wire.Reader(sock)
         while True:
@@ -206,25 +207,6 @@ def _not_answering() -> None:
     os.write(2, (message + " (`newscli server stop` ends it)\n").encode())
 
 
-def request(place: Any, message: dict[str, Any], timeout: float = 5) -> dict[str, Any] | None:
-    """The resident process's reply to a message (status, stop); None if none runs."""
-    from _socket import AF_UNIX, SOCK_STREAM, socket
-
-    from newscli.server import wire
-
-    sock = socket(AF_UNIX, SOCK_STREAM)
-    sock.settimeout(timeout)
-    try:
-        sock.connect(place.socket)
-        wire.send(sock, message)
-        reply = wire.Reader(sock).next()
-        return reply if isinstance(reply, dict) else None
-    except (OSError, EOFError, ValueError):
-        return None
-    finally:
-        sock.close()
-
-
 def _stop(pid: int) -> None:
     import signal
 
@@ -240,23 +222,3 @@ def _page(text: str) -> None:
 
     os.environ.setdefault("LESS", "-R")
     pydoc.pager(text)
-
-
-def start(options: list[str]) -> None:
-    """Starts a resident process in the background, in a session of its own; it ends if another runs.
-
-    `options` are the global ones naming the config file and index folder.
-    """
-    devnull = os.open(os.devnull, os.O_RDWR)
-    try:
-        os.posix_spawn(
-            sys.executable,
-            [sys.executable, "-m", "newscli", *options, "server", "run"],
-            os.environ,
-            file_actions=[(os.POSIX_SPAWN_DUP2, devnull, fd) for fd in (0, 1, 2)],
-            setsid=True,
-        )
-    except OSError:
-        pass
-    finally:
-        os.close(devnull)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from newscli.context import CONTEXT, State, output_options, pass_state
+from newscli.context import CONTEXT, Invocation, NewscliCommand, NewscliGroup, output_options, pass_invocation
 from newscli.errors import ConfigError, ExitStatus, NewscliError
 
 if TYPE_CHECKING:
@@ -19,11 +19,11 @@ if TYPE_CHECKING:
     from newscli.feeds.subscriptions import Feed
 
 
-@click.group(context_settings=CONTEXT, invoke_without_command=True)
+@click.group(cls=NewscliGroup, context_settings=CONTEXT, invoke_without_command=True)
 @output_options
-@pass_state
+@pass_invocation
 @click.pass_context
-def feeds(ctx: click.Context, state: State, json_: bool) -> None:
+def feeds(ctx: click.Context, inv: Invocation, json_: bool) -> None:
     """The feeds you follow: each with its last fetch, its status and its new articles.
 
     Subscriptions live in feeds.yaml in the config folder (edit it freely);
@@ -54,12 +54,12 @@ def feeds(ctx: click.Context, state: State, json_: bool) -> None:
     if json_:
         from newscli.render import dumps
 
-        click.echo(dumps({"feeds": rows}))
+        inv.echo(dumps({"feeds": rows}))
         return
     if not rows:
-        state.say(f"no feeds yet: `newscli feeds add URL` (they are kept in {subscriptions.path()})")
+        inv.say(f"no feeds yet: `newscli feeds add URL` (they are kept in {subscriptions.path()})")
         return
-    state.out.print(_table(rows))
+    inv.out.print(_table(rows))
 
 
 @feeds.command()
@@ -69,9 +69,15 @@ def feeds(ctx: click.Context, state: State, json_: bool) -> None:
 @click.option("--tag", "tags", multiple=True, help="A tag for its articles (repeatable).")
 @click.option("--full-text", is_flag=True, help="Fetch each item's page for the whole article.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait.")
-@pass_state
+@pass_invocation
 def add(
-    state: State, url: str, name: str | None, source: str | None, tags: tuple[str, ...], full_text: bool, timeout: float
+    inv: Invocation,
+    url: str,
+    name: str | None,
+    source: str | None,
+    tags: tuple[str, ...],
+    full_text: bool,
+    timeout: float,
 ) -> None:
     """Follow a feed: its URL, or a page that links to one (<link rel="alternate">).
 
@@ -91,7 +97,7 @@ def add(
     listed = subscriptions.load()
     _not_yet(listed, url)
     try:
-        with Client(timeout, _max_bytes(state)) as client:
+        with Client(timeout, _max_bytes(inv)) as client:
             url, parsed = discover.feed_at(client, url)
     except (FetchError, FeedError) as e:
         raise NewscliError(f"{url}: {e}") from None
@@ -101,15 +107,15 @@ def add(
         raise NewscliError(f"a feed is already called {name!r}", hint="give another with --name")
     feed = subscriptions.Feed(name, url, source or name, list(dict.fromkeys(tags)), full_text)
     subscriptions.add(feed)
-    _in_archive(state)
-    state.say(f"following {name} ({url}): {len(parsed.items)} items now; `newscli fetch` gets them")
+    _in_archive(inv)
+    inv.say(f"following {name} ({url}): {len(parsed.items)} items now; `newscli fetch` gets them")
 
 
 @feeds.command()
 @click.argument("feed")
 @click.option("--delete-articles", is_flag=True, help="Delete the files of its articles too.")
-@pass_state
-def remove(state: State, feed: str, delete_articles: bool) -> None:
+@pass_invocation
+def remove(inv: Invocation, feed: str, delete_articles: bool) -> None:
     """Stop following a feed, given by name or URL; its articles stay unless --delete-articles."""
     from newscli.feeds import subscriptions
     from newscli.feeds.history import History
@@ -129,24 +135,32 @@ def remove(state: State, feed: str, delete_articles: bool) -> None:
 
         for path in paths:
             Path(path).unlink(missing_ok=True)
-        _index(state)
-    state.say(f"no longer following {found.name}" + (f"; deleted {len(paths)} articles" if delete_articles else ""))
+        _index(inv)
+    inv.say(f"no longer following {found.name}" + (f"; deleted {len(paths)} articles" if delete_articles else ""))
 
 
 @feeds.command(name="import")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
-@pass_state
-def import_(state: State, file: Any) -> None:
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@pass_invocation
+def import_(inv: Invocation, file: str) -> None:
     """Follow the feeds of an OPML file (folders become tags) or of a newsboat urls file ('-': stdin).
 
     Feeds already followed are left as they are; nothing is written if the file cannot be read.
     """
     from newscli.feeds import lists, subscriptions
 
+    name = "<stdin>" if file == "-" else file
     try:
-        found = lists.read(file.read())
+        if file == "-":
+            text = inv.env.stdin.read()
+        else:
+            with open(file, encoding="utf-8") as f:
+                text = f.read()
+        found = lists.read(text)
+    except OSError as e:
+        raise ConfigError(f"cannot read {name}: {e.strerror or e}") from None
     except (lists.ListError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{file.name}: {e}") from None
+        raise ConfigError(f"{name}: {e}") from None
     listed = subscriptions.load()
     names = {f.name for f in listed}
     urls = {f.url for f in listed}
@@ -161,23 +175,24 @@ def import_(state: State, file: Any) -> None:
         names.add(feed.name)
         new.append(feed)
     for what, why in found.skipped:
-        state.say(f"{file.name}: skipped {what}: {why}")
+        inv.say(f"{name}: skipped {what}: {why}")
     new = subscriptions.append(new)  # less any that another command added meanwhile
-    _in_archive(state)
-    state.say(f"{len(new)} feeds added, {len(found.feeds) - len(new)} already followed, {len(found.skipped)} skipped")
+    _in_archive(inv)
+    inv.say(f"{len(new)} feeds added, {len(found.feeds) - len(new)} already followed, {len(found.skipped)} skipped")
 
 
 @feeds.command()
 @click.option("--format", "format_", type=click.Choice(["opml", "urls"]), default="opml", show_default=True)
-def export(format_: str) -> None:
+@pass_invocation
+def export(inv: Invocation, format_: str) -> None:
     """Print the subscriptions as OPML (a folder per first tag) or as a newsboat urls file."""
     from newscli.feeds import lists, subscriptions
 
     listed = subscriptions.load()
-    click.echo(lists.write_opml(listed) if format_ == "opml" else lists.write_urls(listed), nl=False)
+    inv.echo(lists.write_opml(listed) if format_ == "opml" else lists.write_urls(listed), newline=False)
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=NewscliCommand, context_settings=CONTEXT)
 @click.argument("names", nargs=-1)
 @click.option("--force", is_flag=True, help="Fetch whole feeds, and feeds that are backing off after failures.")
 @click.option("--jobs", type=click.IntRange(min=1, max=64), default=8, show_default=True, help="Feeds at once.")
@@ -186,9 +201,9 @@ def export(format_: str) -> None:
 )
 @click.option("--full-text", is_flag=True, help="Fetch each new item's page for the whole article.")
 @output_options
-@pass_state
+@pass_invocation
 def fetch(
-    state: State, names: tuple[str, ...], force: bool, jobs: int, timeout: float, full_text: bool, json_: bool
+    inv: Invocation, names: tuple[str, ...], force: bool, jobs: int, timeout: float, full_text: bool, json_: bool
 ) -> None:
     """Fetch the feeds you follow (or those named) and index what is new.
 
@@ -213,55 +228,55 @@ def fetch(
         if unknown:
             raise click.BadParameter(f"no feed called {sorted(unknown)[0]!r}", param_hint="NAMES")
     if not chosen:
-        state.say("no feeds to fetch: `newscli feeds add URL` follows one")
+        inv.say("no feeds to fetch: `newscli feeds add URL` follows one")
         return
     if not fulltext.available() and (full_text or any(f.full_text for f in chosen)):
         if full_text:
             raise NewscliError(fulltext.MISSING)
-        state.say(f"{fulltext.MISSING}; keeping the feeds' summaries")
-    options = fetching.Options(force, jobs, timeout, _max_bytes(state), full_text, list(names))
-    _in_archive(state)  # before any item is stored: a fetch killed later loses none of them to the index
+        inv.say(f"{fulltext.MISSING}; keeping the feeds' summaries")
+    options = fetching.Options(force, jobs, timeout, _max_bytes(inv), full_text, list(names))
+    _in_archive(inv)  # before any item is stored: a fetch killed later loses none of them to the index
     history = History(history_file())
     outcomes = []
     try:
         for outcome in fetching.fetch(chosen, history, options):
             outcomes.append(outcome)
             if outcome.error:
-                state.say(f"{outcome.feed.name}: {outcome.error}")
+                inv.say(f"{outcome.feed.name}: {outcome.error}")
             for note in outcome.notes:
-                state.say(f"{outcome.feed.name}: {note}")
+                inv.say(f"{outcome.feed.name}: {note}")
             if outcome.moved_to:
-                state.say(f"{outcome.feed.name}: moved permanently to {outcome.moved_to} (feeds.yaml updated)")
+                inv.say(f"{outcome.feed.name}: moved permanently to {outcome.moved_to} (feeds.yaml updated)")
     finally:
         history.close()
     if any(o.new or o.updated for o in outcomes):
-        _index(state)
-    state.say(fetching.summary(outcomes))
+        _index(inv)
+    inv.say(fetching.summary(outcomes))
     if json_:
         from newscli.render import dumps
 
-        click.echo(dumps({"feeds": [_outcome(o) for o in outcomes]}))
+        inv.echo(dumps({"feeds": [_outcome(o) for o in outcomes]}))
     if any(o.status == "error" for o in outcomes):
         sys.exit(ExitStatus.SOME_FAILED)
 
 
-def _index(state: State) -> None:
+def _index(inv: Invocation) -> None:
     """Indexes the feeds folder, a root of the archive from then on."""
     from newscli import render
     from newscli.feeds.fetch import index_feeds
 
-    if (report := index_feeds(state.config)) is not None:
-        state.err.print(render.index_summary(report), soft_wrap=True)
+    if (report := index_feeds(inv.config)) is not None:
+        inv.err.print(render.index_summary(report), soft_wrap=True)
 
 
-def _in_archive(state: State) -> None:
+def _in_archive(inv: Invocation) -> None:
     """The feeds folder is a root of the archive from the first feed on (said if that indexed anything)."""
     from newscli import render
     from newscli.feeds.fetch import in_archive
 
-    report = in_archive(state.config)
+    report = in_archive(inv.config)
     if report is not None and (report.added or report.updated or report.removed or report.skipped):
-        state.err.print(render.index_summary(report), soft_wrap=True)
+        inv.err.print(render.index_summary(report), soft_wrap=True)
 
 
 def _not_yet(listed: list[Feed], url: str) -> None:
@@ -271,8 +286,8 @@ def _not_yet(listed: list[Feed], url: str) -> None:
         raise NewscliError(f"already following {url} (as {known.name!r})")
 
 
-def _max_bytes(state: State) -> int:
-    return int(state.config.max_feed_mb * 1024 * 1024)
+def _max_bytes(inv: Invocation) -> int:
+    return int(inv.config.max_feed_mb * 1024 * 1024)
 
 
 def _row(feed: Feed, known: FeedState) -> dict[str, Any]:

@@ -11,17 +11,19 @@ import click
 
 from newscli.context import (
     CONTEXT,
-    State,
+    Invocation,
+    NewscliCommand,
+    NewscliGroup,
     completing,
     filters_from,
     output_options,
-    pass_state,
+    pass_invocation,
     source_and_date_options,
 )
 from newscli.errors import ExitStatus, NewscliError
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=NewscliCommand, context_settings=CONTEXT)
 @click.argument("query", default="is:unread", shell_complete=completing("queries"))
 @click.option(
     "--source",
@@ -31,8 +33,8 @@ from newscli.errors import ExitStatus, NewscliError
     help="Only this outlet (repeat for several).",
     shell_complete=completing("outlets"),
 )
-@pass_state
-def read(state: State, query: str, sources: tuple[str, ...]) -> None:
+@pass_invocation
+def read(inv: Invocation, query: str, sources: tuple[str, ...]) -> None:
     """Read the news in the terminal: outlets and saved searches, the article list, the article.
 
     It opens on the unread articles, newest first, or on QUERY (the query language
@@ -49,20 +51,20 @@ def read(state: State, query: str, sources: tuple[str, ...]) -> None:
     from newscli.feeds.fetch import everything
     from newscli.indexing import fresh
 
-    state.plain(query, filters_from(sources, None, None))  # an unknown @NAME or is: is said before the screen
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    inv.plain(query, filters_from(sources, None, None))  # an unknown @NAME or is: is said before the screen
+    if not (inv.env.stdin.isatty() and inv.env.stdout.isatty()):
         raise NewscliError("`newscli read` needs a terminal", hint="in a script: newscli list --unread --json")
-    config = state.config
+    config = inv.config
 
     def reopen() -> Any:
         return fresh.up_to_date(config, None, lambda message: None)
 
-    with state.progress("indexing") as progress:
-        engine = fresh.up_to_date(config, progress, state.say)
+    with inv.progress("indexing") as progress:
+        engine = fresh.up_to_date(config, progress, inv.say)
     from newscli.reading.app import Reader, View
 
     try:
-        app = Reader(engine, state.marks, config, View(query, sources), reopen, lambda: everything(config))
+        app = Reader(engine, inv.marks, config, View(query, sources), reopen, lambda: everything(config))
         with _ends_on_signals(app):
             app.run()
     finally:
@@ -88,7 +90,7 @@ def _ends_on_signals(app: Any) -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=NewscliCommand, context_settings=CONTEXT)
 @click.argument("args", nargs=-1, metavar="ID... | --all [QUERY]", shell_complete=completing("articles_or_queries"))
 @click.option("--all", "every", is_flag=True, help="Every article the QUERY finds, or (no QUERY) the filters leave.")
 @source_and_date_options
@@ -107,9 +109,9 @@ def _ends_on_signals(app: Any) -> Iterator[None]:
 @click.option(
     "--unlabel", "unlabels", multiple=True, metavar="L", help="Take label L off.", shell_complete=completing("labels")
 )
-@pass_state
+@pass_invocation
 def mark(
-    state: State,
+    inv: Invocation,
     args: tuple[str, ...],
     every: bool,
     sources: tuple[str, ...],
@@ -140,29 +142,29 @@ def mark(
     filters = filters_from(sources, since, until)
     if every:
         query = " ".join(args)
-        text, filters = state.plain(query, filters)
+        text, filters = inv.plain(query, filters)
         if text:
             request = SearchRequest(text, filters, Sort.NEWEST, limit=0, fold_copies=False)
-            ids = state.read(lambda engine: [h.article.id for h in engine.search(request).hits])
+            ids = inv.read(lambda engine: [h.article.id for h in engine.search(request).hits])
         else:
-            ids = state.read(lambda engine: [a.id for a in engine.browse(filters, Sort.NEWEST, 0).articles])
+            ids = inv.read(lambda engine: [a.id for a in engine.browse(filters, Sort.NEWEST, 0).articles])
     elif not args:
         raise click.UsageError("give the IDs of the articles to mark, or --all [QUERY]")
     elif sources or since or until:
         raise click.UsageError("--source, --since and --until choose articles with --all")
     else:
-        ids = state.read(lambda engine: [lookup.find(engine, ref).id for ref in args])
-    n = state.marks.mark(ids, read=read, starred=star, add=labels, remove=unlabels)
-    state.say(f"marked {n} article{'s' * (n != 1)}")
+        ids = inv.read(lambda engine: [lookup.find(engine, ref).id for ref in args])
+    n = inv.marks.mark(ids, read=read, starred=star, add=labels, remove=unlabels)
+    inv.say(f"marked {n} article{'s' * (n != 1)}")
     if not n:
         sys.exit(ExitStatus.NO_MATCH)
 
 
-@click.group(context_settings=CONTEXT, invoke_without_command=True)
+@click.group(cls=NewscliGroup, context_settings=CONTEXT, invoke_without_command=True)
 @output_options
-@pass_state
+@pass_invocation
 @click.pass_context
-def saved(ctx: click.Context, state: State, json_: bool) -> None:
+def saved(ctx: click.Context, inv: Invocation, json_: bool) -> None:
     """Saved searches: each with how many articles it finds, and how many are unread.
 
     `@NAME` runs one wherever a query goes (search, timeline, read, mark --all).
@@ -178,7 +180,7 @@ def saved(ctx: click.Context, state: State, json_: bool) -> None:
         return
     from newscli.errors import QueryError
 
-    searches = state.marks.saved()
+    searches = inv.marks.saved()
 
     def row(engine: Any, name: str, query: str) -> dict[str, Any]:
         """A saved search with its counts; one that cannot run (saved by an older newscli, or
@@ -187,21 +189,21 @@ def saved(ctx: click.Context, state: State, json_: bool) -> None:
             return {
                 "name": name,
                 "query": query,
-                "total": _total(state, engine, query),
-                "unread": _total(state, engine, f"({query}) is:unread"),
+                "total": _total(inv, engine, query),
+                "unread": _total(inv, engine, f"({query}) is:unread"),
                 "error": None,
             }
         except QueryError as e:
             return {"name": name, "query": query, "total": None, "unread": None, "error": e.message}
 
-    rows = state.read(lambda engine: [row(engine, n, q) for n, q in searches.items()])
+    rows = inv.read(lambda engine: [row(engine, n, q) for n, q in searches.items()])
     if json_:
         from newscli.render import dumps
 
-        click.echo(dumps({"saved": rows}))
+        inv.echo(dumps({"saved": rows}))
         return
     if not rows:
-        state.say("no saved searches: `newscli saved add NAME QUERY`")
+        inv.say("no saved searches: `newscli saved add NAME QUERY`")
         return
     from rich.table import Table
     from rich.text import Text
@@ -215,29 +217,29 @@ def saved(ctx: click.Context, state: State, json_: bool) -> None:
             table.add_row(name, query, Text(clean(f"cannot run: {r['error']}"), style="red"), "")
         else:
             table.add_row(name, query, f"{r['total']:,}", f"{r['unread']:,}")
-    state.out.print(table)
+    inv.out.print(table)
     if broken := [r["name"] for r in rows if r["error"] is not None]:
-        state.say(f"{len(broken)} saved search{'es' * (len(broken) != 1)} cannot run: `newscli saved remove NAME`")
+        inv.say(f"{len(broken)} saved search{'es' * (len(broken) != 1)} cannot run: `newscli saved remove NAME`")
 
 
-def _runs(state: State, text: str) -> None:
+def _runs(inv: Invocation, text: str) -> None:
     """Refuses a query that cannot run (QueryError, as a search would say it), when there is an index to
     run it on; without one (nothing indexed yet), only what can be told without it was checked."""
     from newscli.errors import QueryError
 
     try:
-        state.read(lambda engine: _total(state, engine, text))
+        inv.read(lambda engine: _total(inv, engine, text))
     except QueryError:
         raise
     except NewscliError:
         pass
 
 
-def _total(state: State, engine: Any, query: str) -> int:
+def _total(inv: Invocation, engine: Any, query: str) -> int:
     """How many articles a saved query finds; QueryError if it cannot run."""
     from newscli.models import SearchRequest
 
-    text, filters = state.plain(query, filters_from((), None, None))
+    text, filters = inv.plain(query, filters_from((), None, None))
     return int(engine.search(SearchRequest(text, filters, limit=1, fold_copies=False)).total)
 
 
@@ -248,9 +250,9 @@ def _total(state: State, engine: Any, query: str) -> int:
 @click.option("--unread", is_flag=True, help="Only unread articles.")
 @click.option("--starred", is_flag=True, help="Only starred articles.")
 @click.option("--label", "labels", multiple=True, metavar="L", help="Only articles labelled L.")
-@pass_state
+@pass_invocation
 def saved_add(
-    state: State,
+    inv: Invocation,
     name: str,
     query: str,
     sources: tuple[str, ...],
@@ -270,24 +272,24 @@ def saved_add(
     if not parts:
         raise click.UsageError("give a QUERY or filters to save")
     text = " ".join(parts)
-    state.plain(text, filters_from((), None, None))  # an unknown @NAME or is: is refused now
-    _runs(state, text)
-    state.marks.save(name, text)
-    state.say(f"saved @{name}: {text}")
+    inv.plain(text, filters_from((), None, None))  # an unknown @NAME or is: is refused now
+    _runs(inv, text)
+    inv.marks.save(name, text)
+    inv.say(f"saved @{name}: {text}")
 
 
 @saved.command(name="remove")
 @click.argument("name", shell_complete=completing("saved_names"))
-@pass_state
-def saved_remove(state: State, name: str) -> None:
+@pass_invocation
+def saved_remove(inv: Invocation, name: str) -> None:
     """Forget the search saved under NAME."""
-    if not state.marks.unsave(name.lstrip("@")):
+    if not inv.marks.unsave(name.lstrip("@")):
         raise NewscliError(f"no saved search called @{name.lstrip('@')}", hint="`newscli saved` lists them")
-    state.say(f"removed @{name.lstrip('@')}")
+    inv.say(f"removed @{name.lstrip('@')}")
 
 
-@click.group(context_settings=CONTEXT)
-def state() -> None:
+@click.group(name="state", cls=NewscliGroup, context_settings=CONTEXT)
+def state_group() -> None:
     """Marks and labels: moved between machines, or forgotten for articles gone for good.
 
     \b
@@ -298,10 +300,10 @@ def state() -> None:
     """
 
 
-@state.command()
+@state_group.command()
 @click.argument("file")
-@pass_state
-def export(state_: State, file: str) -> None:
+@pass_invocation
+def export(inv: Invocation, file: str) -> None:
     """Write every article's marks as JSON Lines ('-': stdout): id, read, starred, labels.
 
     A file is written whole or not at all (through a temporary beside it); a device or a
@@ -309,31 +311,31 @@ def export(state_: State, file: str) -> None:
     """
     from newscli.reading.transfer import export_marks
 
-    n = export_marks(state_.marks, file)
-    state_.say(f"exported the marks of {n} articles")
+    n = export_marks(inv.marks, file, inv.env.stdout)
+    inv.say(f"exported the marks of {n} articles")
 
 
-@state.command(name="import")
+@state_group.command(name="import")
 @click.argument("file")
-@pass_state
-def import_(state_: State, file: str) -> None:
+@pass_invocation
+def import_(inv: Invocation, file: str) -> None:
     """Set the marks of the articles in a JSON Lines file, as `state export` writes it ('-': stdin).
 
     Nothing is changed unless every line can be read.
     """
     from newscli.reading.transfer import import_marks
 
-    n = import_marks(state_.marks, file)
-    state_.say(f"imported the marks of {n} articles")
+    n = import_marks(inv.marks, file, inv.env.stdin)
+    inv.say(f"imported the marks of {n} articles")
 
 
-@state.command()
+@state_group.command()
 @click.option("--dry-run", is_flag=True, help="Only say how many would be forgotten.")
-@pass_state
-def prune(state_: State, dry_run: bool) -> None:
+@pass_invocation
+def prune(inv: Invocation, dry_run: bool) -> None:
     """Forget the marks of articles that are no longer in the index."""
-    ids = [article for article, _ in state_.marks.every()]
-    gone = state_.read(lambda engine: [i for i in ids if engine.get(i) is None])
+    ids = [article for article, _ in inv.marks.every()]
+    gone = inv.read(lambda engine: [i for i in ids if engine.get(i) is None])
     if not dry_run:
-        state_.marks.forget(gone)
-    state_.say(f"{'would forget' if dry_run else 'forgot'} the marks of {len(gone)} articles no longer in the index")
+        inv.marks.forget(gone)
+    inv.say(f"{'would forget' if dry_run else 'forgot'} the marks of {len(gone)} articles no longer in the index")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from newscli.context import CONTEXT, State, output_options, pass_state
+from newscli.context import CONTEXT, Invocation, NewscliGroup, output_options, pass_invocation
 from newscli.errors import ExitStatus, NewscliError
 
 WAIT = 0.05
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from newscli.server.place import Place
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=NewscliGroup, context_settings=CONTEXT)
 def server() -> None:
     """The resident index process: it keeps the index open and current, so that commands answer at once.
 
@@ -39,71 +39,69 @@ def server() -> None:
 
 @server.command()
 @output_options
-@pass_state
-def status(state: State, json_: bool) -> None:
+@pass_invocation
+def status(inv: Invocation, json_: bool) -> None:
     """Show the resident process of the index: pid, uptime, articles, memory, what it watches.
 
     Exit status 1 if none runs.
     """
-    from newscli.server.client import request
+    from newscli.server.reach import request
 
-    place = _place(state)
+    place = _place(inv)
     reply = request(place, {"status": True})
     if json_:
         from newscli import render
 
-        click.echo(render.server_status_json(reply))
+        inv.echo(render.server_status_json(reply))
     if reply is None:
         if pid := place.holder():  # it holds the lock but does not answer: stopped (kill -STOP), or stuck
-            state.say(
-                f"the resident process {pid} for {state.config.index_dir} does not answer (`server stop` ends it)"
-            )
+            inv.say(f"the resident process {pid} for {inv.config.index_dir} does not answer (`server stop` ends it)")
         else:
-            state.say(f"no resident process for {state.config.index_dir}")
+            inv.say(f"no resident process for {inv.config.index_dir}")
         sys.exit(ExitStatus.NO_MATCH)
     if json_:
         return
     from newscli import render
 
-    state.out.print(render.server_status(reply))
+    inv.out.print(render.server_status(reply))
 
 
 @server.command()
-@pass_state
-def start(state: State) -> None:
+@pass_invocation
+def start(inv: Invocation) -> None:
     """Start the resident process of the index in the background, unless one runs."""
-    from newscli.server.client import request
-    from newscli.server.client import start as spawn
+    from newscli.server.reach import request
+    from newscli.server.reach import start as spawn
 
-    place = _place(state)
-    if state.config.server == "off":
+    place = _place(inv)
+    if inv.config.server == "off":
         raise NewscliError("the config file says `server: off`", hint="set `server: auto` to use one")
     if (reply := request(place, {"status": True})) is None:
         if place.blocked():
             raise NewscliError(f"{place.socket} is in the way of the resident process's socket: not a socket")
-        spawn(_options(state))
+        spawn(_options(inv))
         started = time.monotonic()
         while (reply := request(place, {"status": True})) is None and time.monotonic() < started + 30:
             if time.monotonic() > started + 2 and place.holder() is None:  # it ended, or never began
                 raise NewscliError("the resident process ended as it started", hint=f"its log: {place.log}")
             time.sleep(WAIT)
         if reply is None:
-            state.say(f"starting; still indexing the archive (its log: {place.log})")
+            inv.say(f"starting; still indexing the archive (its log: {place.log})")
             return
-    state.say(f"resident process {reply['pid']} answering for {state.config.index_dir}")
+    inv.say(f"resident process {reply['pid']} answering for {inv.config.index_dir}")
 
 
 @server.command()
-@pass_state
-def stop(state: State) -> None:
+@pass_invocation
+def stop(inv: Invocation) -> None:
     """End the resident process of the index; commands answer in their own processes until one starts again."""
-    from newscli.server.client import request
+    from newscli.server.reach import request
 
-    place = _place(state)
+    place = _place(inv)
     reply = request(place, {"stop": True})
     pid = reply.get("stopping") if reply else place.holder()
     if pid is None:
-        state.say(f"no resident process was running for {state.config.index_dir}")
+        inv.say(f"no resident process was running for {inv.config.index_dir}")
         return
     if reply is None and pid:  # still indexing before it answers, or stopped (kill -STOP), or stuck
         _signal(pid, signal.SIGTERM)
@@ -114,24 +112,24 @@ def stop(state: State) -> None:
         holder = _wait_for_end(place, pid, 5)
     if holder in (pid, 0):
         raise NewscliError(f"the resident process {pid} did not end", hint=f"its log: {place.log}")
-    state.say(f"stopped the resident process {pid}")
+    inv.say(f"stopped the resident process {pid}")
     if holder is not None:  # a command, or `server start`, started another the moment the lock was free
-        state.say(f"another, {holder}, has started since")
+        inv.say(f"another, {holder}, has started since")
 
 
 @server.command(hidden=True)
-@pass_state
-def run(state: State) -> None:
+@pass_invocation
+def run(inv: Invocation) -> None:
     """Run the resident process in the foreground (what `start` runs in the background)."""
     from newscli.server import daemon
 
-    place = _place(state)
-    if not sys.stderr.isatty():  # started in the background: talk goes to its log
+    place = _place(inv)
+    if not inv.env.stderr.isatty():  # started in the background: talk goes to its log
         mode = "w" if not os.path.exists(place.log) or os.path.getsize(place.log) > 1 << 20 else "a"
         with open(place.log, mode, encoding="utf-8") as f:
             os.dup2(f.fileno(), 2)
-    if not daemon.serve(state.config, place):
-        state.say(f"a resident process already runs for {state.config.index_dir}")
+    if not daemon.serve(inv.config, place, inv.run):
+        inv.say(f"a resident process already runs for {inv.config.index_dir}")
 
 
 def _signal(pid: int, signum: int) -> None:
@@ -149,10 +147,10 @@ def _wait_for_end(place: Place, pid: int, seconds: float) -> int | None:
     return holder
 
 
-def _place(state: State):  # type: ignore[no-untyped-def]
+def _place(inv: Invocation):  # type: ignore[no-untyped-def]
     from newscli.server.place import Place, UnsafeFolder
 
-    place = Place(str(state.config.index_dir))
+    place = Place(str(inv.config.index_dir))
     try:
         place.make()
     except (OSError, UnsafeFolder) as e:
@@ -160,6 +158,6 @@ def _place(state: State):  # type: ignore[no-untyped-def]
     return place
 
 
-def _options(state: State) -> list[str]:
-    given = [("--config", state.config_file), ("--index-dir", state.index_dir)]
+def _options(inv: Invocation) -> list[str]:
+    given = [("--config", inv.config_file), ("--index-dir", inv.index_dir)]
     return [f"{name}={value}" for name, value in given if value]
