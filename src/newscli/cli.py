@@ -430,8 +430,9 @@ def sources(inv: Invocation, json_: bool) -> None:
 
 
 from newscli.commands.feeds import feeds, fetch  # noqa: E402  (their commands need the group above)
+from newscli.commands.help import help_  # noqa: E402
 from newscli.commands.reading import mark, read, saved, state_group  # noqa: E402
 from newscli.commands.server import server  # noqa: E402
 
-for command in (server, feeds, fetch, read, mark, saved, state_group):
+for command in (server, feeds, fetch, read, mark, saved, state_group, help_):
     cli.add_command(command)

@@ -182,7 +182,7 @@ class NewscliGroup(_OwnHelp, click.Group):
 
 def output_options(f: F) -> F:
     """--json, shared by every command that prints data."""
-    return click.option("--json", "json_", is_flag=True, help="Print one JSON document (see README).")(f)
+    return click.option("--json", "json_", is_flag=True, help="Print one JSON document (see `newscli help json`).")(f)
 
 
 def _stack(f: F, options: list[Callable[[F], F]]) -> F:
