@@ -16,6 +16,10 @@ on its own copy of the index (the "before" one in a temporary folder), the
 versions taking turns query by query: once 0.3 s after the last command (the
 spare process ready, as a person runs commands) and once at once after it (as a
 script runs them).
+
+With --plain, the second version runs in the plain mode (NEWSCLI_WHOOSH_PLAIN=1:
+Whoosh's public API alone): `python bench/compare.py src src --plain ...` gives
+the cost of the plain mode.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ def main() -> None:
     parser.add_argument("--config", type=Path, help="a config file for both versions")
     parser.add_argument("--queries", nargs="+", default=QUERIES, help="the searches to time (default: bench/run.py's)")
     parser.add_argument("--resident", action="store_true", help="also time searches through the resident process")
+    parser.add_argument("--plain", action="store_true", help="the second version in the plain mode (Whoosh's API)")
     args = parser.parse_args()
     versions = {"before": args.before.resolve(), "after": args.after.resolve()}
     # As bench/run.py runs newscli: compiled modules cached, no config but the one given.
@@ -50,6 +55,7 @@ def main() -> None:
     env["XDG_CONFIG_HOME"] = str(args.index_dir / "no-config")
     if args.config:
         env["NEWSCLI_CONFIG"] = str(args.config.resolve())
+    envs = {"before": env, "after": {**env, "NEWSCLI_WHOOSH_PLAIN": "1"} if args.plain else env}
 
     # newscli's one way to run a command (core.run), or the click group itself before it had one.
     runs = (
@@ -63,7 +69,9 @@ def main() -> None:
                 "--index-dir", str(args.index_dir), *words]  # fmt: skip
 
     for version in versions:  # also lets Python cache each version's compiled modules before timing
-        found = subprocess.run(command(version, "search", "oil", "--json"), env=env, capture_output=True, check=True)
+        found = subprocess.run(
+            command(version, "search", "oil", "--json"), env=envs[version], capture_output=True, check=True
+        )
     some_id = json.loads(found.stdout)["hits"][0]["id"]
     commands = {f"search {q}": ["search", q] for q in args.queries}
     commands |= {
@@ -79,7 +87,7 @@ def main() -> None:
             for version in order:
                 started = time.perf_counter()
                 done = subprocess.run(
-                    command(version, *words), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+                    command(version, *words), env=envs[version], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
                 )
                 times.setdefault((name, version), []).append(time.perf_counter() - started)
                 if done.returncode not in (0, 1):
@@ -93,15 +101,15 @@ def main() -> None:
         before, after = (statistics.median(t for n in names for t in times[(n, v)]) * 1000 for v in versions)
         print(f"| {label} | {before:,.0f} ms | {after:,.0f} ms | {after / before:.2f}x |")
     if args.resident:
-        _resident(versions, args, env)
+        _resident(versions, args, envs)
     measured = args.queries[min(1, len(args.queries) - 1)]
-    rss = {v: _peak_rss(command(v, "search", measured), env) for v in versions}
+    rss = {v: _peak_rss(command(v, "search", measured), envs[v]) for v in versions}
     if None not in rss.values():
         before, after = (rss[v] / 2**20 for v in versions)  # type: ignore[operator]
         print(f"| peak memory, one search | {before:,.0f} MB | {after:,.0f} MB | |")
 
 
-def _resident(versions: dict[str, Path], args: argparse.Namespace, env: dict[str, str]) -> None:
+def _resident(versions: dict[str, Path], args: argparse.Namespace, envs: dict[str, dict[str, str]]) -> None:
     """Warm searches through each version's own resident process, the versions taking turns."""
     import shutil
     import tempfile
@@ -117,7 +125,7 @@ def _resident(versions: dict[str, Path], args: argparse.Namespace, env: dict[str
         started = time.perf_counter()
         subprocess.run(
             [PYTHON, "-c", client, "--index-dir", str(indexes[version]), *words],
-            env={**env, "PYTHONPATH": str(versions[version])},
+            env={**envs[version], "PYTHONPATH": str(versions[version])},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -131,3 +131,57 @@ def test_every_module_imports_first_without_a_cycle() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script, *names], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+INTERNALS = SOURCE / "engine" / "whoosh" / "internals"
+
+
+def private_uses(path: Path) -> list[str]:
+    """What a module reads or changes of another's private corners: `x._name` (but its own `self._name`),
+    a `_name` imported from Whoosh, Whoosh's codec, and an attribute set on a class imported from Whoosh."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    from_whoosh: set[str] = set()
+    own: set[str] = set()  # self._name that the module's classes set themselves
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "whoosh":
+            from_whoosh |= {alias.asname or alias.name for alias in node.names}
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            if isinstance(node.value, ast.Name) and node.value.id == "self":
+                own.add(node.attr)
+        elif isinstance(node, ast.FunctionDef):  # its classes' own methods
+            own.add(node.name)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "whoosh":
+            found += [f"import {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+            found += [f"import {node.module}"] if ".codec" in (node.module or "") else []
+        elif isinstance(node, ast.Attribute):
+            private = node.attr.startswith("_") and not node.attr.startswith("__")
+            base = node.value.id if isinstance(node.value, ast.Name) else None
+            if private and not (base == "self" and node.attr in own):
+                found.append(f"{ast.unparse(node)} (line {node.lineno})")
+            if isinstance(node.ctx, ast.Store) and base in from_whoosh:
+                found.append(f"{ast.unparse(node)} = ... (line {node.lineno})")
+    return found
+
+
+def test_whooshs_private_names_are_used_only_in_its_guarded_internals() -> None:
+    """In the Whoosh backend (nothing else imports Whoosh: see above), outside internals/."""
+    outside = [p for p in MODULES if SOURCE / "engine" / "whoosh" in p.parents and INTERNALS not in p.parents]
+    assert {name_of(p): uses for p in outside if (uses := private_uses(p))} == {}
+    # ... and there, where they are: the test can find them
+    assert private_uses(INTERNALS / "postings.py") and private_uses(INTERNALS / "patches.py")
+
+
+def test_the_internals_are_reached_through_their_guard() -> None:
+    """Outside internals/, only the package (the guard, which loads them for a verified Whoosh) and `kept`
+    (plain data) are imported: the rest is reached as `internals.NAME` where `internals.active()`."""
+    allowed = {"newscli.engine.whoosh.internals", "newscli.engine.whoosh.internals.kept"}
+    reaching = {
+        name_of(p): sorted(
+            m for m in imports(p) if m.startswith("newscli.engine.whoosh.internals") and m not in allowed
+        )
+        for p in MODULES
+        if INTERNALS not in p.parents
+    }
+    assert {k: v for k, v in reaching.items() if v} == {}

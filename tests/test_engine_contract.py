@@ -1,4 +1,5 @@
-"""What every search backend must do, tested on the engine directly: one run per name in BACKENDS."""
+"""What every search backend must do, tested on the engine directly: one run per name in BACKENDS, and
+one more for each in its plain mode (its library's public API alone, as for a version not verified)."""
 
 from __future__ import annotations
 
@@ -59,9 +60,14 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path / "index"
 
 
-@pytest.fixture(params=BACKENDS)
-def empty(request: pytest.FixtureRequest, folder: Path) -> Engine:
-    return backend(request.param).create(str(folder))
+@pytest.fixture(
+    params=[(name, plain) for name in BACKENDS for plain in (False, True)],
+    ids=lambda p: f"{p[0]}-plain" if p[1] else p[0],
+)
+def empty(request: pytest.FixtureRequest, folder: Path) -> Iterator[Engine]:
+    name, plain = request.param
+    yield backend(name, plain=plain).create(str(folder))
+    backend(name)  # the mode of the rest of the tests
 
 
 @pytest.fixture

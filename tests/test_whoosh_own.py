@@ -17,7 +17,8 @@ from whoosh.analysis.tokenizers import default_pattern
 from whoosh.highlight import ContextFragmenter
 
 from newscli.engine import backend
-from newscli.engine.whoosh import collecting, schema, startup
+from newscli.engine.whoosh import collecting
+from newscli.engine.whoosh.internals import analysis, patches
 from newscli.engine.whoosh.ordering import order, stories
 from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS, stems
 from newscli.engine.whoosh.snippets import HIGHLIGHT_CHARS, _fragments, _indexed_as
@@ -114,9 +115,9 @@ def test_text_is_indexed_as_whooshs_analyzer_indexes_it(name: str, text: str) ->
 
 def test_a_long_texts_later_words_are_indexed_as_whoosh_indexes_them_and_not_kept() -> None:
     field = SCHEMA["body"]
-    text = "word " * schema.ONCE_UP_TO + "last"  # a word once, past the positions whose encoding is kept
+    text = "word " * analysis.ONCE_UP_TO + "last"  # a word once, past the positions whose encoding is kept
     assert _indexed(field, text) == _indexed(fields.TEXT(analyzer=field.analyzer, stored=True), text)
-    assert max(schema._ONCE) < schema.ONCE_UP_TO
+    assert max(analysis._ONCE) < analysis.ONCE_UP_TO
 
 
 @pytest.mark.corpora
@@ -175,7 +176,9 @@ def test_results_sort_and_group_by_story_as_whooshs_facets_and_collectors_do(tmp
                 for (kept, left_out), limit in product(filters, (None, 1, 7)):
                     by_story = {"story": sorting.FieldFacet("story", maptype=sorting.Count)}
                     theirs = s.search(q, limit=limit, filter=kept, mask=left_out, sortedby=facet, groupedby=by_story)
-                    ours = collecting.search(s, q, limit, kept, left_out, order(sort, ranking), {"story": stories()})
+                    ours = collecting.search(
+                        s, q, limit, kept, left_out, order(sort, ranking), {"story": stories()}, collecting.Kept()
+                    )
                     assert [(h.docnum, h.score) for h in ours] == [(h.docnum, h.score) for h in theirs]
                     assert len(ours) == len(theirs)
                     assert {k.decode(): n for k, n in ours.groups("story").items()} == theirs.groups("story")
@@ -204,16 +207,13 @@ def test_a_word_whose_first_articles_are_deleted_scores_as_whoosh_scores_it(tmp_
         q = query.Term("body", "troop")
         facet = sorting.MultiFacet([sorting.ScoreFacet(), sorting.FieldFacet("dated", reverse=True)])
         theirs = s.search(q, limit=None, sortedby=facet)
-        ours = collecting.search(s, q, None, None, None, order(Sort.RELEVANCE, Ranking.NEWS), None)
+        ours = collecting.search(s, q, None, None, None, order(Sort.RELEVANCE, Ranking.NEWS), None, collecting.Kept())
         assert [h.docnum for h in theirs] == [5, 4, 3]
         assert [(h.docnum, h.score[0]) for h in ours] == [(h.docnum, h.score[0]) for h in theirs]
 
 
-def test_a_word_searched_again_is_ranked_from_its_kept_postings_as_whoosh_ranks_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_word_searched_again_is_ranked_from_its_kept_postings_as_whoosh_ranks_it(tmp_path: Path) -> None:
     kept = collecting.Kept(10**6)
-    monkeypatch.setattr(collecting, "KEPT", kept)
     rng = random.Random(5)
     engine = backend("whoosh").create(str(tmp_path / "index"))
 
@@ -224,13 +224,13 @@ def test_a_word_searched_again_is_ranked_from_its_kept_postings_as_whoosh_ranks_
                 a = Article(id=f"{n:012x}", title="Story", body=words, path=f"/news/{n}.md", date="2024-05-01")
                 w.add(a, a.id)
 
-    def compare() -> None:
+    def compare(keeping: collecting.Kept = kept) -> None:
         with type(engine).open(str(tmp_path / "index"))._searcher() as s:  # type: ignore[attr-defined]
             talk_or_story = query.Or([query.Term("body", "talk"), query.Term("title", "stori")])
             for q in (query.Term("body", "troop"), talk_or_story):
                 facet = sorting.MultiFacet([sorting.ScoreFacet(), sorting.FieldFacet("dated", reverse=True)])
                 theirs = [(h.docnum, h.score[0]) for h in s.search(q, limit=None, sortedby=facet)]
-                ours = collecting.search(s, q, None, None, None, order(Sort.RELEVANCE, Ranking.NEWS), None)
+                ours = collecting.search(s, q, None, None, None, order(Sort.RELEVANCE, Ranking.NEWS), None, keeping)
                 assert [(h.docnum, h.score[0]) for h in ours] == theirs
 
     add(range(400))  # several blocks of postings a word
@@ -248,9 +248,8 @@ def test_a_word_searched_again_is_ranked_from_its_kept_postings_as_whoosh_ranks_
     assert kept.size == sum(len(postings.ids) for postings in kept._kept.values())  # those scored again counted once
 
     small = collecting.Kept(300)  # the words searched longest ago make room
-    monkeypatch.setattr(collecting, "KEPT", small)
-    compare()
-    compare()
+    compare(small)
+    compare(small)
     assert 0 < small.size <= 300
 
 
@@ -263,8 +262,8 @@ def test_a_part_remembers_where_it_found_a_word_and_that_it_did_not(
             a = Article(id=f"{n:012x}", title="Story", body="troops " * (n + 1), path=f"/news/{n}.md", date=None)
             w.add(a, a.id)
     looked: list[bytes] = []
-    whooshs = startup._ranges_for_key
-    monkeypatch.setattr(startup, "_ranges_for_key", lambda table, key: looked.append(key) or whooshs(table, key))
+    whooshs = patches._ranges_for_key
+    monkeypatch.setattr(patches, "_ranges_for_key", lambda table, key: looked.append(key) or whooshs(table, key))
     with type(engine).open(str(tmp_path / "index"))._searcher() as s:  # type: ignore[attr-defined]
         part = s.reader()
         terms = part._terms
@@ -280,6 +279,6 @@ def test_a_part_remembers_where_it_found_a_word_and_that_it_did_not(
             ranked.append([(h.docnum, h.score) for h in s.search(query.Term("body", "troop"), limit=None)])
         assert len(ranked[0]) == 30 and ranked[0] == ranked[1]
         assert sorted(looked) == sorted([key, missing])  # each looked up in the file once
-        monkeypatch.setattr(startup, "REMEMBERED", 1)  # bounded: a full table starts again
+        monkeypatch.setattr(patches, "REMEMBERED", 1)  # bounded: a full table starts again
         assert ("body", b"yak") not in part and ("body", b"troop") in part
         assert len(terms._tindex._newscli_ranges) == 1 and len(looked) == 4

@@ -44,6 +44,7 @@ class Config:
     server: str = "auto"  # "auto": read commands ask a resident process, started on first use; "off": never
     server_idle: float = 30.0  # minutes a resident process waits for a command before it ends
     max_feed_mb: float = 10.0  # a feed (or a page, for full text) larger than this is not read
+    whoosh_plain: bool = False  # Whoosh's public API alone (slower): see engine/whoosh/internals
 
 
 def load(
@@ -80,6 +81,7 @@ def load(
         server=values.get("server", "auto"),
         server_idle=values.get("server_idle", 30.0),
         max_feed_mb=values.get("max_feed_mb", 10.0),
+        whoosh_plain=values.get("whoosh_plain", False),
     )
 
 
@@ -157,7 +159,7 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
         if value not in BACKENDS:
             raise bad("one of " + ", ".join(BACKENDS))
         return value
-    if key in ("auto_refresh", "follow_links"):
+    if key in ("auto_refresh", "follow_links", "whoosh_plain"):
         if not isinstance(value, bool):
             raise bad("true or false")
         return value
@@ -191,6 +193,6 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
         return fields
     known = (
         "archive, index_dir, color, backend, auto_refresh, follow_links, max_file_mb, lock_timeout, variants, fields,"
-        " server, server_idle, max_feed_mb"
+        " server, server_idle, max_feed_mb, whoosh_plain"
     )
     raise ConfigError(f"{path}:{line}: unknown setting '{key}' (known: {known})")

@@ -60,6 +60,7 @@ class Engine(ABC):
     name: ClassVar[str]
     # Of what the backend writes: an index made with another version is built again.
     version: ClassVar[int]
+    folder: str  # where the index is
 
     @classmethod
     @abstractmethod
@@ -133,6 +134,12 @@ class Engine(ABC):
     def close(self) -> None:  # noqa: B027  (most engines hold nothing to let go)
         """Lets go of what the engine holds open; it is not used afterwards."""
 
+    def reopened(self) -> Engine:
+        """The index as last committed, in an engine that keeps what this one kept for its searches
+        (this one is closed)."""
+        self.close()
+        return type(self).open(self.folder)
+
     def warm(self) -> None:  # noqa: B027  (an engine may have nothing to read ahead)
         """Reads ahead what searches read of every article, for an engine kept open for many of them."""
 
@@ -145,10 +152,12 @@ class Engine(ABC):
         """Reads again and keeps what another process of this index's engine read (its `learned`)."""
 
 
-def backend(name: str) -> type[Engine]:
-    """The engine class of a backend, by the name the config file gives."""
+def backend(name: str, *, plain: bool = False) -> type[Engine]:
+    """The engine class of a backend, by the name the config file gives; `plain`: the backend uses its
+    library's public API alone (slower), as for a library version newscli was not verified with."""
     if name == "whoosh":
         from newscli.engine.whoosh import WhooshEngine
 
+        WhooshEngine.set_plain(plain)
         return WhooshEngine
     raise ConfigError(f"unknown search backend {name!r} (known: {', '.join(BACKENDS)})")

@@ -125,7 +125,7 @@ def following(config: Config, recorded: bool) -> bool:
 
 
 def engine_of(config: Config) -> type[Engine]:
-    return backend(config.backend)
+    return backend(config.backend, plain=config.whoosh_plain)
 
 
 def built(config: Config, folder: Path) -> bool:

@@ -284,10 +284,9 @@ class Server:
         """The index as last committed; None if it cannot be opened (then each command says why, as today)."""
         stamp = _stamp(os.path.join(self.folder, SUMMARY))
         self.spare.drop()
-        if self.engine is not None:
-            self.engine.close()
-        try:
-            self.engine = engine_of(self.config).open(self.folder)
+        engine, self.engine = self.engine, None
+        try:  # (what the engine before kept for its searches is kept: it was read from parts that never change)
+            self.engine = engine.reopened() if engine is not None else engine_of(self.config).open(self.folder)
             self.engine.warm()  # once here, rather than in every forked process
         except NewscliError as e:
             log(f"cannot open the index: {e.message}")

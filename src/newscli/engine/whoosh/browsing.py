@@ -10,7 +10,8 @@ nothing when the index is opened again. A browse then walks each part's order,
 taking the first articles the filters let through, and merges the parts.
 
 The order is the one a sorted search gives (`ordering.order`): dated articles first,
-then by time, then by document number.
+then by time, then by document number. The orders are the engine's (`Orders`): an
+engine opened again on the index takes those of the one before.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 from itertools import filterfalse, islice
 from typing import Any
 
-from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
+from newscli.engine.whoosh import internals  # noqa: F401  (first: loads Whoosh, in the mode the internals choose)
 
 # isort: split
 from whoosh.searching import Searcher
@@ -29,10 +30,10 @@ from newscli.engine.whoosh import filtering
 from newscli.engine.whoosh.ordering import Order, sort_key, values
 from newscli.models import Filters
 
-_ORDERS: dict[tuple[str, bool], array[int]] = {}  # (part ID, newest first): its document numbers in date order
+Orders = dict[tuple[str, bool], "array[int]"]  # (part ID, newest first): its document numbers in date order
 
 
-def top(s: Searcher, filters: Filters, newest: bool, limit: int | None) -> tuple[int, list[int]]:
+def top(s: Searcher, filters: Filters, newest: bool, limit: int | None, orders: Orders) -> tuple[int, list[int]]:
     """How many articles the filters let through, and the first `limit` (all: None) in date order."""
     total = 0
     found: list[tuple[tuple[float, ...], int]] = []
@@ -40,29 +41,29 @@ def top(s: Searcher, filters: Filters, newest: bool, limit: int | None) -> tuple
     for part, offset, kept, left_out in filtering.parts(s, filters):
         if kept is None:
             total += part.doc_count_all() - len(left_out)
-            taken: Iterable[int] = filterfalse(left_out.__contains__, date_order(part, newest))
+            taken: Iterable[int] = filterfalse(left_out.__contains__, date_order(part, newest, orders))
         else:
             total += len(kept)
-            taken = filter(kept.__contains__, date_order(part, newest))
+            taken = filter(kept.__contains__, date_order(part, newest, orders))
         key = sort_key(part, order)
         found.extend((key(d, 0.0), offset + d) for d in islice(taken, limit))
     found.sort()
     return total, [docnum for _, docnum in found[:limit]]
 
 
-def date_order(part: Any, newest: bool) -> array[int]:
+def date_order(part: Any, newest: bool, orders: Orders) -> array[int]:
     """A part's document numbers, dated first, then newest (or oldest) first, then by number."""
     key = (part.segment().segment_id(), newest)
-    if key not in _ORDERS:
+    if key not in orders:
         dated, ts = values(part, "dated"), values(part, "ts")
         order = sorted(range(part.doc_count_all()), key=ts.__getitem__, reverse=newest)  # keeps ties in order
         order.sort(key=dated.__getitem__, reverse=True)
-        _ORDERS[key] = array("i", order)
-    return _ORDERS[key]
+        orders[key] = array("i", order)
+    return orders[key]
 
 
-def keep_only(parts: Iterable[Any]) -> None:
+def keep_only(parts: Iterable[Any], orders: Orders) -> None:
     """Forgets the orders of parts no longer in the index."""
     ids = {part.segment().segment_id() for part in parts if part.segment() is not None}
-    for key in [key for key in _ORDERS if key[0] not in ids]:
-        del _ORDERS[key]
+    for key in [key for key in orders if key[0] not in ids]:
+        del orders[key]

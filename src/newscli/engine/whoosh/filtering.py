@@ -3,22 +3,19 @@
 Whoosh takes filters as queries and finds their documents a posting at a time.
 An `is:unread` filter is every article read, which after a month of reading is
 tens of thousands of IDs, each looked up in every part of the index: 150,000 of
-them took seconds at 300,000 articles. Here each part's postings are read a
-block at a time, and the IDs of a part are read once, in order, when more than
-half its size are asked for.
+them took seconds at 300,000 articles. Here the IDs of a part are read once, in
+order, when more than half its size are asked for, and (but in the plain mode)
+each part's postings are read a block at a time (internals/postings.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
+from newscli.engine.whoosh import internals  # first: loads Whoosh, in the mode the internals choose
 
 # isort: split
-from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo, W3TermsReader
-from whoosh.matching import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
@@ -98,22 +95,16 @@ _WORDS = "_newscli_words"  # where a part keeps its words read in order (see `ho
 
 def _words(part: Any, fieldname: str) -> dict[str, int | None]:
     """Each word of a field in a part: the one document that holds it, or None when more do."""
-    terms = part._terms
-    if not isinstance(terms, W3TermsReader):
-        return {word.decode("utf-8"): None for word in part.lexicon(fieldname)}
-    prefix = terms._keycoder(fieldname, b"")
-    unpack = W3TermInfo._struct.unpack_from
-    words: dict[str, int | None] = {}
-    for key, info in terms._tindex.items_from(prefix):  # in order: the field's words are together
-        if not key.startswith(prefix):
-            break
-        _, _, count, _, _, _, first, _ = unpack(info)
-        words[key[len(prefix) :].decode("utf-8")] = first if count == 1 else None
-    return words
+    if internals.active() and (found := internals.postings.words(part, fieldname)) is not None:
+        return found
+    return {
+        text.decode("utf-8"): info.min_id() if info.doc_frequency() == 1 else None
+        for text, info in part.iter_field(fieldname)
+    }
 
 
 def postings(part: Any, fieldname: str, text: str) -> Iterable[int]:
-    """The documents of a part holding a word (deleted ones included)."""
+    """The documents of a part holding a word (deleted ones too, unless in the plain mode)."""
     try:
         info = part.term_info(fieldname, text)
     except TermNotFound:
@@ -121,20 +112,6 @@ def postings(part: Any, fieldname: str, text: str) -> Iterable[int]:
     if info.doc_frequency() == 1:  # an article's ID: the term's information names its one document
         return (info.min_id(),)
     matcher = part.postings(fieldname, text)
-    if isinstance(matcher, FilterMatcher):  # leaving out deleted documents one at a time
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
-        return matcher.all_ids()  # type: ignore[no-any-return]
-    return _blocks(matcher)
-
-
-def _blocks(m: W3LeafMatcher) -> Iterable[int]:
-    # Whoosh's all_ids() steps one posting at a time (0.18 s for 210,000): read whole blocks.
-    read: Callable[[Any], Iterable[int]] = (lambda ids: ids) if m._byteids else accumulate  # IDs as deltas
-    while True:
-        if m._data is None:
-            m._read_data()
-        yield from read(m._data[0])
-        if m._lastblock:
-            return
-        m._goto(m._nextoffset)
+    if internals.active() and (found := internals.postings.blocks(matcher)) is not None:
+        return found
+    return matcher.all_ids()  # type: ignore[no-any-return]

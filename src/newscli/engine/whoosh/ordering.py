@@ -2,10 +2,11 @@
 
 Whoosh sorts by a MultiFacet of a score facet and two column facets, which
 costs it five calls and two column reads for every match; here one call reads
-a part's `dated` and `ts` columns, kept whole in arrays (startup.py), for the
-same keys: a third of a search over thousands of matches. Dated articles come
-before undated ones in each order; ties keep document order. Grouping matches
-by story reads a part's story column whole in the same way.
+a part's `dated` and `ts` columns, kept whole in arrays (internals/columns.py),
+for the same keys: a third of a search over thousands of matches. Dated articles
+come before undated ones in each order; ties keep document order. Grouping
+matches by story reads a part's story column whole in the same way. In the plain
+mode the columns are read through Whoosh's column readers, a value at a time.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
+from newscli.engine.whoosh import internals  # first: loads Whoosh, in the mode the internals choose
 
 # isort: split
 from whoosh import sorting
@@ -34,18 +35,12 @@ def stories() -> sorting.FacetType:
     return _Stories("story", maptype=sorting.Count)
 
 
-def values(part: Any, name: str) -> Any:
-    """A numeric column of a part, whole (startup.py reads it into an array once per part)."""
+def values(part: Any, name: str) -> Sequence[Any]:
+    """A numeric column of a part, whole."""
+    if internals.active() and (found := internals.columns.values(part, name)) is not None:
+        return found
     reader = part.column_reader(name, translate=False)
-    count = part.doc_count_all()
-    if count:
-        reader[0]
-    found = getattr(reader, "_values", None)
-    if found is None:  # a part without the column, or a number array cannot hold
-        return [reader[d] for d in range(count)]
-    if len(found) < count:  # a column leaves out the default values at its end
-        found.extend([reader._default] * (count - len(found)))
-    return found
+    return [reader[d] for d in range(part.doc_count_all())]
 
 
 class Order(sorting.FacetType):  # type: ignore[misc]
@@ -57,6 +52,9 @@ class Order(sorting.FacetType):  # type: ignore[misc]
 
     def categorizer(self, global_searcher: Any) -> sorting.Categorizer:
         return _Key(self)
+
+    def key(self, part: Any) -> Callable[[int, float], tuple[float, ...]]:
+        return sort_key(part, self)
 
 
 def sort_key(part: Any, order: Order) -> Callable[[int, float], tuple[float, ...]]:
@@ -100,26 +98,21 @@ class _Story(sorting.Categorizer):  # type: ignore[misc]
 
 
 def story_column(part: Any) -> Sequence[bytes]:
-    """The story of each article of a part (by its number there), from its story column read whole once."""
-    column = part.column_reader("story", translate=False)  # kept per part (startup.py)
-    if not hasattr(column, "_newscli_stories"):
-        if hasattr(column, "_offsets") and hasattr(column, "_lengths"):  # Whoosh's column of varied lengths
-            data = column._dbfile.get(column._basepos, sum(column._lengths))
-            stories = [data[o : o + n] for o, n in zip(column._offsets, column._lengths, strict=True)]
-        else:
-            stories = [bytes(column[d]) for d in range(part.doc_count_all())]
-        column._newscli_stories = stories
-    return column._newscli_stories  # type: ignore[no-any-return]
+    """The story of each article of a part (by its number there)."""
+    if internals.active():
+        return internals.columns.story_column(part)
+    column = part.column_reader("story", translate=False)
+    return [bytes(column[d]) for d in range(part.doc_count_all())]
 
 
 def story_of(s: Any) -> Callable[[int], str]:
     """The story of each article of a searcher's index (by its number there)."""
     parts = s.reader().leaf_readers()
     starts = [offset for _, offset in parts]
-    columns = [story_column(part) for part, _ in parts]
+    each = [story_column(part) for part, _ in parts]
 
     def story(docnum: int) -> str:
         i = bisect_right(starts, docnum) - 1
-        return str(columns[i][docnum - starts[i]].decode("utf-8"))
+        return str(each[i][docnum - starts[i]].decode("utf-8"))
 
     return story

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import UTC, datetime
-from itertools import pairwise
-from pickle import dumps
 from typing import Any
 
-from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
+from newscli.engine.whoosh import internals  # first: loads Whoosh, in the mode the internals choose
 
 # isort: split
 from whoosh import analysis, fields
-from whoosh.system import pack_uint
 
 from newscli import dates
 from newscli.models import Article, Markup
@@ -23,49 +19,18 @@ _LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag
 TEXT_FIELDS = ("title", "caption", "body")
 
 
-# Whoosh's words, with the group it captures made one it does not: the same matches, for findall.
-_WORDS = {r"[\w\*]+(\.?[\w\*]+)*": re.compile(r"[\w\*]+(?:\.?[\w\*]+)*").findall}
-_ONCE: dict[int, bytes] = {}  # the posting value of a word at one position, by position
-ONCE_UP_TO = 20_000  # positions so kept (a long article's later words are encoded each time)
-
-
 class StemmedText(fields.TEXT):  # type: ignore[misc]
-    """A text field of Whoosh's stemming analyzer, whose words are indexed in one pass.
+    """A text field of Whoosh's stemming analyzer, whose words are indexed in one pass
+    (internals/analysis.py) where the internals are in use: the same terms, frequencies,
+    weights and positions as Whoosh's own (tests/test_whoosh_own.py compares them)."""
 
-    Whoosh hands each word through a chain of generators (the words, lower case, common
-    words left out, stems) and then groups them: most of the time of indexing an article.
-    This gives the same terms, frequencies, weights and positions (tests/test_whoosh_own.py
-    compares them) in under half the time. Values other than one text go Whoosh's way.
-    """
-
-    def __init__(self, analyzer: Any) -> None:  # Whoosh's StemmingAnalyzer, which `index` takes apart
+    def __init__(self, analyzer: Any) -> None:  # Whoosh's StemmingAnalyzer
         super().__init__(analyzer=analyzer, stored=True)
 
     def index(self, value: Any, **kwargs: Any) -> Any:
-        words, stop, stem = self.analyzer.items[0], self.analyzer.items[2], self.analyzer.items[3]
-        find = _WORDS.get(words.expression.pattern)
-        if kwargs or not isinstance(value, str) or not find or stem.ignore or stop.max or not stop.renumber:
-            return super().index(value, **kwargs)
-        found = [w.lower() for w in find(value)]
-        kept = [w for w in found if len(w) >= stop.min and w not in stop.stops]
-        positions: dict[str, list[int]] = {}
-        # Whoosh numbers the words kept one after another, from the place of the first.
-        for at, term in enumerate(map(stem._stem, kept), found.index(kept[0]) if kept else 0):
-            if (seen := positions.get(term)) is None:
-                positions[term] = [at]
-            else:
-                seen.append(at)
-        boost = self.format.field_boost
-        postings = []
-        for term, spots in positions.items():
-            n = len(spots)
-            if n == 1 and spots[0] < ONCE_UP_TO:
-                if (encoded := _ONCE.get(spots[0])) is None:
-                    encoded = _ONCE[spots[0]] = pack_uint(1) + dumps(spots, 2)
-            else:
-                encoded = pack_uint(n) + dumps([spots[0]] + [b - a for a, b in pairwise(spots)], 2)
-            postings.append((term.encode(), n, float(n) * boost, encoded))
-        return postings
+        if internals.active() and not kwargs and (found := internals.analysis.in_one_pass(self, value)) is not None:
+            return found
+        return super().index(value, **kwargs)
 
 
 def _schema() -> fields.Schema:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from itertools import combinations
 from typing import Any
 
-from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
+from newscli.engine.whoosh import internals  # first: loads Whoosh, in the mode the internals choose
 from newscli.folders import private
 
 # isort: split
@@ -24,6 +24,7 @@ from newscli.engine import Contents, Engine, Writer
 from newscli.engine.whoosh import browsing, collecting, feedback, filtering, ordering
 from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request
 from newscli.engine.whoosh.damage import readable
+from newscli.engine.whoosh.internals.kept import Kept
 from newscli.engine.whoosh.ordering import order, stories
 from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, TEXT_FIELDS, article, written
 from newscli.engine.whoosh.snippets import snippet, with_snippets
@@ -57,10 +58,14 @@ class WhooshEngine(Engine):
     name = "whoosh"
     version = SCHEMA_VERSION
 
-    def __init__(self, ix: index.Index, folder: str) -> None:
+    def __init__(self, ix: index.Index, folder: str, before: WhooshEngine | None = None) -> None:
         self._ix = ix
         self.folder = folder
         self._reader: Any = None
+        # What searches keep for the next, by segment (whose files never change): taken over
+        # from the engine `before` this one on the same index.
+        self.kept: Kept = before.kept if before is not None else Kept()
+        self.orders: browsing.Orders = before.orders if before is not None else {}
 
     def _searcher(self, **kwargs: Any) -> Searcher:
         """A searcher of the index as it was at the first: what its parts have read stays read for the next."""
@@ -69,7 +74,7 @@ class WhooshEngine(Engine):
         return Searcher(self._reader, closereader=False, fromindex=self._ix, **kwargs)
 
     def warm(self) -> None:
-        # What sorting, folding and scoring read of each part, read now (see startup.py).
+        # What sorting, folding and scoring read of each part, read now (see internals/).
         with self._searcher() as s:
             for part, _ in s.reader().leaf_readers():
                 if part.segment() is None:  # an empty index's stand-in part
@@ -77,9 +82,9 @@ class WhooshEngine(Engine):
                 for name in TEXT_FIELDS:
                     part.doc_field_length(0, name)
                 part.stored_fields(0)
-                browsing.date_order(part, newest=True)  # and the dated and ts columns, whole
+                browsing.date_order(part, True, self.orders)  # and the dated and ts columns, whole
                 ordering.story_column(part)
-            browsing.keep_only(part for part, _ in s.reader().leaf_readers())
+            browsing.keep_only((part for part, _ in s.reader().leaf_readers()), self.orders)
             for name in TEXT_FIELDS:
                 s.reader().field_length(name)
         # And what a search loads and compiles on its first use: the query parser's patterns, the collectors.
@@ -87,25 +92,34 @@ class WhooshEngine(Engine):
         importlib.import_module("whoosh.collectors")
 
     def learned(self) -> list[Any]:
-        # The postings this process read and scored (collecting.Kept): its words, by part.
-        return [[part, field, text.hex(), list(shape)] for part, field, text, shape in collecting.KEPT.read]
+        # The postings this process read and scored (Kept): its words, by part.
+        return [[part, field, text.hex(), list(shape)] for part, field, text, shape in self.kept.read]
 
     def learn(self, learned: list[Any]) -> None:
         with self._searcher() as s:
             parts = {part.segment().segment_id(): part for part, _ in s.reader().leaf_readers() if part.segment()}
             for part, field, text, shape in learned:
                 if part in parts:
-                    collecting.keep(parts[part], (field, bytes.fromhex(text)), tuple(shape))
+                    collecting.keep(self.kept, parts[part], (field, bytes.fromhex(text)), tuple(shape))
+
+    def reopened(self) -> WhooshEngine:
+        self.close()
+        return type(self).open(self.folder, before=self)
 
     def close(self) -> None:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
 
+    @staticmethod
+    def set_plain(plain: bool) -> None:
+        """Whoosh's public API alone (or as NEWSCLI_WHOOSH_PLAIN says, which wins), else the internals."""
+        internals.use(plain or internals.asked_plain())
+
     @classmethod
-    def open(cls, folder: str) -> WhooshEngine:
+    def open(cls, folder: str, before: WhooshEngine | None = None) -> WhooshEngine:
         try:
-            return cls(MappedStorage(folder).open_index(), folder)
+            return cls(MappedStorage(folder).open_index(), folder, before)
         except (EmptyIndexError, FileNotFoundError):
             raise IndexError_(f"no index in {folder}", hint=REBUILD_HINT) from None
         except IndexVersionError:
@@ -176,7 +190,7 @@ class WhooshEngine(Engine):
                 check_expansions(compiled.query, s)
             where = filtering.documents(s, compiled.filters)
             fetch = max(wanted, feedback.RERANKED) if reranked and wanted else wanted
-            results, shown = _ranked(s, compiled.query, request, where, groups, fetch)
+            results, shown = _ranked(s, compiled.query, request, where, groups, fetch, self.kept)
             matches = len(results)
             relevance = request.sort == Sort.RELEVANCE
             scored: list[tuple[Any, float | None]] = [(h, _score(h) if relevance else None) for h in shown]
@@ -186,7 +200,7 @@ class WhooshEngine(Engine):
                 if words := feedback.expansion(s, shown, asked, tuning):
                     scored = feedback.rerank(s, scored, words)
             if compiled.optional and wanted is not None and len(shown) < wanted:
-                more = _fill(s, compiled, request, where, wanted - len(shown), results)
+                more = _fill(s, compiled, request, where, wanted - len(shown), results, self.kept)
                 scored += [(h, _score(h)) for h in more]
             hits = tuple(
                 Hit(article(h.fields()), score, snippet(h), _copies(s, h), every_word=i < len(shown))
@@ -240,7 +254,7 @@ class WhooshEngine(Engine):
     @readable
     def browse(self, filters: Filters, sort: Sort, limit: int) -> ListResult:
         with self._searcher() as s:
-            total, docnums = browsing.top(s, filters, sort != Sort.OLDEST, limit or None)
+            total, docnums = browsing.top(s, filters, sort != Sort.OLDEST, limit or None, self.orders)
             return ListResult(total, tuple(article(s.stored_fields(n)) for n in docnums))
 
     @readable
@@ -303,7 +317,7 @@ def _columns(part: Any) -> Iterator[str]:
     for field in _SCORED:
         if not part.field_length(field):
             continue
-        if not part._perdoc.has_column(f"_{field}_len"):
+        if internals.active() and not internals.columns.keeps_lengths(part, field):  # (the plain mode cannot tell)
             yield f"{missing} lengths of '{field}'"
             continue
         for docnum in range(part.doc_count_all()):
@@ -340,6 +354,7 @@ def _ranked(
     where: Where,
     groups: dict[str, Any],
     wanted: int | None,
+    keeping: Kept,
     mask: set[int] | None = None,
     seen: set[str] | None = None,
     quick: bool = False,
@@ -353,7 +368,7 @@ def _ranked(
     fetch = None if wanted is None else wanted * (4 if request.fold_copies else 1)
     kept, left_out = where[0], where[1] if not mask else mask | (where[1] or set())
     sortedby = None if quick else order(request.sort, request.ranking)
-    results = collecting.search(s, q, fetch, kept, left_out, sortedby, groups or None)
+    results = collecting.search(s, q, fetch, kept, left_out, sortedby, groups or None, keeping)
     while True:
         shown = _one_per_story(s, results, set(seen or ())) if request.fold_copies else list(results)
         if fetch is None or wanted is None or len(shown) >= wanted or fetch >= len(results):
@@ -361,7 +376,7 @@ def _ranked(
             return results, shown
         fetch *= 4
         results = collecting.more(results, fetch) or collecting.search(
-            s, q, fetch, kept, left_out, sortedby, groups or None
+            s, q, fetch, kept, left_out, sortedby, groups or None, keeping
         )
 
 
@@ -375,6 +390,7 @@ def _fill(
     where: Where,
     wanted: int,
     matches: Any,
+    keeping: Kept,
 ) -> list[Any]:
     """Hits for the rest of a page: articles with all the query's words but one, then all but two...
 
@@ -391,7 +407,7 @@ def _fill(
             continue
         level = query.Or([query.And(g) if k > 1 else g[0] for g in combinations(words, k)])
         q = query.And([*compiled.required, level]) if compiled.required else level
-        level_matches, more = _ranked(s, q, request, where, {}, wanted - len(found), done, seen, quick=True)
+        level_matches, more = _ranked(s, q, request, where, {}, wanted - len(found), keeping, done, seen, quick=True)
         found += more
         if len(found) >= wanted:
             break

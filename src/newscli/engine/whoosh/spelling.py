@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from itertools import islice
 
-from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
+from newscli.engine.whoosh import internals  # noqa: F401  (first: loads Whoosh, in the mode the internals choose)
 
 # isort: split
 from whoosh.reading import IndexReader

@@ -10,9 +10,10 @@ process's forked helpers search side by side.
 from __future__ import annotations
 
 import mmap
+import os
 from typing import Any
 
-from newscli.engine.whoosh import startup  # noqa: F401  (first: keeps Whoosh's start-up cost down)
+from newscli.engine.whoosh import internals  # noqa: F401  (first: loads Whoosh, in the mode the internals choose)
 
 # isort: split
 from whoosh.filedb.filestore import FileStorage
@@ -23,7 +24,7 @@ class MappedStorage(FileStorage):  # type: ignore[misc]
     """A folder of index files, each opened for reading as a memory map."""
 
     def open_file(self, name: str, **kwargs: Any) -> Any:
-        with open(self._fpath(name), "rb") as f:
+        with open(os.path.join(self.folder, name), "rb") as f:
             try:
                 mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
             except ValueError:  # an empty file cannot be mapped

@@ -1,63 +1,25 @@
-"""Whoosh loaded for newscli: without the modules it never uses here, and with some repairs.
+"""Whoosh's classes with some of their methods replaced: applied, and undone, as a whole.
 
-Whoosh's start-up loads `urllib.request` (for a download helper), through the
-`cached_property` package `asyncio`, and an English word-forms table of a few
-hundred regular expressions (for a query type newscli does not use): together
-about 70 ms of every command's 0.1-0.2 s. While Whoosh's modules load, they are
-stood in for by light versions (the helper and the word-forms function import
-the real module if they are ever called); afterwards `sys.modules` is as it
-was, so any later import gets the real modules. Repairs follow: columns a
-part of the index lacks are remembered as lacking, a part's field lengths,
-column readers and numeric columns are read once, the whole index's field
-lengths are added up once, a word looked up in a part's term index is
-remembered, and stems are cached by functools.
-Imported by every module of this package before Whoosh.
+Columns a part of the index lacks are remembered as lacking, a part's field
+lengths, column readers and numeric columns are read once, the whole index's
+field lengths are added up once, a word looked up in a part's term index is
+remembered, and stems are cached by functools. `apply` replaces the methods and
+`undo` puts Whoosh's own back (the plain mode; tests switch between the two).
 """
 
 from __future__ import annotations
 
 import array
 import functools
-import importlib
 import sys
-import types
 from typing import Any
 
-
-def _deferred(module: str, name: str) -> types.ModuleType:
-    """A stand-in for `module` whose function `name` imports the real module when called."""
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return getattr(importlib.import_module(module), name)(*args, **kwargs)
-
-    stand_in = types.ModuleType(module)
-    setattr(stand_in, name, call)
-    return stand_in
-
-
-def _load() -> None:
-    if "whoosh" in sys.modules:
-        return
-    cached = types.ModuleType("cached_property")
-    cached.cached_property = functools.cached_property  # type: ignore[attr-defined]
-    stand_ins = {
-        "urllib.request": _deferred("urllib.request", "urlretrieve"),
-        "whoosh.lang.morph_en": _deferred("whoosh.lang.morph_en", "variations"),
-        "cached_property": cached,
-    }
-    saved: dict[str, types.ModuleType | None] = {name: sys.modules.get(name) for name in stand_ins}
-    for name, stand_in in stand_ins.items():
-        sys.modules.setdefault(name, stand_in)
-    try:
-        importlib.import_module("whoosh.index")
-        importlib.import_module("whoosh.reading")
-        importlib.import_module("whoosh.query")
-    finally:
-        for name, module in saved.items():
-            if module is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = module
+from whoosh.analysis.morph import StemFilter
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
+from whoosh.columns import NumericColumn
+from whoosh.filedb.filetables import HashReader
+from whoosh.reading import MultiReader, SegmentReader
+from whoosh.util.numeric import byte_to_length
 
 
 def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
@@ -94,7 +56,7 @@ def _doc_field_length(self: Any, docnum: int, fieldname: str, default: int = 0) 
     return _LENGTH_OF_BYTE[lbyte] if lbyte else None  # as Whoosh answers a length of 0
 
 
-def field_lengths(part: Any, fieldname: str) -> tuple[Any, list[int]] | None:
+def field_lengths(part: Any, fieldname: str) -> tuple[Any, list[int]] | None:  # (see postings.py)
     """A part's lengths of a field, a byte an article as Whoosh keeps them, and the length each byte
     stands for (read once, as scoring reads them); None if the part keeps none."""
     per_doc = getattr(part, "_perdoc", None)
@@ -196,27 +158,37 @@ def _clear(self: Any) -> None:
     self._stem = functools.lru_cache(maxsize=None if size < 0 else size)(stemfn) if size else stemfn
 
 
-_load()
-
-from whoosh.analysis.morph import StemFilter  # noqa: E402  (after the light start-up above)
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader  # noqa: E402
-from whoosh.columns import NumericColumn  # noqa: E402
-from whoosh.filedb.filetables import HashReader  # noqa: E402
-from whoosh.reading import MultiReader, SegmentReader  # noqa: E402
-from whoosh.util.numeric import byte_to_length  # noqa: E402
-
-_segment_column_reader = SegmentReader.column_reader
-SegmentReader.column_reader = _column_reader
-_numeric_item = NumericColumn.Reader.__getitem__
-NumericColumn.Reader.__getitem__ = _numeric
-
 _LENGTH_OF_BYTE.extend(byte_to_length(b) for b in range(256))
-W3PerDocReader._cached_reader = _cached_reader
-W3PerDocReader.doc_field_length = _doc_field_length
+
+# Whoosh's own, kept to be called by the replacements and put back by `undo`.
+_segment_column_reader = SegmentReader.column_reader
+_numeric_item = NumericColumn.Reader.__getitem__
 _multi_field_length = MultiReader.field_length
-MultiReader.field_length = _field_length
-StemFilter.clear = _clear
 _ranges_for_key = HashReader.ranges_for_key
-HashReader.range_for_key = _range_for_key
-HashReader.__contains__ = _contains
-HashReader.__getitem__ = _getitem
+
+# (class, attribute, replacement): what `apply` sets.
+_REPLACED: list[tuple[type, str, Any]] = [
+    (SegmentReader, "column_reader", _column_reader),
+    (NumericColumn.Reader, "__getitem__", _numeric),
+    (W3PerDocReader, "_cached_reader", _cached_reader),
+    (W3PerDocReader, "doc_field_length", _doc_field_length),
+    (MultiReader, "field_length", _field_length),
+    (StemFilter, "clear", _clear),
+    (HashReader, "range_for_key", _range_for_key),
+    (HashReader, "__contains__", _contains),
+    (HashReader, "__getitem__", _getitem),
+]
+_ORIGINAL = [(cls, name, cls.__dict__.get(name)) for cls, name, _ in _REPLACED]
+
+
+def apply() -> None:
+    for cls, name, replacement in _REPLACED:
+        setattr(cls, name, replacement)
+
+
+def undo() -> None:
+    for cls, name, original in _ORIGINAL:
+        if original is None:  # inherited: Whoosh's own is the base class's
+            delattr(cls, name)
+        else:
+            setattr(cls, name, original)
