@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,8 +18,8 @@ from pytest_httpserver import HTTPServer
 
 from newscli.core import Environment
 from newscli.core import run as run_command
-from newscli.server.place import Place
 from newscli.server.reach import request
+from newscli.server.resident import Resident
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEED = PROJECT / "articles" / "000_1affae172cd90381.txt"
@@ -43,30 +44,40 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    runtime = tmp_path / "run"
-    runtime.mkdir(mode=0o700)
+    # A short folder: a socket's path must fit in 107 bytes, and pytest's own (longer still with
+    # pytest-xdist's worker folders) do not, which would put the socket in /tmp/newscli-UID,
+    # where the end of the test would not look for its resident process.
+    runtime = Path(tempfile.mkdtemp(prefix="run", dir="/tmp"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.chdir(tmp_path)
     yield tmp_path
     stop_servers(runtime)
+    shutil.rmtree(runtime, ignore_errors=True)
 
 
 def stop_servers(runtime: Path) -> None:
     """Ends every resident process whose socket is below `runtime` (killed if it does not answer in 10 s)."""
     for lock in runtime.glob("newscli/*.lock"):
-        place = Place.of_lock(str(lock))
-        pid = place.holder()
+        resident = Resident.of_lock(str(lock))
+        pid = resident.holder()
         if pid is None:
             continue
-        request(place, {"stop": True})
+        request(resident, {"stop": True})
         deadline = time.monotonic() + 10
-        while place.holder() is not None and time.monotonic() < deadline:
+        while resident.holder() is not None and time.monotonic() < deadline:
             time.sleep(0.05)
-        if place.holder() is not None and pid:
+        if resident.holder() is not None and pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+    # One started by the test's last command may not hold its lock yet (it starts after the command's
+    # answer): any process still running with this runtime folder is ended too.
+    mark = f"XDG_RUNTIME_DIR={runtime}".encode()
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            if mark in (proc / "environ").read_bytes().split(b"\0") and b"server" in (proc / "cmdline").read_bytes():
+                os.kill(int(proc.name), signal.SIGKILL)
 
 
 class Result:

@@ -187,14 +187,14 @@ def test_folder_defaults_apply_below_and_files_win(run: Run, tmp_path: Path) -> 
 
 
 def test_ids_are_stable_across_locations_and_other_content(run: Run, tmp_path: Path) -> None:
-    for place in ("one", "two"):
-        write(tmp_path / place / "articles" / SEED.name, SEED.read_bytes())
+    for resident in ("one", "two"):
+        write(tmp_path / resident / "articles" / SEED.name, SEED.read_bytes())
     write(tmp_path / "two" / "articles" / "other.txt", "Other\n\nMore.\n")
     ids = []
-    for place in ("one", "two"):
-        result = run("--index-dir", str(tmp_path / place / "ix"), "index", str(tmp_path / place / "articles"))
+    for resident in ("one", "two"):
+        result = run("--index-dir", str(tmp_path / resident / "ix"), "index", str(tmp_path / resident / "articles"))
         assert result.exit_code == 0
-        data = run("--index-dir", str(tmp_path / place / "ix"), "search", "Peskov", "--json").stdout
+        data = run("--index-dir", str(tmp_path / resident / "ix"), "search", "Peskov", "--json").stdout
         ids.append(json.loads(data)["hits"][0]["id"])
     assert ids == [SEED_ID, SEED_ID]
 

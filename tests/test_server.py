@@ -25,8 +25,8 @@ import pytest
 from newscli import __version__
 from newscli.main import _settings, _wanted
 from newscli.server import wire
-from newscli.server.place import Place
 from newscli.server.reach import request
+from newscli.server.resident import Resident
 from newscli.server.watch import Watcher, file_system
 
 from .conftest import doc, write
@@ -39,39 +39,39 @@ def newscli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
 
 @pytest.fixture
-def place(isolated: Path) -> Place:
-    return Place(str(isolated / "data" / "newscli" / "index"))
+def resident(isolated: Path) -> Resident:
+    return Resident(str(isolated / "data" / "newscli" / "index"))
 
 
 @pytest.fixture
-def served(news: Path, place: Place) -> dict[str, object]:
+def served(news: Path, resident: Resident) -> dict[str, object]:
     """The `news` archive indexed, and a resident process for it started by a first search."""
     assert newscli("index", str(news)).returncode == 0
     assert newscli("search", "talks").returncode == 0
-    return up(place)
+    return up(resident)
 
 
-def up(place: Place, timeout: float = 30, other_than: object = None) -> dict[str, object]:
+def up(resident: Resident, timeout: float = 30, other_than: object = None) -> dict[str, object]:
     """The status of the resident process once it answers (another than `other_than`, if given)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status = request(place, {"status": True})
+        status = request(resident, {"status": True})
         if status is not None and status["pid"] != other_than:
             return status
         time.sleep(0.05)
-    log = Path(place.log).read_text() if os.path.exists(place.log) else "(no log)"
+    log = Path(resident.log).read_text() if os.path.exists(resident.log) else "(no log)"
     raise AssertionError(f"no resident process answered; its log:\n{log}")
 
 
-def answered(place: Place) -> int:
-    status = request(place, {"status": True})
+def answered(resident: Resident) -> int:
+    status = request(resident, {"status": True})
     assert status is not None
     return int(status["answered"])  # type: ignore[call-overload]
 
 
-def gone(place: Place, timeout: float = 15) -> bool:
+def gone(resident: Resident, timeout: float = 15) -> bool:
     deadline = time.monotonic() + timeout
-    while place.holder() is not None:
+    while resident.holder() is not None:
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
@@ -116,21 +116,21 @@ CASES = [
 
 
 @pytest.mark.slow
-def test_answers_exactly_as_in_process_through_a_pipe(served: dict[str, object], place: Place) -> None:
-    before = answered(place)
+def test_answers_exactly_as_in_process_through_a_pipe(served: dict[str, object], resident: Resident) -> None:
+    before = answered(resident)
     ids = json.loads(newscli("--no-server", "list", "--json").stdout)["articles"]
     cases = [*CASES, ("show", ids[0]["id"]), ("show", "--json", ids[1]["id"]), ("related", ids[0]["id"])]
     for args in cases:
         through = newscli(*args)
         alone = newscli("--no-server", *args)
         assert (through.returncode, through.stdout, through.stderr) == (alone.returncode, alone.stdout, alone.stderr)
-    assert answered(place) == before + len(cases)  # each went through the resident process
+    assert answered(resident) == before + len(cases)  # each went through the resident process
 
 
 @pytest.mark.slow
 @pytest.mark.terminal
-def test_answers_exactly_as_in_process_on_a_terminal(served: dict[str, object], place: Place) -> None:
-    before = answered(place)
+def test_answers_exactly_as_in_process_on_a_terminal(served: dict[str, object], resident: Resident) -> None:
+    before = answered(resident)
     for args in [("search", "talks"), ("list",), ("search", "--json", "cocoa"), ("sources",)]:
         for rows, cols in [(24, 80), (50, 132)]:
             through = on_terminal(*args, rows=rows, cols=cols)
@@ -141,13 +141,13 @@ def test_answers_exactly_as_in_process_on_a_terminal(served: dict[str, object], 
     assert b"\x1b[3" not in plain[1] and plain == on_terminal(
         "--no-server", "search", "talks", env={**os.environ, "NO_COLOR": "1"}
     )
-    assert answered(place) == before + 9
+    assert answered(resident) == before + 9
 
 
 @pytest.mark.terminal
-def test_the_pager_runs_in_the_callers_process(served: dict[str, object], place: Place, tmp_path: Path) -> None:
+def test_the_pager_runs_in_the_callers_process(served: dict[str, object], resident: Resident, tmp_path: Path) -> None:
     ids = json.loads(newscli("--no-server", "list", "--json").stdout)["articles"]
-    before = answered(place)
+    before = answered(resident)
     paged = {}
     for how in ("through", "alone"):
         target = tmp_path / f"paged-{how}.txt"
@@ -158,24 +158,24 @@ def test_the_pager_runs_in_the_callers_process(served: dict[str, object], place:
         paged[how] = target.read_text()
     assert "Source:" in paged["through"] or ids[0]["title"] in paged["through"]
     assert paged["through"] == paged["alone"]
-    assert answered(place) == before + 1
+    assert answered(resident) == before + 1
 
 
 @pytest.mark.terminal
-def test_the_pager_may_take_its_time(served: dict[str, object], place: Place, tmp_path: Path) -> None:
+def test_the_pager_may_take_its_time(served: dict[str, object], resident: Resident, tmp_path: Path) -> None:
     ids = json.loads(newscli("--no-server", "list", "--json").stdout)["articles"]
     target = tmp_path / "paged.txt"
-    before = answered(place)
+    before = answered(resident)
     code, screen = on_terminal("show", ids[0]["id"], env={**os.environ, "PAGER": f"sleep 6; cat > {target}"}, rows=3)
     assert (code, screen) == (0, b"") and ids[0]["title"] in target.read_text()  # read for longer than the 5 s to ask
-    assert answered(place) == before + 1
+    assert answered(resident) == before + 1
 
 
 @pytest.mark.slow
 def test_a_file_added_changed_and_removed_is_seen_within_a_second(
-    served: dict[str, object], place: Place, news: Path
+    served: dict[str, object], resident: Resident, news: Path
 ) -> None:
-    before = answered(place)
+    before = answered(resident)
     story = write(news / "new.md", "---\ntitle: Zebrafinch census\nsource: Reuters\n---\nCounting zebrafinches.\n")
     time.sleep(1)
     found = newscli("search", "zebrafinch")
@@ -188,13 +188,13 @@ def test_a_file_added_changed_and_removed_is_seen_within_a_second(
     story.unlink()
     time.sleep(1)
     assert newscli("search", "okapi").returncode == 1
-    assert answered(place) == before + 4
+    assert answered(resident) == before + 4
     assert newscli("index", "--check").returncode == 0
 
 
 @pytest.mark.slow
 def test_a_change_in_a_folder_reached_by_two_paths_is_seen_by_both(
-    served: dict[str, object], place: Place, news: Path
+    served: dict[str, object], resident: Resident, news: Path
 ) -> None:
     """Only the folders that changed are looked at, unless a symbolic link makes one folder two."""
     write(news / "real" / "old.md", "---\ntitle: Aardvark\n---\nAn aardvark.\n")
@@ -213,7 +213,7 @@ def test_a_change_in_a_folder_reached_by_two_paths_is_seen_by_both(
 
 
 @pytest.mark.slow
-def test_kill_9_mid_query_still_answers_and_loses_nothing(served: dict[str, object], place: Place) -> None:
+def test_kill_9_mid_query_still_answers_and_loses_nothing(served: dict[str, object], resident: Resident) -> None:
     expected = newscli("--no-server", "search", "--json", "talks OR cocoa OR budget")
     status = served
     for delay in (0, 0.005, 0.02, 0.05, 0.1):
@@ -229,12 +229,12 @@ def test_kill_9_mid_query_still_answers_and_loses_nothing(served: dict[str, obje
         assert command.returncode == 0, err
         assert json.loads(out) == json.loads(expected.stdout)
         assert newscli("search", "talks").returncode == 0  # answered in-process; starts another
-        status = up(place, other_than=status["pid"])
+        status = up(resident, other_than=status["pid"])
     assert newscli("index", "--check").returncode == 0
 
 
 @pytest.mark.slow
-def test_kill_9_while_indexing_loses_nothing(served: dict[str, object], place: Place, news: Path) -> None:
+def test_kill_9_while_indexing_loses_nothing(served: dict[str, object], resident: Resident, news: Path) -> None:
     for i in range(60):
         write(news / "many" / f"{i}.md", f"---\ntitle: Bulk story {i}\nsource: AP\n---\nBulk text number {i}.\n")
     time.sleep(0.3)
@@ -246,52 +246,52 @@ def test_kill_9_while_indexing_loses_nothing(served: dict[str, object], place: P
 
 
 @pytest.mark.slow
-def test_a_stale_socket_is_replaced(served: dict[str, object], place: Place) -> None:
+def test_a_stale_socket_is_replaced(served: dict[str, object], resident: Resident) -> None:
     os.kill(int(served["pid"]), signal.SIGKILL)  # type: ignore[call-overload]
-    assert gone(place) and os.path.exists(place.socket)  # left behind
+    assert gone(resident) and os.path.exists(resident.socket)  # left behind
     alone = newscli("--no-server", "search", "talks")
     through = newscli("search", "talks")
     assert (through.returncode, through.stdout, through.stderr) == (alone.returncode, alone.stdout, alone.stderr)
-    assert up(place, other_than=served["pid"])["pid"] != served["pid"]
+    assert up(resident, other_than=served["pid"])["pid"] != served["pid"]
 
 
-def test_a_resident_process_of_another_version_is_replaced(served: dict[str, object], place: Place) -> None:
+def test_a_resident_process_of_another_version_is_replaced(served: dict[str, object], resident: Resident) -> None:
     import socket
 
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.connect(place.socket)
+    sock.connect(resident.socket)
     wire.send(sock, {"identity": "0.0.1 another", "argv": ["search", "talks"], "cwd": os.getcwd(), "env": {}})
     assert wire.Reader(sock).next() == {"refused": "identity"}
     sock.close()
-    assert gone(place)
+    assert gone(resident)
     assert newscli("search", "talks").returncode == 0
-    assert up(place)["pid"] != served["pid"]
+    assert up(resident)["pid"] != served["pid"]
 
 
 @pytest.mark.slow
-def test_two_clients_at_once(served: dict[str, object], place: Place) -> None:
+def test_two_clients_at_once(served: dict[str, object], resident: Resident) -> None:
     queries = ["talks", "cocoa", "budget", "votes", "soldiers", "talks OR cocoa", "leap", "border"]
     expected = {q: newscli("--no-server", "search", "--json", q).stdout for q in queries}
-    before = answered(place)
+    before = answered(resident)
     commands = {
         q: subprocess.Popen([*NEWSCLI, "search", "--json", q], stdout=subprocess.PIPE, text=True) for q in queries
     }
     for q, command in commands.items():
         out, _ = command.communicate(timeout=60)
         assert out == expected[q]
-    assert answered(place) == before + len(queries)
+    assert answered(resident) == before + len(queries)
 
 
 def test_the_installed_command_asks_without_loading_what_it_does_not_need(
-    served: dict[str, object], place: Place
+    served: dict[str, object], resident: Resident
 ) -> None:
     script = Path(sys.executable).parent / "newscli"
-    before = answered(place)
+    before = answered(resident)
     done = subprocess.run(
         [sys.executable, "-X", "importtime", str(script), "search", "talks"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0 and "talks" in done.stdout.lower()
-    assert answered(place) == before + 1  # the resident process answered it
+    assert answered(resident) == before + 1  # the resident process answered it
     loaded = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert "newscli.main" in loaded
     assert not loaded & {"re", "click", "rich", "whoosh", "yaml", "typing", "pathlib", "json"}
@@ -300,14 +300,14 @@ def test_the_installed_command_asks_without_loading_what_it_does_not_need(
 @pytest.mark.skipif(
     os.getuid() != 0, reason="switching to another user needs root; the uid check is then untested here"
 )
-def test_another_users_connection_is_refused(served: dict[str, object], place: Place, tmp_path: Path) -> None:
+def test_another_users_connection_is_refused(served: dict[str, object], resident: Resident, tmp_path: Path) -> None:
     # Let another user reach the socket at all (its folder is the user's alone), then connect as nobody.
-    opened = [Path(place.folder), *Path(place.folder).parents]
+    opened = [Path(resident.folder), *Path(resident.folder).parents]
     modes = {p: p.stat().st_mode for p in opened}
     try:
         for p in opened:
             p.chmod(modes[p] | 0o011)
-        os.chmod(place.socket, 0o777)
+        os.chmod(resident.socket, 0o777)
         pid = os.fork()
         if pid == 0:
             code = 1
@@ -317,7 +317,7 @@ def test_another_users_connection_is_refused(served: dict[str, object], place: P
                 import socket
 
                 sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                sock.connect(place.socket)
+                sock.connect(resident.socket)
                 try:  # closed at once: the request may not even go (EPIPE), or no answer comes
                     wire.send(sock, {"status": True})
                     wire.Reader(sock).next()
@@ -330,17 +330,17 @@ def test_another_users_connection_is_refused(served: dict[str, object], place: P
         for p, mode in modes.items():
             p.chmod(mode)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert "refused a connection from uid 65534" in Path(place.log).read_text()
+    assert "refused a connection from uid 65534" in Path(resident.log).read_text()
 
 
 @pytest.mark.slow
-def test_server_off_and_no_server_keep_every_command_in_process(news: Path, place: Place, isolated: Path) -> None:
+def test_server_off_and_no_server_keep_every_command_in_process(news: Path, resident: Resident, isolated: Path) -> None:
     assert newscli("index", str(news)).returncode == 0
     assert newscli("--no-server", "search", "talks").returncode == 0
     write(isolated / "config" / "newscli" / "config.yaml", "server: off  # no resident process\n")
     assert newscli("search", "talks").returncode == 0
     time.sleep(1.5)
-    assert place.holder() is None and not os.path.exists(place.socket)
+    assert resident.holder() is None and not os.path.exists(resident.socket)
     started = newscli("server", "start")
     assert started.returncode == 2 and "server: off" in started.stderr
     write(isolated / "config" / "newscli" / "config.yaml", "color: never\nserver: sometimes\n")
@@ -349,7 +349,7 @@ def test_server_off_and_no_server_keep_every_command_in_process(news: Path, plac
 
 
 @pytest.mark.slow
-def test_server_status_start_and_stop(news: Path, place: Place) -> None:
+def test_server_status_start_and_stop(news: Path, resident: Resident) -> None:
     assert newscli("index", str(news)).returncode == 0
     none = newscli("server", "status")
     assert none.returncode == 1 and "no resident process" in none.stderr
@@ -363,7 +363,7 @@ def test_server_status_start_and_stop(news: Path, place: Place) -> None:
     assert (status["version"], status["running"], status["newscli"]) == (1, True, __version__)
     stopped = newscli("server", "stop")
     assert stopped.returncode == 0 and f"stopped the resident process {status['pid']}" in stopped.stderr
-    assert place.holder() is None
+    assert resident.holder() is None
     assert "no resident process was running" in newscli("server", "stop").stderr
 
 
@@ -383,11 +383,11 @@ def waiting(pid: int) -> bool:
     return any(line.split()[1:2] == ["->"] and line.split()[5] == str(pid) for line in open("/proc/locks"))
 
 
-def test_stop_ends_its_process_even_when_another_takes_the_lock_at_once(news: Path, place: Place) -> None:
+def test_stop_ends_its_process_even_when_another_takes_the_lock_at_once(news: Path, resident: Resident) -> None:
     assert newscli("index", str(news)).returncode == 0
     assert newscli("server", "start").returncode == 0
-    first = up(place)["pid"]
-    successor = subprocess.Popen([sys.executable, "-c", SUCCESSOR, place.lock])
+    first = up(resident)["pid"]
+    successor = subprocess.Popen([sys.executable, "-c", SUCCESSOR, resident.lock])
     try:
         deadline = time.monotonic() + 30
         while not waiting(successor.pid):
@@ -397,27 +397,27 @@ def test_stop_ends_its_process_even_when_another_takes_the_lock_at_once(news: Pa
         assert stopped.returncode == 0, stopped.stderr
         assert f"stopped the resident process {first}" in stopped.stderr
         assert f"another, {successor.pid}, has started since" in stopped.stderr
-        assert place.holder() == successor.pid
+        assert resident.holder() == successor.pid
     finally:
         successor.kill()
         successor.wait()
 
 
 @pytest.mark.slow
-def test_it_ends_when_idle_and_when_its_index_goes(news: Path, place: Place, isolated: Path) -> None:
+def test_it_ends_when_idle_and_when_its_index_goes(news: Path, resident: Resident, isolated: Path) -> None:
     write(isolated / "config" / "newscli" / "config.yaml", "server_idle: 0.02\n")  # 1.2 seconds
     assert newscli("index", str(news)).returncode == 0
     assert newscli("search", "talks").returncode == 0
-    up(place)
-    assert gone(place, timeout=10)
-    assert "idle for 0.02 minutes" in Path(place.log).read_text()
+    up(resident)
+    assert gone(resident, timeout=10)
+    assert "idle for 0.02 minutes" in Path(resident.log).read_text()
     write(isolated / "config" / "newscli" / "config.yaml", "server_idle: 30\n")
     assert newscli("server", "start").returncode == 0
     import shutil
 
     shutil.rmtree(isolated / "data" / "newscli" / "index")
-    assert gone(place, timeout=15)
-    assert "its index folder is gone" in Path(place.log).read_text()
+    assert gone(resident, timeout=15)
+    assert "its index folder is gone" in Path(resident.log).read_text()
 
 
 def test_which_commands_go_to_it() -> None:
@@ -505,12 +505,12 @@ def _inotify_masks() -> list[int]:
 
 @pytest.mark.slow
 def test_an_archive_it_does_not_watch_is_walked_by_each_command_and_said_once(
-    news: Path, place: Place, isolated: Path
+    news: Path, resident: Resident, isolated: Path
 ) -> None:
     write(isolated / "config" / "newscli" / "config.yaml", "auto_refresh: false\n")
     assert newscli("index", str(news)).returncode == 0
     assert newscli("server", "start").returncode == 0
-    assert up(place)["unwatched"] == "auto_refresh is off"
+    assert up(resident)["unwatched"] == "auto_refresh is off"
     first, second = newscli("search", "talks"), newscli("search", "talks")
     assert first.stderr.count("note: auto_refresh is off: each command checks the archive") == 1
     assert "note:" not in second.stderr and second.stdout == first.stdout
@@ -518,7 +518,7 @@ def test_an_archive_it_does_not_watch_is_walked_by_each_command_and_said_once(
     through, alone = newscli("search", "talks"), newscli("--no-server", "search", "talks")
     assert "the archive changed since the last index (1 new file)" in through.stderr
     assert (through.stdout, through.stderr) == (alone.stdout, alone.stderr)
-    assert answered(place) == 3
+    assert answered(resident) == 3
 
 
 @pytest.mark.slow
@@ -558,39 +558,39 @@ def test_the_first_command_on_a_fresh_machine_starts_one_beside_the_index(
     short = Path(tempfile.mkdtemp(prefix="nx", dir="/tmp"))
     monkeypatch.delenv("XDG_RUNTIME_DIR")
     monkeypatch.setenv("XDG_DATA_HOME", str(short / "data"))
-    place = Place(str(short / "data" / "newscli" / "index"))
-    assert place.folder == str(short / "data" / "newscli" / f".newscli-run-{os.getuid()}")
+    resident = Resident(str(short / "data" / "newscli" / "index"))
+    assert resident.folder == str(short / "data" / "newscli" / f".newscli-run-{os.getuid()}")
     try:
         assert newscli("search", "Ukraine").returncode == 0
-        up(place)  # it may have opened the index while the first command was still building it
-        assert newscli("search", "Ukraine").returncode == 0 and answered(place) == 1
-        assert os.stat(place.folder).st_mode & 0o777 == 0o700
+        up(resident)  # it may have opened the index while the first command was still building it
+        assert newscli("search", "Ukraine").returncode == 0 and answered(resident) == 1
+        assert os.stat(resident.folder).st_mode & 0o777 == 0o700
     finally:
         newscli("server", "stop")
         shutil.rmtree(short)
 
 
 @pytest.mark.slow
-def test_the_resident_process_keeps_what_a_search_read_for_the_next(news: Path, place: Place) -> None:
+def test_the_resident_process_keeps_what_a_search_read_for_the_next(news: Path, resident: Resident) -> None:
     for n in range(3):  # a word in several articles: its postings are read from blocks
         write(news / f"harvest{n}.md", doc(f"Harvest report {n}", "The harvest came in late. " * (n + 1)))
     assert newscli("index", str(news)).returncode == 0
     assert newscli("search", "talks").returncode == 0  # starts the resident process
-    learned = int(up(place)["learned"])  # type: ignore[call-overload]
+    learned = int(up(resident)["learned"])  # type: ignore[call-overload]
     first = newscli("search", "harvest")
     assert first.returncode == 0 and "Harvest report" in first.stdout
     deadline = time.monotonic() + 10
-    while int(up(place)["learned"]) == learned and time.monotonic() < deadline:  # type: ignore[call-overload]
+    while int(up(resident)["learned"]) == learned and time.monotonic() < deadline:  # type: ignore[call-overload]
         time.sleep(0.05)
-    learned = int(up(place)["learned"])  # type: ignore[call-overload]
+    learned = int(up(resident)["learned"])  # type: ignore[call-overload]
     assert learned > 0
     again = newscli("search", "harvest")
     assert again.stdout == first.stdout  # ranked from what the resident process kept
     time.sleep(1)
-    assert int(up(place)["learned"]) == learned  # the second search read nothing new  # type: ignore[call-overload]
+    assert int(up(resident)["learned"]) == learned  # the second search read nothing new  # type: ignore[call-overload]
 
 
-def asked(place: Place, args: list[str], out: int, err: int) -> tuple[int, int]:
+def asked(resident: Resident, args: list[str], out: int, err: int) -> tuple[int, int]:
     """Asks the resident process as the command does, with `out` and `err` as its stdout and stderr.
 
     The pid that ran the command, and its exit status.
@@ -598,7 +598,7 @@ def asked(place: Place, args: list[str], out: int, err: int) -> tuple[int, int]:
     from newscli.server.reach import identity
 
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.connect(place.socket)
+    sock.connect(resident.socket)
     try:
         request = {"identity": identity(), "argv": args, "cwd": os.getcwd(), "env": dict(os.environ)}
         wire.send(sock, request)
@@ -612,10 +612,10 @@ def asked(place: Place, args: list[str], out: int, err: int) -> tuple[int, int]:
         sock.close()
 
 
-def spare(place: Place, other_than: int = 0) -> int:
+def spare(resident: Resident, other_than: int = 0) -> int:
     """The pid of the resident process's spare once it has one (another than `other_than`)."""
     deadline = time.monotonic() + 15
-    while (pid := int(up(place)["spare"])) in (0, other_than):  # type: ignore[call-overload]
+    while (pid := int(up(resident)["spare"])) in (0, other_than):  # type: ignore[call-overload]
         assert time.monotonic() < deadline, "no spare process"
         time.sleep(0.05)
     return pid
@@ -623,23 +623,23 @@ def spare(place: Place, other_than: int = 0) -> int:
 
 @pytest.mark.slow
 def test_a_spare_process_answers_the_next_command_on_the_index_as_it_is(
-    served: dict[str, object], place: Place, news: Path, tmp_path: Path
+    served: dict[str, object], resident: Resident, news: Path, tmp_path: Path
 ) -> None:
-    first = spare(place)
+    first = spare(resident)
     with open(tmp_path / "out", "w+b") as out, open(tmp_path / "err", "w+b") as err:
-        assert asked(place, ["search", "talks"], out.fileno(), err.fileno()) == (first, 0)  # it ran the command
+        assert asked(resident, ["search", "talks"], out.fileno(), err.fileno()) == (first, 0)  # it ran the command
         alone = newscli("--no-server", "search", "talks")
         assert out.seek(0) == err.seek(0) == 0 and (out.read().decode(), err.read().decode()) == (
             alone.stdout,
             alone.stderr,
         )
-    second = spare(place, other_than=first)  # another, once that one is done
+    second = spare(resident, other_than=first)  # another, once that one is done
     with pytest.raises(ProcessLookupError):
         os.kill(first, 0)
     write(news / "new.md", doc("Zebrafinch census", "Counting zebrafinches.", source="Reuters"))
     time.sleep(1)
     with open(tmp_path / "found", "w+b") as out:
-        started, code = asked(place, ["search", "zebrafinch"], out.fileno(), out.fileno())
+        started, code = asked(resident, ["search", "zebrafinch"], out.fileno(), out.fileno())
         assert code == 0 and out.seek(0) == 0 and "Zebrafinch census" in out.read().decode()
     assert started != second  # the spare of the index before the file came was dropped
     with pytest.raises(ProcessLookupError):

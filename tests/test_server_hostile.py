@@ -17,10 +17,10 @@ import pytest
 
 from newscli.main import ANSWER_WITHIN
 from newscli.server import wire
-from newscli.server.place import Place
 from newscli.server.reach import identity
+from newscli.server.resident import Resident
 
-from .test_server import NEWSCLI, answered, gone, newscli, place, served, spare, up  # noqa: F401
+from .test_server import NEWSCLI, answered, gone, newscli, resident, served, spare, up  # noqa: F401
 
 BOUND = ANSWER_WITHIN + 15  # the wait the client allows, and a command's own time on a busy machine
 
@@ -32,7 +32,7 @@ def timed(*args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
 
 
 @pytest.mark.slow
-def test_a_stopped_resident_process_holds_no_command_back(served: dict[str, object], place: Place) -> None:
+def test_a_stopped_resident_process_holds_no_command_back(served: dict[str, object], resident: Resident) -> None:
     pid = int(served["pid"])  # type: ignore[call-overload]
     alone = newscli("--no-server", "search", "talks")
     os.kill(pid, signal.SIGSTOP)
@@ -50,13 +50,13 @@ def test_a_stopped_resident_process_holds_no_command_back(served: dict[str, obje
             os.kill(pid, signal.SIGCONT)
         except ProcessLookupError:
             pass
-    assert gone(place)
+    assert gone(resident)
 
 
 @pytest.mark.slow
-def test_a_stopped_spare_holds_no_command_back(served: dict[str, object], place: Place) -> None:
+def test_a_stopped_spare_holds_no_command_back(served: dict[str, object], resident: Resident) -> None:
     alone = newscli("--no-server", "search", "talks")
-    stopped = spare(place)
+    stopped = spare(resident)
     os.kill(stopped, signal.SIGSTOP)
     try:
         took, through = timed("search", "talks")
@@ -65,22 +65,22 @@ def test_a_stopped_spare_holds_no_command_back(served: dict[str, object], place:
         os.kill(stopped, signal.SIGKILL)
 
 
-def test_slow_and_idle_callers_delay_no_other(served: dict[str, object], place: Place) -> None:
+def test_slow_and_idle_callers_delay_no_other(served: dict[str, object], resident: Resident) -> None:
     idle = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(30)]
     for sock in idle:
-        sock.connect(place.socket)
+        sock.connect(resident.socket)
     trickler = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    trickler.connect(place.socket)
+    trickler.connect(resident.socket)
     trickler.send(b"\x00")  # the first byte of a length, and no more for now
     huge = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    huge.connect(place.socket)
+    huge.connect(resident.socket)
     huge.send((100 << 20).to_bytes(4, "big"))  # a request of 100 MB, announced
     try:
-        before = answered(place)
+        before = answered(resident)
         for _ in range(3):
             took, through = timed("search", "talks")
             assert took < 5 and through.returncode == 0 and "did not answer" not in through.stderr, through.stderr
-        assert answered(place) == before + 3  # each through the resident process
+        assert answered(resident) == before + 3  # each through the resident process
         huge.settimeout(10)
         assert huge.recv(1) == b""  # refused at once, before 100 MB came
     finally:
@@ -88,9 +88,11 @@ def test_slow_and_idle_callers_delay_no_other(served: dict[str, object], place: 
             sock.close()
 
 
-def test_a_command_ends_when_its_caller_goes_away(served: dict[str, object], place: Place, tmp_path: Path) -> None:
+def test_a_command_ends_when_its_caller_goes_away(
+    served: dict[str, object], resident: Resident, tmp_path: Path
+) -> None:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.connect(place.socket)
+    sock.connect(resident.socket)
     request = {"identity": identity(), "argv": ["list", "--limit", "0"], "cwd": os.getcwd(), "env": dict(os.environ)}
     wire.send(sock, request)
     started = wire.Reader(sock).next()["started"]
@@ -118,13 +120,13 @@ def test_a_command_ends_when_its_caller_goes_away(served: dict[str, object], pla
     os.close(read)
 
 
-def test_server_start_says_what_is_in_the_way_of_its_socket(news: Path, place: Place) -> None:
+def test_server_start_says_what_is_in_the_way_of_its_socket(news: Path, resident: Resident) -> None:
     assert newscli("index", str(news)).returncode == 0
-    place.make()
-    os.mkdir(place.socket)
+    resident.make()
+    os.mkdir(resident.socket)
     took, started = timed("server", "start")
     assert took < 10 and started.returncode == 2, started.stderr
-    assert f"{place.socket} is in the way of the resident process's socket: not a socket" in started.stderr
+    assert f"{resident.socket} is in the way of the resident process's socket: not a socket" in started.stderr
 
 
 def test_the_index_and_the_marks_are_the_users_alone(news: Path, isolated: Path) -> None:

@@ -135,15 +135,15 @@ def test_the_bbc_articles_are_indexed_as_whooshs_analyzer_indexes_them() -> None
 def test_results_sort_and_group_by_story_as_whooshs_facets_and_collectors_do(tmp_path: Path) -> None:
     rng = random.Random(3)
     engine = backend("whoosh").create(str(tmp_path / "index"))
-    for batch in range(3):  # parts of the index, each with its own columns
+    for batch in range(3):  # segments of the index, each with its own columns
         with engine.writer() as w:
-            for n in rng.sample(range(batch * 50), 10 if batch else 0):  # deletions in the parts before
+            for n in rng.sample(range(batch * 50), 10 if batch else 0):  # deletions in the segments before
                 w.delete_file(f"/news/{n}.md")
             for n in range(batch * 50, batch * 50 + 50):
                 day = rng.choice([None, *(f"2024-05-{d:02}" for d in range(1, 6))])  # ties, and undated ones
                 words = " ".join(rng.choice(["troops", "talks", "border", "rain"]) for _ in range(rng.randint(1, 4)))
                 a = Article(id=f"{n:012x}", title="Story", body=words, path=f"/news/{n}.md", date=day)
-                w.add(a, rng.choice([a.id, a.id, "0" * 12, f"{n % 7:012x}"]))  # stories, some across parts
+                w.add(a, rng.choice([a.id, a.id, "0" * 12, f"{n % 7:012x}"]))  # stories, some across segments
     engine = type(engine).open(str(tmp_path / "index"))
     dated, ts = sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts", reverse=True)
     whooshs = {
@@ -265,14 +265,14 @@ def test_a_part_remembers_where_it_found_a_word_and_that_it_did_not(
     whooshs = patches._ranges_for_key
     monkeypatch.setattr(patches, "_ranges_for_key", lambda table, key: looked.append(key) or whooshs(table, key))
     with type(engine).open(str(tmp_path / "index"))._searcher() as s:  # type: ignore[attr-defined]
-        part = s.reader()
-        terms = part._terms
+        leaf = s.reader()
+        terms = leaf._terms
         key, missing = terms._keycoder("body", b"troop"), terms._keycoder("body", b"zebra")
         ranked = []
         for _ in range(2):  # as Whoosh's own look-ups find them, the second time from memory
-            assert ("body", b"troop") in part and ("body", b"zebra") not in part
-            assert part.doc_frequency("body", b"troop") == 30 and part.doc_frequency("body", b"zebra") == 0
-            assert part.term_info("body", b"troop").doc_frequency() == 30
+            assert ("body", b"troop") in leaf and ("body", b"zebra") not in leaf
+            assert leaf.doc_frequency("body", b"troop") == 30 and leaf.doc_frequency("body", b"zebra") == 0
+            assert leaf.term_info("body", b"troop").doc_frequency() == 30
             assert terms._tindex[key] == next(terms._tindex.all(key))
             with pytest.raises(KeyError):
                 terms._tindex[missing]
@@ -280,5 +280,5 @@ def test_a_part_remembers_where_it_found_a_word_and_that_it_did_not(
         assert len(ranked[0]) == 30 and ranked[0] == ranked[1]
         assert sorted(looked) == sorted([key, missing])  # each looked up in the file once
         monkeypatch.setattr(patches, "REMEMBERED", 1)  # bounded: a full table starts again
-        assert ("body", b"yak") not in part and ("body", b"troop") in part
+        assert ("body", b"yak") not in leaf and ("body", b"troop") in leaf
         assert len(terms._tindex._newscli_ranges) == 1 and len(looked) == 4

@@ -149,14 +149,14 @@ def _ask(argv: list[str], index_dir: str) -> int | str | None:
     from _socket import AF_UNIX, SOCK_STREAM, socket
 
     from newscli.server import reach, wire
-    from newscli.server.place import Place, UnsafeFolder
+    from newscli.server.resident import Resident, UnsafeFolder
 
-    place = Place(index_dir)
+    resident = Resident(index_dir)
     sock = socket(AF_UNIX, SOCK_STREAM)
     sock.settimeout(ANSWER_WITHIN)  # a stopped resident process holds no command back for longer
     try:
-        place.make()  # the socket is trusted only in a folder no other user can enter
-        sock.connect(place.socket)
+        resident.make()  # the socket is trusted only in a folder no other user can enter
+        sock.connect(resident.socket)
     except TimeoutError:
         sock.close()
         _not_answering()

@@ -16,7 +16,7 @@ from newscli.errors import ExitStatus, NewscliError
 WAIT = 0.05
 
 if TYPE_CHECKING:
-    from newscli.server.place import Place
+    from newscli.server.resident import Resident
 
 
 @click.group(cls=NewscliGroup, context_settings=CONTEXT)
@@ -47,14 +47,14 @@ def status(inv: Invocation, json_: bool) -> None:
     """
     from newscli.server.reach import request
 
-    place = _place(inv)
-    reply = request(place, {"status": True})
+    resident = _place(inv)
+    reply = request(resident, {"status": True})
     if json_:
         from newscli import render
 
         inv.echo(render.server_status_json(reply))
     if reply is None:
-        if pid := place.holder():  # it holds the lock but does not answer: stopped (kill -STOP), or stuck
+        if pid := resident.holder():  # it holds the lock but does not answer: stopped (kill -STOP), or stuck
             inv.say(f"the resident process {pid} for {inv.config.index_dir} does not answer (`server stop` ends it)")
         else:
             inv.say(f"no resident process for {inv.config.index_dir}")
@@ -73,20 +73,20 @@ def start(inv: Invocation) -> None:
     from newscli.server.reach import request
     from newscli.server.reach import start as spawn
 
-    place = _place(inv)
+    resident = _place(inv)
     if inv.config.server == "off":
         raise NewscliError("the config file says `server: off`", hint="set `server: auto` to use one")
-    if (reply := request(place, {"status": True})) is None:
-        if place.blocked():
-            raise NewscliError(f"{place.socket} is in the way of the resident process's socket: not a socket")
+    if (reply := request(resident, {"status": True})) is None:
+        if resident.blocked():
+            raise NewscliError(f"{resident.socket} is in the way of the resident process's socket: not a socket")
         spawn(_options(inv))
         started = time.monotonic()
-        while (reply := request(place, {"status": True})) is None and time.monotonic() < started + 30:
-            if time.monotonic() > started + 2 and place.holder() is None:  # it ended, or never began
-                raise NewscliError("the resident process ended as it started", hint=f"its log: {place.log}")
+        while (reply := request(resident, {"status": True})) is None and time.monotonic() < started + 30:
+            if time.monotonic() > started + 2 and resident.holder() is None:  # it ended, or never began
+                raise NewscliError("the resident process ended as it started", hint=f"its log: {resident.log}")
             time.sleep(WAIT)
         if reply is None:
-            inv.say(f"starting; still indexing the archive (its log: {place.log})")
+            inv.say(f"starting; still indexing the archive (its log: {resident.log})")
             return
     inv.say(f"resident process {reply['pid']} answering for {inv.config.index_dir}")
 
@@ -97,21 +97,21 @@ def stop(inv: Invocation) -> None:
     """End the resident process of the index; commands answer in their own processes until one starts again."""
     from newscli.server.reach import request
 
-    place = _place(inv)
-    reply = request(place, {"stop": True})
-    pid = reply.get("stopping") if reply else place.holder()
+    resident = _place(inv)
+    reply = request(resident, {"stop": True})
+    pid = reply.get("stopping") if reply else resident.holder()
     if pid is None:
         inv.say(f"no resident process was running for {inv.config.index_dir}")
         return
     if reply is None and pid:  # still indexing before it answers, or stopped (kill -STOP), or stuck
         _signal(pid, signal.SIGTERM)
         _signal(pid, signal.SIGCONT)
-    holder = _wait_for_end(place, pid, 10)
+    holder = _wait_for_end(resident, pid, 10)
     if holder in (pid, 0) and pid:  # it did not end as asked: ended
         _signal(pid, signal.SIGKILL)
-        holder = _wait_for_end(place, pid, 5)
+        holder = _wait_for_end(resident, pid, 5)
     if holder in (pid, 0):
-        raise NewscliError(f"the resident process {pid} did not end", hint=f"its log: {place.log}")
+        raise NewscliError(f"the resident process {pid} did not end", hint=f"its log: {resident.log}")
     inv.say(f"stopped the resident process {pid}")
     if holder is not None:  # a command, or `server start`, started another the moment the lock was free
         inv.say(f"another, {holder}, has started since")
@@ -123,12 +123,12 @@ def run(inv: Invocation) -> None:
     """Run the resident process in the foreground (what `start` runs in the background)."""
     from newscli.server import daemon
 
-    place = _place(inv)
+    resident = _place(inv)
     if not inv.env.stderr.isatty():  # started in the background: talk goes to its log
-        mode = "w" if not os.path.exists(place.log) or os.path.getsize(place.log) > 1 << 20 else "a"
-        with open(place.log, mode, encoding="utf-8") as f:
+        mode = "w" if not os.path.exists(resident.log) or os.path.getsize(resident.log) > 1 << 20 else "a"
+        with open(resident.log, mode, encoding="utf-8") as f:
             os.dup2(f.fileno(), 2)
-    if not daemon.serve(inv.config, place, inv.run):
+    if not daemon.serve(inv.config, resident, inv.run):
         inv.say(f"a resident process already runs for {inv.config.index_dir}")
 
 
@@ -139,23 +139,23 @@ def _signal(pid: int, signum: int) -> None:
         pass
 
 
-def _wait_for_end(place: Place, pid: int, seconds: float) -> int | None:
+def _wait_for_end(resident: Resident, pid: int, seconds: float) -> int | None:
     """The lock's holder once `pid` has let go of it, or when `seconds` have passed."""
     deadline = time.monotonic() + seconds
-    while (holder := place.holder()) in (pid, 0) and time.monotonic() < deadline:
+    while (holder := resident.holder()) in (pid, 0) and time.monotonic() < deadline:
         time.sleep(WAIT)  # 0: a process that took the lock has not written its pid yet
     return holder
 
 
 def _place(inv: Invocation):  # type: ignore[no-untyped-def]
-    from newscli.server.place import Place, UnsafeFolder
+    from newscli.server.resident import Resident, UnsafeFolder
 
-    place = Place(str(inv.config.index_dir))
+    resident = Resident(str(inv.config.index_dir))
     try:
-        place.make()
+        resident.make()
     except (OSError, UnsafeFolder) as e:
         raise NewscliError(f"no place for the resident process's socket: {e}") from None
-    return place
+    return resident
 
 
 def _options(inv: Invocation) -> list[str]:

@@ -31,8 +31,8 @@ from newscli.server import answer, wire
 from newscli.server.answer import Runner
 from newscli.server.callers import Callers, gone, refuse, reply
 from newscli.server.learning import Learned
-from newscli.server.place import Place
 from newscli.server.reach import identity
+from newscli.server.resident import Resident
 from newscli.server.warm import Spare, preload
 from newscli.server.watch import Watcher
 
@@ -43,24 +43,24 @@ MAX_WAIT = 2.0  # seconds a command waits for changes to be indexed before it lo
 SPARE_AFTER = 0.1  # seconds without a command before a spare is made: not between the commands of a script
 
 
-def serve(config: Config, place: Place, runner: Runner) -> bool:
+def serve(config: Config, resident: Resident, runner: Runner) -> bool:
     """Runs until idle for `server_idle` minutes, stopped, replaced or its index gone; False if another runs.
 
     `runner` runs a command line (`core.run`): each caller's, in a process forked for it."""
-    lock = os.open(place.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    lock = os.open(resident.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(lock)
         return False
-    if place.blocked():
-        log(f"not starting: {place.socket} is not a socket")
+    if resident.blocked():
+        log(f"not starting: {resident.socket} is not a socket")
         os.close(lock)
         return True
     os.ftruncate(lock, 0)
     os.write(lock, str(os.getpid()).encode())  # for `server stop` while it is indexing, before it answers
     try:
-        Server(config, place, lock, runner).run()
+        Server(config, resident, lock, runner).run()
     finally:
         os.close(lock)
     return True
@@ -71,8 +71,8 @@ def log(message: str) -> None:
 
 
 class Server:
-    def __init__(self, config: Config, place: Place, lock: int, runner: Runner) -> None:
-        self.config, self.place, self._lock, self.runner = config, place, lock, runner
+    def __init__(self, config: Config, resident: Resident, lock: int, runner: Runner) -> None:
+        self.config, self.resident, self._lock, self.runner = config, resident, lock, runner
         self.folder = str(config.index_dir)
         self.started = time.time()
         self.identity = identity()  # as loaded: a newscli installed since then is another
@@ -198,21 +198,21 @@ class Server:
     def _listen(self) -> socket.socket:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            os.unlink(self.place.socket)  # one left by a process that was killed: the lock says it is gone
+            os.unlink(self.resident.socket)  # one left by a process that was killed: the lock says it is gone
         except FileNotFoundError:
             pass
-        listener.bind(self.place.socket)
-        os.chmod(self.place.socket, 0o600)
+        listener.bind(self.resident.socket)
+        os.chmod(self.resident.socket, 0o600)
         listener.listen(64)
-        self._inode = os.stat(self.place.socket).st_ino
+        self._inode = os.stat(self.resident.socket).st_ino
         gc.freeze()  # what is loaded now stays shared with the forked processes instead of being copied
         return listener
 
     def _close(self, listener: socket.socket) -> None:
         log(f"ending: {self.stopping}")
         try:
-            if os.stat(self.place.socket).st_ino == self._inode:
-                os.unlink(self.place.socket)
+            if os.stat(self.resident.socket).st_ino == self._inode:
+                os.unlink(self.resident.socket)
         except OSError:
             pass
         listener.close()
@@ -394,8 +394,8 @@ class Server:
             "spare": self.spare.pid,
             "learned": self.learned.count,
             "idle_minutes": self.config.server_idle,
-            "socket": self.place.socket,
-            "log": self.place.log,
+            "socket": self.resident.socket,
+            "log": self.resident.log,
         }
 
 

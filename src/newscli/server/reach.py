@@ -11,7 +11,7 @@ TYPE_CHECKING = False  # typing itself takes 10 ms to load: the command line's w
 if TYPE_CHECKING:
     from typing import Any
 
-    from newscli.server.place import Place
+    from newscli.server.resident import Resident
 
 
 def identity() -> str:
@@ -20,7 +20,7 @@ def identity() -> str:
     return f"{__version__} {os.stat(os.path.join(here, '__init__.py')).st_mtime_ns} {sys.version}"
 
 
-def request(place: Place, message: dict[str, Any], timeout: float = 5) -> dict[str, Any] | None:
+def request(resident: Resident, message: dict[str, Any], timeout: float = 5) -> dict[str, Any] | None:
     """The resident process's reply to a message (status, stop); None if none runs."""
     from _socket import AF_UNIX, SOCK_STREAM, socket
 
@@ -29,7 +29,7 @@ def request(place: Place, message: dict[str, Any], timeout: float = 5) -> dict[s
     sock = socket(AF_UNIX, SOCK_STREAM)
     sock.settimeout(timeout)
     try:
-        sock.connect(place.socket)
+        sock.connect(resident.socket)
         wire.send(sock, message)
         reply = wire.Reader(sock).next()
         return reply if isinstance(reply, dict) else None

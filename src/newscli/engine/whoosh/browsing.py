@@ -2,12 +2,12 @@
 
 Whoosh sorts a browse by visiting every article its filter matches, reading two
 numbers of each and sorting them all: 1.1 s for the 210,000 Reuters articles of a
-300,000-article index, when the page shows 20. A part of the index never changes
+300,000-article index, when the page shows 20. A segment of the index never changes
 once written (deletions only hide articles), so the date order of its articles is
-worked out once and kept by the part's ID, for as long as the process lives: the
-resident process works it out before it answers, and a part it saw before costs
-nothing when the index is opened again. A browse then walks each part's order,
-taking the first articles the filters let through, and merges the parts.
+worked out once and kept by the segment's ID, for as long as the process lives: the
+resident process works it out before it answers, and a segment it saw before costs
+nothing when the index is opened again. A browse then walks each segment's order,
+taking the first articles the filters let through, and merges the segments.
 
 The order is the one a sorted search gives (`ordering.order`): dated articles first,
 then by time, then by document number. The orders are the engine's (`Orders`): an
@@ -30,7 +30,7 @@ from newscli.engine.whoosh import filtering
 from newscli.engine.whoosh.ordering import Order, sort_key, values
 from newscli.models import Filters
 
-Orders = dict[tuple[str, bool], "array[int]"]  # (part ID, newest first): its document numbers in date order
+Orders = dict[tuple[str, bool], "array[int]"]  # (segment ID, newest first): its document numbers in date order
 
 
 def top(s: Searcher, filters: Filters, newest: bool, limit: int | None, orders: Orders) -> tuple[int, list[int]]:
@@ -38,32 +38,32 @@ def top(s: Searcher, filters: Filters, newest: bool, limit: int | None, orders: 
     total = 0
     found: list[tuple[tuple[float, ...], int]] = []
     order = Order(scored=False, newest=newest)
-    for part, offset, kept, left_out in filtering.parts(s, filters):
+    for leaf, offset, kept, left_out in filtering.leaves(s, filters):
         if kept is None:
-            total += part.doc_count_all() - len(left_out)
-            taken: Iterable[int] = filterfalse(left_out.__contains__, date_order(part, newest, orders))
+            total += leaf.doc_count_all() - len(left_out)
+            taken: Iterable[int] = filterfalse(left_out.__contains__, date_order(leaf, newest, orders))
         else:
             total += len(kept)
-            taken = filter(kept.__contains__, date_order(part, newest, orders))
-        key = sort_key(part, order)
+            taken = filter(kept.__contains__, date_order(leaf, newest, orders))
+        key = sort_key(leaf, order)
         found.extend((key(d, 0.0), offset + d) for d in islice(taken, limit))
     found.sort()
     return total, [docnum for _, docnum in found[:limit]]
 
 
-def date_order(part: Any, newest: bool, orders: Orders) -> array[int]:
-    """A part's document numbers, dated first, then newest (or oldest) first, then by number."""
-    key = (part.segment().segment_id(), newest)
+def date_order(leaf: Any, newest: bool, orders: Orders) -> array[int]:
+    """A segment's document numbers, dated first, then newest (or oldest) first, then by number."""
+    key = (leaf.segment().segment_id(), newest)
     if key not in orders:
-        dated, ts = values(part, "dated"), values(part, "ts")
-        order = sorted(range(part.doc_count_all()), key=ts.__getitem__, reverse=newest)  # keeps ties in order
+        dated, ts = values(leaf, "dated"), values(leaf, "ts")
+        order = sorted(range(leaf.doc_count_all()), key=ts.__getitem__, reverse=newest)  # keeps ties in order
         order.sort(key=dated.__getitem__, reverse=True)
         orders[key] = array("i", order)
     return orders[key]
 
 
-def keep_only(parts: Iterable[Any], orders: Orders) -> None:
-    """Forgets the orders of parts no longer in the index."""
-    ids = {part.segment().segment_id() for part in parts if part.segment() is not None}
+def keep_only(leaves: Iterable[Any], orders: Orders) -> None:
+    """Forgets the orders of segments no longer in the index."""
+    ids = {leaf.segment().segment_id() for leaf in leaves if leaf.segment() is not None}
     for key in [key for key in orders if key[0] not in ids]:
         del orders[key]

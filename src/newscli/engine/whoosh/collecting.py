@@ -43,7 +43,7 @@ def more(results: Results, limit: int | None) -> Results | None:
     return internals.postings.more(results, limit) if internals.active() else None
 
 
-def keep(keeping: Kept, part: Any, term: tuple[str, bytes], shape: tuple[float, float, float]) -> None:
-    """Reads and keeps a word's postings in a part, as a search of the word would (none in the plain mode)."""
+def keep(keeping: Kept, leaf: Any, term: tuple[str, bytes], shape: tuple[float, float, float]) -> None:
+    """Reads and keeps a word's postings in a segment, as a search of the word would (none in the plain mode)."""
     if internals.active():
-        internals.postings.keep(keeping, part, term, shape)
+        internals.postings.keep(keeping, leaf, term, shape)

@@ -1,11 +1,11 @@
-"""The filters as sets of document numbers, part by part: outlets, IDs, dates and deletions.
+"""The filters as sets of document numbers, segment by segment: outlets, IDs, dates and deletions.
 
 Whoosh takes filters as queries and finds their documents a posting at a time.
 An `is:unread` filter is every article read, which after a month of reading is
-tens of thousands of IDs, each looked up in every part of the index: 150,000 of
-them took seconds at 300,000 articles. Here the IDs of a part are read once, in
+tens of thousands of IDs, each looked up in every segment of the index: 150,000 of
+them took seconds at 300,000 articles. Here the IDs of a segment are read once, in
 order, when more than half its size are asked for, and (but in the plain mode)
-each part's postings are read a block at a time (internals/postings.py).
+each segment's postings are read a block at a time (internals/postings.py).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from newscli.engine.whoosh.compile import dates_query, outlets_named
 from newscli.models import Filters
 
 
-def parts(s: Searcher, filters: Filters) -> Iterator[tuple[Any, int, set[int] | None, set[int]]]:
-    """Each part of the index, its first document's number, and its documents the filters keep and leave out.
+def leaves(s: Searcher, filters: Filters) -> Iterator[tuple[Any, int, set[int] | None, set[int]]]:
+    """Each segment of the index, its first document's number, and its documents the filters keep and leave out.
 
     Kept: None when the filters keep every article but those left out; left out: the
     deleted ones too.
@@ -34,18 +34,18 @@ def parts(s: Searcher, filters: Filters) -> Iterator[tuple[Any, int, set[int] | 
     only = None if filters.only_ids is None else set(filters.only_ids)
     without = set(filters.without_ids)
     for sub, offset in s.leaf_searchers():
-        part = sub.reader()
-        if part.segment() is None:  # an empty index's stand-in part
+        leaf = sub.reader()
+        if leaf.segment() is None:  # an empty index's stand-in segment
             continue
         kept: set[int] | None = None
         if outlets is not None:
-            kept = holding(part, "outlet", outlets)
+            kept = holding(leaf, "outlet", outlets)
         if only is not None:
-            kept = _both(kept, holding(part, "id", only))
+            kept = _both(kept, holding(leaf, "id", only))
         if when is not None:
             kept = _both(kept, set(when.docs(sub)))
-        left_out = part.deleted_docs_set | holding(part, "id", without) if without else part.deleted_docs_set
-        yield part, offset, None if kept is None else kept - left_out, left_out
+        left_out = leaf.deleted_docs_set | holding(leaf, "id", without) if without else leaf.deleted_docs_set
+        yield leaf, offset, None if kept is None else kept - left_out, left_out
 
 
 def documents(s: Searcher, filters: Filters) -> tuple[set[int] | None, set[int] | None]:
@@ -54,7 +54,7 @@ def documents(s: Searcher, filters: Filters) -> tuple[set[int] | None, set[int] 
         return None, None
     kept: set[int] | None = None
     left_out: set[int] = set()
-    for _, offset, part_kept, part_left_out in parts(s, filters):
+    for _, offset, part_kept, part_left_out in leaves(s, filters):
         if part_kept is None:
             left_out.update(offset + d for d in part_left_out)
         else:
@@ -69,49 +69,49 @@ def _both(kept: set[int] | None, docs: set[int]) -> set[int]:
     return docs if kept is None else kept & docs
 
 
-def holding(part: Any, fieldname: str, texts: set[str]) -> set[int]:
-    """The documents of a part that hold any of these words of a field (deleted ones included).
+def holding(leaf: Any, fieldname: str, texts: set[str]) -> set[int]:
+    """The documents of a segment that hold any of these words of a field (deleted ones included).
 
-    Looking a word up costs as much as reading two or three of a part's words in
-    order, and most of many IDs (every article read) are in other parts: past half
-    the part's size, its words are read once, and kept while the part is open.
+    Looking a word up costs as much as reading two or three of a segment's words in
+    order, and most of many IDs (every article read) are in other segments: past half
+    the segment's size, its words are read once, and kept while the segment is open.
     """
-    words = part.__dict__.get(_WORDS, {}).get(fieldname)
-    if words is None and len(texts) * 2 > part.doc_count_all():
-        words = part.__dict__.setdefault(_WORDS, {})[fieldname] = _words(part, fieldname)
+    words = leaf.__dict__.get(_WORDS, {}).get(fieldname)
+    if words is None and len(texts) * 2 > leaf.doc_count_all():
+        words = leaf.__dict__.setdefault(_WORDS, {})[fieldname] = _words(leaf, fieldname)
     if words is None:
-        return set().union(*(postings(part, fieldname, text) for text in texts))
+        return set().union(*(postings(leaf, fieldname, text) for text in texts))
     if len(texts) > len(words):
         texts = texts & words.keys()
     docs = {one for text in texts if (one := words.get(text)) is not None}
     for text in texts:
         if text in words and words[text] is None:  # a word of more than one document
-            docs.update(postings(part, fieldname, text))
+            docs.update(postings(leaf, fieldname, text))
     return docs
 
 
-_WORDS = "_newscli_words"  # where a part keeps its words read in order (see `holding`)
+_WORDS = "_newscli_words"  # where a segment keeps its words read in order (see `holding`)
 
 
-def _words(part: Any, fieldname: str) -> dict[str, int | None]:
-    """Each word of a field in a part: the one document that holds it, or None when more do."""
-    if internals.active() and (found := internals.postings.words(part, fieldname)) is not None:
+def _words(leaf: Any, fieldname: str) -> dict[str, int | None]:
+    """Each word of a field in a segment: the one document that holds it, or None when more do."""
+    if internals.active() and (found := internals.postings.words(leaf, fieldname)) is not None:
         return found
     return {
         text.decode("utf-8"): info.min_id() if info.doc_frequency() == 1 else None
-        for text, info in part.iter_field(fieldname)
+        for text, info in leaf.iter_field(fieldname)
     }
 
 
-def postings(part: Any, fieldname: str, text: str) -> Iterable[int]:
-    """The documents of a part holding a word (deleted ones too, unless in the plain mode)."""
+def postings(leaf: Any, fieldname: str, text: str) -> Iterable[int]:
+    """The documents of a segment holding a word (deleted ones too, unless in the plain mode)."""
     try:
-        info = part.term_info(fieldname, text)
+        info = leaf.term_info(fieldname, text)
     except TermNotFound:
         return ()
     if info.doc_frequency() == 1:  # an article's ID: the term's information names its one document
         return (info.min_id(),)
-    matcher = part.postings(fieldname, text)
+    matcher = leaf.postings(fieldname, text)
     if internals.active() and (found := internals.postings.blocks(matcher)) is not None:
         return found
     return matcher.all_ids()  # type: ignore[no-any-return]

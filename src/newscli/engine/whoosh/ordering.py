@@ -2,10 +2,10 @@
 
 Whoosh sorts by a MultiFacet of a score facet and two column facets, which
 costs it five calls and two column reads for every match; here one call reads
-a part's `dated` and `ts` columns, kept whole in arrays (internals/columns.py),
+a segment's `dated` and `ts` columns, kept whole in arrays (internals/columns.py),
 for the same keys: a third of a search over thousands of matches. Dated articles
 come before undated ones in each order; ties keep document order. Grouping
-matches by story reads a part's story column whole in the same way. In the plain
+matches by story reads a segment's story column whole in the same way. In the plain
 mode the columns are read through Whoosh's column readers, a value at a time.
 """
 
@@ -35,12 +35,12 @@ def stories() -> sorting.FacetType:
     return _Stories("story", maptype=sorting.Count)
 
 
-def values(part: Any, name: str) -> Sequence[Any]:
-    """A numeric column of a part, whole."""
-    if internals.active() and (found := internals.columns.values(part, name)) is not None:
+def values(leaf: Any, name: str) -> Sequence[Any]:
+    """A numeric column of a segment, whole."""
+    if internals.active() and (found := internals.columns.values(leaf, name)) is not None:
         return found
-    reader = part.column_reader(name, translate=False)
-    return [reader[d] for d in range(part.doc_count_all())]
+    reader = leaf.column_reader(name, translate=False)
+    return [reader[d] for d in range(leaf.doc_count_all())]
 
 
 class Order(sorting.FacetType):  # type: ignore[misc]
@@ -53,14 +53,14 @@ class Order(sorting.FacetType):  # type: ignore[misc]
     def categorizer(self, global_searcher: Any) -> sorting.Categorizer:
         return _Key(self)
 
-    def key(self, part: Any) -> Callable[[int, float], tuple[float, ...]]:
-        return sort_key(part, self)
+    def key(self, leaf: Any) -> Callable[[int, float], tuple[float, ...]]:
+        return sort_key(leaf, self)
 
 
-def sort_key(part: Any, order: Order) -> Callable[[int, float], tuple[float, ...]]:
-    """The key of an article of a part (by its number there) with its score: the higher score first where
+def sort_key(leaf: Any, order: Order) -> Callable[[int, float], tuple[float, ...]]:
+    """The key of an article of a segment (by its number there) with its score: the higher score first where
     the order is scored, then dated before undated, then the newer (or the older) first."""
-    dated, ts = values(part, "dated"), values(part, "ts")
+    dated, ts = values(leaf, "dated"), values(leaf, "ts")
     sign = -1 if order.newest else 1
     if order.scored:
         return lambda docnum, score: (0 - score, -dated[docnum], sign * ts[docnum])
@@ -71,7 +71,7 @@ class _Key(sorting.Categorizer):  # type: ignore[misc]
     def __init__(self, order: Order) -> None:
         self.needs_current = order.scored  # the matcher's score is read at each match
         self._order = order
-        self._key: Callable[[int, float], tuple[float, ...]] = lambda docnum, score: ()  # set_searcher's part's
+        self._key: Callable[[int, float], tuple[float, ...]] = lambda docnum, score: ()  # set_searcher's segment's
 
     def set_searcher(self, segment_searcher: Any, docoffset: int) -> None:
         self._key = sort_key(segment_searcher.reader(), self._order)
@@ -97,19 +97,19 @@ class _Story(sorting.Categorizer):  # type: ignore[misc]
         return key
 
 
-def story_column(part: Any) -> Sequence[bytes]:
-    """The story of each article of a part (by its number there)."""
+def story_column(leaf: Any) -> Sequence[bytes]:
+    """The story of each article of a segment (by its number there)."""
     if internals.active():
-        return internals.columns.story_column(part)
-    column = part.column_reader("story", translate=False)
-    return [bytes(column[d]) for d in range(part.doc_count_all())]
+        return internals.columns.story_column(leaf)
+    column = leaf.column_reader("story", translate=False)
+    return [bytes(column[d]) for d in range(leaf.doc_count_all())]
 
 
 def story_of(s: Any) -> Callable[[int], str]:
     """The story of each article of a searcher's index (by its number there)."""
-    parts = s.reader().leaf_readers()
-    starts = [offset for _, offset in parts]
-    each = [story_column(part) for part, _ in parts]
+    leaves = s.reader().leaf_readers()
+    starts = [offset for _, offset in leaves]
+    each = [story_column(leaf) for leaf, _ in leaves]
 
     def story(docnum: int) -> str:
         i = bisect_right(starts, docnum) - 1

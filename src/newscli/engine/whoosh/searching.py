@@ -68,23 +68,23 @@ class WhooshEngine(Engine):
         self.orders: browsing.Orders = before.orders if before is not None else {}
 
     def _searcher(self, **kwargs: Any) -> Searcher:
-        """A searcher of the index as it was at the first: what its parts have read stays read for the next."""
+        """A searcher of the index as it was at the first: what its segments have read stays read for the next."""
         if self._reader is None:
             self._reader = self._ix.reader()
         return Searcher(self._reader, closereader=False, fromindex=self._ix, **kwargs)
 
     def warm(self) -> None:
-        # What sorting, folding and scoring read of each part, read now (see internals/).
+        # What sorting, folding and scoring read of each segment, read now (see internals/).
         with self._searcher() as s:
-            for part, _ in s.reader().leaf_readers():
-                if part.segment() is None:  # an empty index's stand-in part
+            for leaf, _ in s.reader().leaf_readers():
+                if leaf.segment() is None:  # an empty index's stand-in segment
                     continue
                 for name in TEXT_FIELDS:
-                    part.doc_field_length(0, name)
-                part.stored_fields(0)
-                browsing.date_order(part, True, self.orders)  # and the dated and ts columns, whole
-                ordering.story_column(part)
-            browsing.keep_only((part for part, _ in s.reader().leaf_readers()), self.orders)
+                    leaf.doc_field_length(0, name)
+                leaf.stored_fields(0)
+                browsing.date_order(leaf, True, self.orders)  # and the dated and ts columns, whole
+                ordering.story_column(leaf)
+            browsing.keep_only((leaf for leaf, _ in s.reader().leaf_readers()), self.orders)
             for name in TEXT_FIELDS:
                 s.reader().field_length(name)
         # And what a search loads and compiles on its first use: the query parser's patterns, the collectors.
@@ -92,15 +92,15 @@ class WhooshEngine(Engine):
         importlib.import_module("whoosh.collectors")
 
     def learned(self) -> list[Any]:
-        # The postings this process read and scored (Kept): its words, by part.
-        return [[part, field, text.hex(), list(shape)] for part, field, text, shape in self.kept.read]
+        # The postings this process read and scored (Kept): its words, by segment.
+        return [[leaf, field, text.hex(), list(shape)] for leaf, field, text, shape in self.kept.read]
 
     def learn(self, learned: list[Any]) -> None:
         with self._searcher() as s:
-            parts = {part.segment().segment_id(): part for part, _ in s.reader().leaf_readers() if part.segment()}
-            for part, field, text, shape in learned:
-                if part in parts:
-                    collecting.keep(self.kept, parts[part], (field, bytes.fromhex(text)), tuple(shape))
+            leaves = {leaf.segment().segment_id(): leaf for leaf, _ in s.reader().leaf_readers() if leaf.segment()}
+            for leaf, field, text, shape in learned:
+                if leaf in leaves:
+                    collecting.keep(self.kept, leaves[leaf], (field, bytes.fromhex(text)), tuple(shape))
 
     def reopened(self) -> WhooshEngine:
         self.close()
@@ -272,7 +272,7 @@ class WhooshEngine(Engine):
             postings = 0
             for fieldname, term in reader.all_terms():
                 postings += sum(1 for _ in reader.postings(fieldname, term).all_ids())
-            problems = [problem for part, _ in reader.leaf_readers() for problem in _columns(part)]
+            problems = [problem for leaf, _ in reader.leaf_readers() for problem in _columns(leaf)]
         return Contents(Counter(d["path"] for d in stored), Counter(d["id"] for d in stored), postings, problems)
 
     @readable
@@ -280,12 +280,12 @@ class WhooshEngine(Engine):
         # Counted from the term index, not article by article: at 300,000 articles that took seconds.
         counts: Counter[str] = Counter()
         with self._searcher() as s:
-            for part, _, _, left_out in filtering.parts(s, Filters(without_ids=without)):
-                for name in part.field_terms("outlet"):
+            for leaf, _, _, left_out in filtering.leaves(s, Filters(without_ids=without)):
+                for name in leaf.field_terms("outlet"):
                     if left_out:  # the term's count includes them
-                        counts[name] += len(set(filtering.postings(part, "outlet", name)) - left_out)
+                        counts[name] += len(set(filtering.postings(leaf, "outlet", name)) - left_out)
                     else:
-                        counts[name] += part.doc_frequency("outlet", name)
+                        counts[name] += leaf.doc_frequency("outlet", name)
         return _outlets(+counts)
 
 
@@ -295,33 +295,33 @@ _SORTED = [name for name, field in SCHEMA.items() if field.column_type is not No
 _SCORED = [name for name, field in SCHEMA.items() if field.scorable]
 
 
-def _columns(part: Any) -> Iterator[str]:
+def _columns(leaf: Any) -> Iterator[str]:
     """What is wrong with a segment's columns: each read whole, none missing that its words call for.
 
     Whoosh reads a missing column as one of default values, without a word: sorting,
     folding copies and scoring would go silently wrong.
     """
-    segment = part.segment()
-    if segment is None:  # an index with no articles has a stand-in part
+    segment = leaf.segment()
+    if segment is None:  # an index with no articles has a stand-in segment
         return
-    missing = f"part {segment.segment_id()} of the index lacks its column of"
+    missing = f"segment {segment.segment_id()} of the index lacks its column of"
     for field in _SORTED:
-        if next(iter(part.lexicon(field)), None) is None:  # no article of this part has a value
+        if next(iter(leaf.lexicon(field)), None) is None:  # no article of this segment has a value
             continue
-        if not part.has_column(field):
+        if not leaf.has_column(field):
             yield f"{missing} {field}"
             continue
-        values = part.column_reader(field)
+        values = leaf.column_reader(field)
         for docnum in range(len(values)):
             values[docnum]
     for field in _SCORED:
-        if not part.field_length(field):
+        if not leaf.field_length(field):
             continue
-        if internals.active() and not internals.columns.keeps_lengths(part, field):  # (the plain mode cannot tell)
+        if internals.active() and not internals.columns.keeps_lengths(leaf, field):  # (the plain mode cannot tell)
             yield f"{missing} lengths of '{field}'"
             continue
-        for docnum in range(part.doc_count_all()):
-            part.doc_field_length(docnum, field)
+        for docnum in range(leaf.doc_count_all()):
+            leaf.doc_field_length(docnum, field)
 
 
 def _counts(results: Any, total: int) -> tuple[list[Bucket], dict[str, int], int]:

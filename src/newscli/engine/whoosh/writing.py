@@ -1,4 +1,4 @@
-"""Writing the index: batches (with helper processes that analyse articles, where the internals are in use), and the merge policy."""
+"""Writing the index: batches (with helper processes where the internals are in use), and the merge policy."""
 
 from __future__ import annotations
 

@@ -7,9 +7,9 @@ process for multi-process writing, a lighter start-up. All of that is here:
 
 - `patches`: class attributes of Whoosh replaced (column readers, lengths, hash
   look-ups, stems), applied and undone as a whole;
-- `postings`: searches scored a block of postings at a time, and a part's words
+- `postings`: searches scored a block of postings at a time, and a segment's words
   and postings read from the codec;
-- `columns`: a part's columns (dates, stories, lengths) read whole;
+- `columns`: a segment's columns (dates, stories, lengths) read whole;
 - `analysis`: an article's words analysed in one pass;
 - `queries`: fuzzy words matched against the index's words;
 - `helpers`: the processes that analyse articles for a multi-process writer.

@@ -1,8 +1,8 @@
 """Whoosh's classes with some of their methods replaced: applied, and undone, as a whole.
 
-Columns a part of the index lacks are remembered as lacking, a part's field
+Columns a segment of the index lacks are remembered as lacking, a segment's field
 lengths, column readers and numeric columns are read once, the whole index's
-field lengths are added up once, a word looked up in a part's term index is
+field lengths are added up once, a word looked up in a segment's term index is
 remembered, and stems are cached by functools. `apply` replaces the methods and
 `undo` puts Whoosh's own back (the plain mode; tests switch between the two).
 """
@@ -39,7 +39,7 @@ _LENGTH_OF_BYTE: list[int] = []  # a field's length as Whoosh keeps it in one by
 
 def _doc_field_length(self: Any, docnum: int, fieldname: str, default: int = 0) -> Any:
     # Scoring asks a document's field length of every article it scores, and Whoosh
-    # reads it from the file each time (a seek and a read): read each part's column once.
+    # reads it from the file each time (a seek and a read): read each segment's column once.
     if docnum > self._doccount:
         raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
     try:
@@ -56,22 +56,22 @@ def _doc_field_length(self: Any, docnum: int, fieldname: str, default: int = 0) 
     return _LENGTH_OF_BYTE[lbyte] if lbyte else None  # as Whoosh answers a length of 0
 
 
-def field_lengths(part: Any, fieldname: str) -> tuple[Any, list[int]] | None:  # (see postings.py)
-    """A part's lengths of a field, a byte an article as Whoosh keeps them, and the length each byte
-    stands for (read once, as scoring reads them); None if the part keeps none."""
-    per_doc = getattr(part, "_perdoc", None)
+def field_lengths(leaf: Any, fieldname: str) -> tuple[Any, list[int]] | None:  # (see postings.py)
+    """A segment's lengths of a field, a byte an article as Whoosh keeps them, and the length each byte
+    stands for (read once, as scoring reads them); None if the segment keeps none."""
+    per_doc = getattr(leaf, "_perdoc", None)
     if not isinstance(per_doc, W3PerDocReader):
         return None
-    if part.doc_count_all():
+    if leaf.doc_count_all():
         per_doc.doc_field_length(0, fieldname)
     lengths = getattr(per_doc, "_lengths", {}).get(fieldname)
     return None if lengths is None else (lengths, _LENGTH_OF_BYTE)
 
 
 def _column_reader(self: Any, fieldname: str, column: Any = None, reverse: bool = False, translate: bool = True) -> Any:
-    # Sorting and grouping ask a part for a column reader at every search, and a reader
-    # of a column of text reads where each value starts for the whole part (17 ms a
-    # search at 30,000 articles): keep each, per part, for as long as the part is open.
+    # Sorting and grouping ask a segment for a column reader at every search, and a reader
+    # of a column of text reads where each value starts for the whole segment (17 ms a
+    # search at 30,000 articles): keep each, per segment, for as long as the segment is open.
     if column is not None:
         return _segment_column_reader(self, fieldname, column, reverse, translate)
     readers = self.__dict__.setdefault("_column_readers", {})
@@ -83,7 +83,7 @@ def _column_reader(self: Any, fieldname: str, column: Any = None, reverse: bool 
 
 def _numeric(self: Any, docnum: int) -> Any:
     # Sorting by date reads two numbers of every match, each with a seek and a read:
-    # read a part's whole column (8 bytes an article) into an array once instead.
+    # read a segment's whole column (8 bytes an article) into an array once instead.
     try:
         values = self._values
     except AttributeError:
@@ -101,8 +101,8 @@ def _numeric(self: Any, docnum: int) -> Any:
 
 
 def _field_length(self: Any, fieldname: str) -> Any:
-    # Scoring asks the whole index's length of a field once for each part it searches, and
-    # Whoosh adds up every part's each time (1,600 sums a query at 40 parts): the parts of an
+    # Scoring asks the whole index's length of a field once for each segment it searches, and
+    # Whoosh adds up every segment's each time (1,600 sums a query at 40 segments): the segments of an
     # open reader never change, so add them up once.
     lengths = self.__dict__.setdefault("_field_lengths", {})
     if fieldname not in lengths:
@@ -115,9 +115,9 @@ REMEMBERED = 10_000  # keys a hash file remembers where it found, at most
 
 
 def _first_range(self: Any, key: bytes) -> tuple[int, int] | None:
-    # A search looks each word up in each part's term index three times (is it there, in how
+    # A search looks each word up in each segment's term index three times (is it there, in how
     # many articles, where are its postings), each a hash and several reads in Python: 360
-    # look-ups for a word in three fields at 40 parts. A part's files never change: remember
+    # look-ups for a word in three fields at 40 segments. A segment's files never change: remember
     # where each key was found (or that it was not), as Whoosh's look-ups take it: the first.
     try:
         found = self._newscli_ranges

@@ -15,7 +15,7 @@ word's postings, once read and scored, are kept for its next search (`Kept`,
 one an engine). Other queries (phrases, ORs of many words) are stepped as
 Whoosh steps them.
 
-A part's words and postings are read from the codec's term index and blocks
+A segment's words and postings are read from the codec's term index and blocks
 too, for the filters (`words`, `blocks`).
 """
 
@@ -53,8 +53,8 @@ class Order(Protocol):
 
     scored: bool  # the higher score first: only the best scores can reach the page
 
-    def key(self, part: Any) -> Callable[[int, float], tuple[float, ...]]:
-        """The key of an article of a part, by its number there and its score."""
+    def key(self, leaf: Any) -> Callable[[int, float], tuple[float, ...]]:
+        """The key of an article of a segment, by its number there and its score."""
         ...
 
 
@@ -69,7 +69,7 @@ def search(
     keeping: Kept,
 ) -> Results:
     """Whoosh's `s.search(q, limit=, filter=kept, mask=left_out, sortedby=, groupedby=story)`, for a sort
-    by `order`: for a part, the key of an article by its number there and its score (ordering.py's).
+    by `order`: for a segment, the key of an article by its number there and its score (ordering.py's).
     `scored` orders put the higher scores first, so that only they can reach the page."""
     collector = _Gathered(order, limit, kept, left_out, stories, keeping)
     s.search_with_collector(q, collector)
@@ -102,8 +102,8 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
         self._parts, self._matched = [], []
 
     def collect_matches(self) -> None:
-        part, offset, kept, left_out = self.subsearcher.reader(), self.offset, self._kept, self._left_out
-        found = _scored(self.matcher, part, self._keeping)
+        leaf, offset, kept, left_out = self.subsearcher.reader(), self.offset, self._kept, self._left_out
+        found = _scored(self.matcher, leaf, self._keeping)
         if kept is not None or left_out is not None:
             found = {
                 d: score
@@ -111,9 +111,9 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
                 if (kept is None or offset + d in kept) and (left_out is None or offset + d not in left_out)
             }
         self._matched += map(offset.__add__, found)
-        self._parts.append((offset, found, self._order.key(part)))
+        self._parts.append((offset, found, self._order.key(leaf)))
         if self._groups is not None:
-            self._groups.update(map(story_column(part).__getitem__, found))
+            self._groups.update(map(story_column(leaf).__getitem__, found))
 
     def collect(self, sub_docnum: int) -> None:  # Whoosh's abstract method: collect_matches does it all
         raise NotImplementedError
@@ -147,10 +147,10 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
         return found
 
 
-def _scored(m: Any, part: Any, keeping: Kept) -> dict[int, float]:
+def _scored(m: Any, leaf: Any, keeping: Kept) -> dict[int, float]:
     """Each document a matcher matches, with its score: read whole where the matcher is made of
     words, ANDs, ORs and NOTs, else as Whoosh steps it."""
-    return _scores(m, part, keeping) if _whole(m) else dict(_stepped(m))
+    return _scores(m, leaf, keeping) if _whole(m) else dict(_stepped(m))
 
 
 def _stepped(m: Any) -> Iterator[tuple[int, float]]:
@@ -174,22 +174,22 @@ def _whole(m: Any) -> bool:
     return kind in _PAIRS and _whole(m.a) and _whole(m.b)
 
 
-def _scores(m: Any, part: Any, keeping: Kept) -> dict[int, float]:
+def _scores(m: Any, leaf: Any, keeping: Kept) -> dict[int, float]:
     """The documents of a fresh matcher and their scores as its own score() would give them
     (each sum in its order), read a block of postings at a time."""
     kind = type(m)
     if kind is W3LeafMatcher:
-        return _leaf(m, part, keeping)
+        return _leaf(m, leaf, keeping)
     if kind in _WORDS:
         return dict(_stepped(m))
     if kind in _WRAPPERS:
-        child = _scores(m.child, part, keeping)
+        child = _scores(m.child, leaf, keeping)
         if kind is FilterMatcher:
             ids = m._ids
             child = {d: s for d, s in child.items() if (d in ids) != m._exclude}
         boost = m.boost
         return {d: s * boost for d, s in child.items()}
-    a, b = _scores(m.a, part, keeping), _scores(m.b, part, keeping)
+    a, b = _scores(m.a, leaf, keeping), _scores(m.b, leaf, keeping)
     if kind is UnionMatcher:
         both = dict(a)
         for d, s in b.items():
@@ -202,15 +202,15 @@ def _scores(m: Any, part: Any, keeping: Kept) -> dict[int, float]:
     return {d: s + b[d] if d in b else s for d, s in a.items()}  # AndMaybeMatcher
 
 
-def _leaf(m: W3LeafMatcher, part: Any, keeping: Kept) -> dict[int, float]:
+def _leaf(m: W3LeafMatcher, leaf: Any, keeping: Kept) -> dict[int, float]:
     """A word's postings and their scores, from whole blocks (Whoosh reads and scores one at a time)."""
     scorer, term = m.scorer, m._term
-    known = field_lengths(part, term[0]) if type(scorer) is scoring.BM25FScorer and term else None
+    known = field_lengths(leaf, term[0]) if type(scorer) is scoring.BM25FScorer and term else None
     if known is None or not m.is_active():
         return dict(_stepped(m))
     idf: float = scorer.idf
     shape = (scorer.avgfl, scorer.B, scorer.K1)
-    key = _key(part, term)
+    key = _key(leaf, term)
     if (kept := keeping.get(key, shape)) is None:
         kept = keeping.keep(key, _read(m, shape, *known))
         keeping.read.append((*key, shape))
@@ -219,9 +219,9 @@ def _leaf(m: W3LeafMatcher, part: Any, keeping: Kept) -> dict[int, float]:
     return dict(zip(kept.ids, [idf * p for p in kept.parts], strict=True))
 
 
-def _key(part: Any, term: tuple[str, bytes]) -> tuple[str, str, bytes]:
-    """Where a word's postings in a part are kept: a segment's ID names postings that never change."""
-    return (part.segment().segment_id(), *term)
+def _key(leaf: Any, term: tuple[str, bytes]) -> tuple[str, str, bytes]:
+    """Where a word's postings in a segment are kept: a segment's ID names postings that never change."""
+    return (leaf.segment().segment_id(), *term)
 
 
 def _read(m: W3LeafMatcher, shape: tuple[float, float, float], lengths: Any, length_of: list[int]) -> Postings:
@@ -244,21 +244,21 @@ def _read(m: W3LeafMatcher, shape: tuple[float, float, float], lengths: Any, len
     return found
 
 
-def keep(keeping: Kept, part: Any, term: tuple[str, bytes], shape: tuple[float, float, float]) -> None:
-    """Reads and keeps a word's postings in a part, as a search of the word would."""
-    key = _key(part, term)
-    known = field_lengths(part, term[0])
-    if known is None or keeping.get(key, shape) is not None or term not in part:
+def keep(keeping: Kept, leaf: Any, term: tuple[str, bytes], shape: tuple[float, float, float]) -> None:
+    """Reads and keeps a word's postings in a segment, as a search of the word would."""
+    key = _key(leaf, term)
+    known = field_lengths(leaf, term[0])
+    if known is None or keeping.get(key, shape) is not None or term not in leaf:
         return
-    m = part._terms.matcher(*term, part.schema[term[0]].format)
+    m = leaf._terms.matcher(*term, leaf.schema[term[0]].format)
     if type(m) is W3LeafMatcher:  # (a word of few postings keeps them in the term index: nothing to unpack)
         keeping.keep(key, _read(m, shape, *known))
 
 
-def words(part: Any, fieldname: str) -> dict[str, int | None] | None:
-    """Each word of a field in a part: the one document that holds it, or None when more do;
-    None for a part of another codec."""
-    terms = part._terms
+def words(leaf: Any, fieldname: str) -> dict[str, int | None] | None:
+    """Each word of a field in a segment: the one document that holds it, or None when more do;
+    None for a segment of another codec."""
+    terms = leaf._terms
     if not isinstance(terms, W3TermsReader):
         return None
     prefix = terms._keycoder(fieldname, b"")

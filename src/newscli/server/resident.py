@@ -16,8 +16,8 @@ class UnsafeFolder(Exception):
     """The folder for the socket is not the user's alone."""
 
 
-class Place:
-    """The files of the resident process for one index folder."""
+class Resident:
+    """The resident process of one index folder, as its files find it: its socket, its lock (and pid), its log."""
 
     def __init__(self, index_dir: str) -> None:
         index_dir = normal(index_dir)
@@ -25,11 +25,11 @@ class Place:
         self._name(_folder(index_dir, key), key)
 
     @classmethod
-    def of_lock(cls, lock: str) -> Place:
-        """The place whose lock file this is."""
-        place = cls.__new__(cls)
-        place._name(os.path.dirname(lock), os.path.basename(lock).removesuffix(".lock"))
-        return place
+    def of_lock(cls, lock: str) -> Resident:
+        """The resident process whose lock file this is."""
+        resident = cls.__new__(cls)
+        resident._name(os.path.dirname(lock), os.path.basename(lock).removesuffix(".lock"))
+        return resident
 
     def _name(self, folder: str, key: str) -> None:
         self.folder = folder
