@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from newscli.config import Config
     from newscli.engine import Engine
 
-Resident = Callable[["Config"], "Engine | None"]
+ResidentEngine = Callable[["Config"], "Engine | None"]  # for a command's settings, the engine kept current, or None
 
 
 class Environment:
@@ -32,7 +32,7 @@ class Environment:
         environ: Mapping[str, str],
         *,
         pager: Pager | None = None,
-        resident: Resident | None = None,
+        resident: ResidentEngine | None = None,
     ) -> None:
         self.stdin, self.stdout, self.stderr, self.environ = stdin, stdout, stderr, environ
         self.pager = pager  # where `show` pages; None: rich's own (the system pager, here)
