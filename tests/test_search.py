@@ -56,7 +56,8 @@ def test_stemming_finds_other_forms(run: Run, news: Path) -> None:
         ("tag:europe", ["Troop build-up on the border"]),
         ("vot*", ["Election night", "Leap day budget vote"]),
         ("(cocoa OR peace) rise", ["Cocoa prices rise"]),
-        ("lang:en", ["Peace talks resume in Geneva"]),
+        ("lang:en drought", ["Cocoa prices rise"]),  # its language detected (b.md gives its own)
+        ("lang:de", []),
     ],
 )
 def test_query_syntax(run: Run, news: Path, query: str, titles: list[str]) -> None:

@@ -154,6 +154,7 @@ def search(
     sources: tuple[str, ...],
     since: str | None,
     until: str | None,
+    langs: tuple[str, ...],
     limit: int | None,
     sort: str,
     page: int,
@@ -203,7 +204,7 @@ def search(
     from newscli import render
     from newscli.models import EXPANDED, Ranking, SearchRequest, Sort
 
-    text, filters = inv.plain(query, filters_from(sources, since, until), (unread, starred, labels))
+    text, filters = inv.plain(query, filters_from(sources, since, until, langs), (unread, starred, labels))
     request = SearchRequest(
         text,
         filters,
@@ -328,6 +329,7 @@ def timeline(
     sources: tuple[str, ...],
     since: str | None,
     until: str | None,
+    langs: tuple[str, ...],
     unread: bool,
     starred: bool,
     labels: tuple[str, ...],
@@ -350,7 +352,7 @@ def timeline(
     from newscli.models import SearchRequest
     from newscli.stats import Period
 
-    text, filters = inv.plain(query, filters_from(sources, since, until), (unread, starred, labels))
+    text, filters = inv.plain(query, filters_from(sources, since, until, langs), (unread, starred, labels))
     request = SearchRequest(text, filters, variants=inv.config.variants)
     result = replace(inv.read(lambda engine: engine.timeline(request, Period(by))), query=query)
     if json_:
@@ -378,6 +380,7 @@ def list_(
     sources: tuple[str, ...],
     since: str | None,
     until: str | None,
+    langs: tuple[str, ...],
     limit: int | None,
     unread: bool,
     starred: bool,
@@ -397,7 +400,7 @@ def list_(
     from newscli import render
     from newscli.models import Sort
 
-    _, filters = inv.plain("", filters_from(sources, since, until), (unread, starred, labels))
+    _, filters = inv.plain("", filters_from(sources, since, until, langs), (unread, starred, labels))
     result = inv.read(lambda engine: engine.browse(filters, Sort(sort), 20 if limit is None else limit))
     if json_:
         inv.echo(render.list_json(result, inv.marks_of([a.id for a in result.articles])))
@@ -409,24 +412,32 @@ def list_(
 
 
 @cli.command()
+@click.option(
+    "--by",
+    type=click.Choice(["source", "language"]),
+    default="source",
+    show_default=True,
+    help="Count by outlet, or by language (given by the article or detected; see `newscli help archive`).",
+)
 @output_options
 @pass_invocation
-def sources(inv: Invocation, json_: bool) -> None:
-    """Every outlet in the archive with its article count.
+def sources(inv: Invocation, by: str, json_: bool) -> None:
+    """Every outlet (or language) in the archive with its article count.
 
     A combined source such as "Al Jazeera + agencies" counts for each outlet.
 
     \b
-    Example:
+    Examples:
       newscli sources --json
+      newscli sources --by language
     """
     from newscli import render
 
-    counts = inv.read(lambda engine: engine.sources())
+    counts = inv.read(lambda engine: engine.languages() if by == "language" else engine.sources())
     if json_:
-        inv.echo(render.sources_json(counts))
+        inv.echo(render.sources_json(counts, by))
     else:
-        inv.out.print(render.sources_table(counts))
+        inv.out.print(render.sources_table(counts, by))
 
 
 from newscli.commands.feeds import feeds, fetch  # noqa: E402  (their commands need the group above)

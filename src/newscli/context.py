@@ -223,8 +223,32 @@ def source_and_date_options(f: F) -> F:
             ),
             click.option("--since", metavar="DATE", help="Only articles dated on or after DATE."),
             click.option("--until", metavar="DATE", help="Only articles dated on or before DATE."),
+            language_option,
         ],
     )
+
+
+def _languages(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    from newscli.languages import regular
+
+    codes = []
+    for value in values:
+        if (code := regular(value)) is None:
+            raise click.BadParameter(
+                f"{value!r} is not a language (an ISO 639-1 code such as de, or a name such as German)"
+            )
+        codes.append(code)
+    return tuple(dict.fromkeys(codes))
+
+
+language_option = click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    metavar="CODE",
+    callback=_languages,
+    help="Only articles in this language: de, en... (repeat for several; also: lang:de).",
+)
 
 
 def filter_options(f: F) -> F:
@@ -254,7 +278,9 @@ def mark_options(f: F) -> F:
     )
 
 
-def filters_from(sources: tuple[str, ...], since: str | None, until: str | None) -> Filters:
+def filters_from(
+    sources: tuple[str, ...], since: str | None, until: str | None, langs: tuple[str, ...] = ()
+) -> Filters:
     from newscli import dates
     from newscli.models import DateRange, Filters
 
@@ -263,4 +289,4 @@ def filters_from(sources: tuple[str, ...], since: str | None, until: str | None)
         end = dates.bound(until, end=True) if until else None
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="'--since' / '--until'") from None
-    return Filters(tuple(sources), DateRange(start, end))
+    return Filters(tuple(sources), DateRange(start, end), tuple(langs))

@@ -95,6 +95,7 @@ class DateRange:
 class Filters:
     sources: tuple[str, ...] = ()
     dates: DateRange = DateRange()
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes: only articles in these (`--lang`); none: any
     only_ids: frozenset[str] | None = None  # only these articles (from their marks); None: any
     without_ids: frozenset[str] = frozenset()  # not these
     marked: bool = False  # marks were asked for: a query of marks alone (`is:starred`) has no words
@@ -165,6 +166,7 @@ class Facets:
     outlets: tuple[Bucket, ...]  # most articles first
     months: tuple[Bucket, ...]  # oldest first, empty months included
     undated: int
+    languages: tuple[Bucket, ...] = ()  # most articles first; articles of no known language are not counted
 
 
 @dataclass(frozen=True, slots=True)

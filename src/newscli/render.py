@@ -124,6 +124,8 @@ def facets(f: Facets) -> RenderableType:
         outlets.append(Bucket(f"({len(f.outlets) - FACET_ROWS} more)", sum(b.count for b in f.outlets[FACET_ROWS:])))
     months = list(f.months[-24:])
     parts: list[RenderableType] = [bar_chart("By outlet", outlets, width=30)]
+    if f.languages:
+        parts.append(bar_chart("By language", list(f.languages), width=30))
     title = "By month" + (f" (last 24 of {len(f.months)})" if len(f.months) > 24 else "")
     parts.append(bar_chart(title, months, width=30))
     if f.undated:
@@ -219,12 +221,14 @@ def article_table(result: ListResult) -> Table:
     return table
 
 
-def sources_table(counts: list[Bucket]) -> Table:
+def sources_table(counts: list[Bucket], by: str = "source") -> Table:
+    """`newscli sources`: each outlet (or language: "" is none known) and its article count."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("Source", style="green")
+    table.add_column(by.capitalize(), style="green")
     table.add_column("Articles", justify="right")
     for c in counts:
-        table.add_row(Text(clean(c.name)), f"{c.count:,}")
+        name = Text(clean(c.name)) if c.name else Text("(none known)", style="dim")
+        table.add_row(name, f"{c.count:,}")
     return table
 
 
@@ -324,7 +328,12 @@ def search_json(result: SearchResult, *, explain: bool = False, marks: Marks | N
         }
     if result.facets:
         f = result.facets
-        extra["facets"] = {"outlets": _buckets(f.outlets), "months": _buckets(f.months), "undated": f.undated}
+        extra["facets"] = {
+            "outlets": _buckets(f.outlets),
+            "languages": _buckets(f.languages),
+            "months": _buckets(f.months),
+            "undated": f.undated,
+        }
     return dumps(
         {
             **extra,
@@ -382,8 +391,11 @@ def server_status_json(status: dict[str, Any] | None) -> str:
     return dumps({"running": status is not None, **(status or {})})
 
 
-def sources_json(counts: list[Bucket]) -> str:
-    return dumps({"sources": [{"name": c.name, "count": c.count} for c in counts]})
+def sources_json(counts: list[Bucket], by: str = "source") -> str:
+    """`sources --json`: {"by": "source", "sources": [...]}, or by language {"by": "language", "languages":
+    [...]} whose name is null for the articles of no known language."""
+    key = "languages" if by == "language" else "sources"
+    return dumps({"by": by, key: [{"name": c.name or None, "count": c.count} for c in counts]})
 
 
 def index_json(report: IndexReport) -> str:

@@ -16,6 +16,7 @@ from newscli.context import (
     NewscliGroup,
     completing,
     filters_from,
+    language_option,
     output_options,
     pass_invocation,
     source_and_date_options,
@@ -33,8 +34,9 @@ from newscli.errors import ExitStatus, NewscliError
     help="Only this outlet (repeat for several).",
     shell_complete=completing("outlets"),
 )
+@language_option
 @pass_invocation
-def read(inv: Invocation, query: str, sources: tuple[str, ...]) -> None:
+def read(inv: Invocation, query: str, sources: tuple[str, ...], langs: tuple[str, ...]) -> None:
     """Read the news in the terminal: outlets and saved searches, the article list, the article.
 
     It opens on the unread articles, newest first, or on QUERY (the query language
@@ -51,6 +53,8 @@ def read(inv: Invocation, query: str, sources: tuple[str, ...]) -> None:
     from newscli.feeds.fetch import everything
     from newscli.indexing import fresh
 
+    if langs:  # as the query language says it, which the reader shows and searches again
+        query = f"{query} ({' OR '.join(f'lang:{code}' for code in langs)})"
     inv.plain(query, filters_from(sources, None, None))  # an unknown @NAME or is: is said before the screen
     if not (inv.env.stdin.isatty() and inv.env.stdout.isatty()):
         raise NewscliError("`newscli read` needs a terminal", hint="in a script: newscli list --unread --json")
@@ -117,6 +121,7 @@ def mark(
     sources: tuple[str, ...],
     since: str | None,
     until: str | None,
+    langs: tuple[str, ...],
     read: bool | None,
     star: bool | None,
     labels: tuple[str, ...],
@@ -139,7 +144,7 @@ def mark(
 
     if read is None and star is None and not labels and not unlabels:
         raise click.UsageError("say what to mark: --read, --unread, --star, --unstar, --label L or --unlabel L")
-    filters = filters_from(sources, since, until)
+    filters = filters_from(sources, since, until, langs)
     if every:
         query = " ".join(args)
         text, filters = inv.plain(query, filters)
@@ -150,8 +155,8 @@ def mark(
             ids = inv.read(lambda engine: [a.id for a in engine.browse(filters, Sort.NEWEST, 0).articles])
     elif not args:
         raise click.UsageError("give the IDs of the articles to mark, or --all [QUERY]")
-    elif sources or since or until:
-        raise click.UsageError("--source, --since and --until choose articles with --all")
+    elif sources or since or until or langs:
+        raise click.UsageError("--source, --since, --until and --lang choose articles with --all")
     else:
         ids = inv.read(lambda engine: [lookup.find(engine, ref).id for ref in args])
     n = inv.marks.mark(ids, read=read, starred=star, add=labels, remove=unlabels)
@@ -258,6 +263,7 @@ def saved_add(
     sources: tuple[str, ...],
     since: str | None,
     until: str | None,
+    langs: tuple[str, ...],
     unread: bool,
     starred: bool,
     labels: tuple[str, ...],
@@ -266,6 +272,7 @@ def saved_add(
     filters_from(sources, since, until)  # a bad date is refused now, not at each use
     parts = [query] if query else []
     parts += [f'source:"{s}"' for s in sources]
+    parts += [f"lang:{code}" for code in langs]
     if since or until:
         parts.append(f"date:{since or ''}..{until or ''}")
     parts += ["is:unread"] * unread + ["is:starred"] * starred + [f"label:{label}" for label in labels]

@@ -128,6 +128,11 @@ class Engine(ABC):
         """
 
     @abstractmethod
+    def languages(self) -> list[Bucket]:
+        """Each language (ISO 639-1) with its article count, most first; last, as "", the articles of no
+        known language, if any."""
+
+    @abstractmethod
     def contents(self) -> Contents:
         """Reads every stored article and every entry of the index, to prove all of it readable."""
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from newscli import dates
+from newscli import dates, languages
 from newscli.errors import ArticleError
 from newscli.formats.text import TITLE_MAX
 from newscli.models import Article, Markup
@@ -66,6 +66,8 @@ def to_article(fields: Mapping[str, Any], *, id: str, path: str, record: int | N
     body = _text(fields, "body") or ""
     if not title.strip() and not body.strip():
         raise ArticleError("no title and no text")
+    about = described(fields)
+    about["language"] = languages.of(about["language"], title, body)  # the one given (made regular), or detected
     return Article(
         id=id,
         title=" ".join(title.split()) if title.strip() else _untitled(body),
@@ -74,7 +76,7 @@ def to_article(fields: Mapping[str, Any], *, id: str, path: str, record: int | N
         caption=_text(fields, "caption"),
         record=record,
         markup=markup,
-        **described(fields),
+        **about,
     )
 
 

@@ -178,6 +178,8 @@ def _with_phrase_boost(q: query.Query, boost: float) -> query.Query:
 
 def _describe(filters: Filters) -> tuple[str, ...]:
     described = [f"source is {' or '.join(filters.sources)}"] if filters.sources else []
+    if filters.languages:
+        described.append(f"language is {' or '.join(filters.languages)}")
     start, end = filters.dates.start, filters.dates.end
     if start is not None or end is not None:
 

@@ -1,10 +1,14 @@
-"""Telling a damaged index from other failures: Whoosh raises whatever its files' bytes lead to."""
+"""Telling a damaged index from other failures: Whoosh raises whatever its files' bytes lead to; and what
+reading a segment's columns whole finds wrong with them (`index --check`)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
+from newscli.engine.whoosh import internals
+from newscli.engine.whoosh.schema import SCHEMA
 from newscli.errors import REBUILD_HINT, IndexError_, NewscliError, QueryError, converting
 
 
@@ -37,3 +41,36 @@ def _from_storage(error: Exception) -> bool:
 
     frames = traceback.extract_tb(error.__traceback__)
     return any(part in frame.filename and not frame.filename.startswith(_HERE) for frame in frames for part in _STORAGE)
+
+
+_SORTED = [name for name, field in SCHEMA.items() if field.column_type is not None]
+_SCORED = [name for name, field in SCHEMA.items() if field.scorable]
+
+
+def column_problems(leaf: Any) -> Iterator[str]:
+    """What is wrong with a segment's columns: each read whole, none missing that its words call for.
+
+    Whoosh reads a missing column as one of default values, without a word: sorting,
+    folding copies and scoring would go silently wrong.
+    """
+    segment = leaf.segment()
+    if segment is None:  # an index with no articles has a stand-in segment
+        return
+    missing = f"segment {segment.segment_id()} of the index lacks its column of"
+    for field in _SORTED:
+        if next(iter(leaf.lexicon(field)), None) is None:  # no article of this segment has a value
+            continue
+        if not leaf.has_column(field):
+            yield f"{missing} {field}"
+            continue
+        values = leaf.column_reader(field)
+        for docnum in range(len(values)):
+            values[docnum]
+    for field in _SCORED:
+        if not leaf.field_length(field):
+            continue
+        if internals.active() and not internals.columns.keeps_lengths(leaf, field):  # (the plain mode cannot tell)
+            yield f"{missing} lengths of '{field}'"
+            continue
+        for docnum in range(leaf.doc_count_all()):
+            leaf.doc_field_length(docnum, field)

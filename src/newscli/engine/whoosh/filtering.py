@@ -30,6 +30,7 @@ def leaves(s: Searcher, filters: Filters) -> Iterator[tuple[Any, int, set[int] |
     deleted ones too.
     """
     outlets = set(outlets_named(s, filters.sources)) if filters.sources else None
+    languages = set(filters.languages) if filters.languages else None
     when = dates_query(filters)
     only = None if filters.only_ids is None else set(filters.only_ids)
     without = set(filters.without_ids)
@@ -40,6 +41,8 @@ def leaves(s: Searcher, filters: Filters) -> Iterator[tuple[Any, int, set[int] |
         kept: set[int] | None = None
         if outlets is not None:
             kept = holding(leaf, "outlet", outlets)
+        if languages is not None:
+            kept = _both(kept, holding(leaf, "lang", languages))
         if only is not None:
             kept = _both(kept, holding(leaf, "id", only))
         if when is not None:

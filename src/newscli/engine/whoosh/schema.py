@@ -14,7 +14,7 @@ from whoosh import analysis, fields
 from newscli import dates
 from newscli.models import Article, Markup
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8  # 8: a language for each article, given or detected, kept as a column
 _LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag names stay whole
 TEXT_FIELDS = ("title", "caption", "body")
 
@@ -48,7 +48,7 @@ def _schema() -> fields.Schema:
         authors=fields.STORED,
         tag=fields.KEYWORD(lowercase=True, scorable=False),
         tags=fields.STORED,
-        lang=fields.KEYWORD(lowercase=True, stored=True),
+        lang=fields.KEYWORD(lowercase=True, stored=True, sortable=True),  # ISO 639-1 (languages.py); counted by facet
         url=fields.TEXT(analyzer=analysis.RegexTokenizer(r"[^\W_]+") | analysis.LowercaseFilter(), stored=True),
         date=fields.STORED,
         ts=fields.NUMERIC(int, bits=64, sortable=True),

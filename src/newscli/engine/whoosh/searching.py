@@ -23,7 +23,7 @@ from whoosh.searching import Searcher
 from newscli.engine import Contents, Engine, Writer
 from newscli.engine.whoosh import browsing, collecting, feedback, filtering, ordering
 from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request
-from newscli.engine.whoosh.damage import readable
+from newscli.engine.whoosh.damage import column_problems, readable
 from newscli.engine.whoosh.internals.kept import Kept
 from newscli.engine.whoosh.ordering import order, stories
 from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, TEXT_FIELDS, article, written
@@ -50,6 +50,7 @@ _GROUPS = {
     "outlet": sorting.FieldFacet("outlet", allow_overlap=True, maptype=sorting.Count),
     "day": sorting.FieldFacet("day", maptype=sorting.Count),
 }
+_LANGUAGES = sorting.FieldFacet("lang", maptype=sorting.Count)
 
 
 class WhooshEngine(Engine):
@@ -178,7 +179,7 @@ class WhooshEngine(Engine):
     def search(self, request: SearchRequest) -> SearchResult:
         compiled = compile_request(request)
         tuning = request.tuned
-        groups = dict(_GROUPS) if request.facets else {}
+        groups = {**_GROUPS, "lang": _LANGUAGES} if request.facets else {}
         if request.fold_copies:
             groups["story"] = stories()
         limit, page = request.limit, request.page
@@ -211,7 +212,8 @@ class WhooshEngine(Engine):
             facets = None
             if request.facets:
                 outlets, days, undated = _counts(results, matches)
-                facets = Facets(tuple(outlets), tuple(per_period(days, Period.MONTH)), undated)
+                languages = _by_count({k: n for k, n in results.groups("lang").items() if k})
+                facets = Facets(tuple(outlets), tuple(per_period(days, Period.MONTH)), undated, tuple(languages))
         return SearchResult(
             query=request.text,
             total=total,
@@ -272,66 +274,46 @@ class WhooshEngine(Engine):
             postings = 0
             for fieldname, term in reader.all_terms():
                 postings += sum(1 for _ in reader.postings(fieldname, term).all_ids())
-            problems = [problem for leaf, _ in reader.leaf_readers() for problem in _columns(leaf)]
+            problems = [problem for leaf, _ in reader.leaf_readers() for problem in column_problems(leaf)]
         return Contents(Counter(d["path"] for d in stored), Counter(d["id"] for d in stored), postings, problems)
 
     @readable
     def sources(self, without: frozenset[str] = frozenset()) -> list[Bucket]:
-        # Counted from the term index, not article by article: at 300,000 articles that took seconds.
+        return _by_count(self._terms_counted("outlet", without))
+
+    @readable
+    def languages(self) -> list[Bucket]:
+        counts = self._terms_counted("lang", frozenset())
+        unknown = self.count() - sum(counts.values())
+        return _by_count(counts) + ([Bucket("", unknown)] if unknown else [])
+
+    def _terms_counted(self, fieldname: str, without: frozenset[str]) -> Counter[str]:
+        """The articles holding each word of a field (each article once a word, not counting those `without`).
+
+        Counted from the term index, not article by article: at 300,000 articles that took seconds."""
         counts: Counter[str] = Counter()
         with self._searcher() as s:
             for leaf, _, _, left_out in filtering.leaves(s, Filters(without_ids=without)):
-                for name in leaf.field_terms("outlet"):
+                for name in leaf.field_terms(fieldname):
                     if left_out:  # the term's count includes them
-                        counts[name] += len(set(filtering.postings(leaf, "outlet", name)) - left_out)
+                        counts[name] += len(set(filtering.postings(leaf, fieldname, name)) - left_out)
                     else:
-                        counts[name] += leaf.doc_frequency("outlet", name)
-        return _outlets(+counts)
+                        counts[name] += leaf.doc_frequency(fieldname, name)
+        return +counts
 
 
 Where = tuple[set[int] | None, set[int] | None]  # documents kept (None: any) and left out (filtering.documents)
-
-_SORTED = [name for name, field in SCHEMA.items() if field.column_type is not None]
-_SCORED = [name for name, field in SCHEMA.items() if field.scorable]
-
-
-def _columns(leaf: Any) -> Iterator[str]:
-    """What is wrong with a segment's columns: each read whole, none missing that its words call for.
-
-    Whoosh reads a missing column as one of default values, without a word: sorting,
-    folding copies and scoring would go silently wrong.
-    """
-    segment = leaf.segment()
-    if segment is None:  # an index with no articles has a stand-in segment
-        return
-    missing = f"segment {segment.segment_id()} of the index lacks its column of"
-    for field in _SORTED:
-        if next(iter(leaf.lexicon(field)), None) is None:  # no article of this segment has a value
-            continue
-        if not leaf.has_column(field):
-            yield f"{missing} {field}"
-            continue
-        values = leaf.column_reader(field)
-        for docnum in range(len(values)):
-            values[docnum]
-    for field in _SCORED:
-        if not leaf.field_length(field):
-            continue
-        if internals.active() and not internals.columns.keeps_lengths(leaf, field):  # (the plain mode cannot tell)
-            yield f"{missing} lengths of '{field}'"
-            continue
-        for docnum in range(leaf.doc_count_all()):
-            leaf.doc_field_length(docnum, field)
 
 
 def _counts(results: Any, total: int) -> tuple[list[Bucket], dict[str, int], int]:
     """Articles per outlet (spellings differing in case merged), per day, and how many are undated."""
     days = {day: n for day, n in results.groups("day").items() if day}
-    return _outlets(results.groups("outlet")), days, total - sum(days.values())
+    return _by_count(results.groups("outlet")), days, total - sum(days.values())
 
 
-def _outlets(counts: Mapping[str, int]) -> list[Bucket]:
-    """Outlets by their count of articles; spellings that differ only in case are one, under the commonest."""
+def _by_count(counts: Mapping[str, int]) -> list[Bucket]:
+    """Names (outlets, languages) by their count of articles, most first; spellings that differ only in
+    case are one, under the commonest."""
     spellings: dict[str, dict[str, int]] = {}
     for name, n in counts.items():
         if name and n:

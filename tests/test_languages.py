@@ -1,0 +1,154 @@
+"""A language for every article: the one its source gives, made regular, or detected; and choosing by it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newscli.languages import regular
+
+from .conftest import Run, doc, index, write
+
+GERMAN = (
+    "Die Bundesregierung hat am Montag in Berlin neue Maßnahmen gegen die steigenden Energiepreise "
+    "beschlossen. Nach Angaben des Wirtschaftsministeriums sollen vor allem Haushalte mit geringem "
+    "Einkommen entlastet werden; die Opposition kritisierte die Pläne als unzureichend."
+)
+ENGLISH = (
+    "The government announced on Monday a new package of measures against rising energy prices. "
+    "According to the ministry, households on low incomes will be helped first, while the opposition "
+    "called the plans inadequate and too late for the coming winter."
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        ("en", "en"),
+        ("EN", "en"),
+        ("en-US", "en"),
+        ("de_AT", "de"),
+        ("English", "en"),
+        ("Deutsch", "de"),
+        ("eng", "en"),
+        ("ger", "de"),
+        ("français", "fr"),
+        ("pt-BR", "pt"),
+        ("zh-Hant-TW", "zh"),
+        ("nb", "no"),
+        ("zz", None),
+        ("klingon", None),
+        ("", None),
+        (5, None),
+    ],
+)
+def test_a_language_as_sources_name_it_is_made_an_iso_639_1_code(given: object, code: str | None) -> None:
+    assert regular(given) == code
+
+
+def languages_of(run: Run) -> dict[str, str | None]:
+    return {a["title"]: a["language"] for a in json.loads(run("list", "--limit", "0", "--json").stdout)["articles"]}
+
+
+def test_given_languages_are_made_regular_and_the_others_detected_or_left_unknown(run: Run, tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    write(news / "a.md", doc("Energy prices", ENGLISH, language="en-US"))
+    write(news / "b.md", doc("Energiepreise", GERMAN))  # none given: detected
+    write(news / "c.md", doc("Prices", ENGLISH))
+    write(news / "d.md", doc("Rates", "Rates.", language="German"))  # given: taken over what its text says
+    write(news / "e.md", doc("OK", "Yes"))  # too short to tell
+    write(news / "f.md", doc("Prix", ENGLISH, language="klingon"))  # not a language: detected
+    write(news / "fr" / ".newscli.yaml", "language: fr-CA\n")  # a folder's default
+    write(news / "fr" / "g.md", doc("Les prix", "Le gouvernement a annoncé lundi de nouvelles mesures."))
+    write(news / "h.jsonl", json.dumps({"title": "Strompreis", "body": GERMAN, "lang": "DE"}) + "\n")
+    index(run, news)
+    assert languages_of(run) == {
+        "Energy prices": "en",
+        "Energiepreise": "de",
+        "Prices": "en",
+        "Rates": "de",
+        "OK": None,
+        "Prix": "en",
+        "Les prix": "fr",
+        "Strompreis": "de",
+    }
+    assert json.loads(run("show", "--json", _id(run, "Energiepreise")).stdout)["article"]["language"] == "de"
+    assert "Language: de" in run("show", _id(run, "Energiepreise"), "--no-pager").stdout
+
+
+def _id(run: Run, title: str) -> str:
+    return next(
+        a["id"] for a in json.loads(run("list", "--limit", "0", "--json").stdout)["articles"] if a["title"] == title
+    )
+
+
+@pytest.fixture
+def two_languages(run: Run, tmp_path: Path) -> Path:
+    news = tmp_path / "news"
+    write(news / "de1.md", doc("Energiepreise steigen", GERMAN, source="Der Standard", date="2024-03-01"))
+    write(news / "de2.md", doc("Neue Regierung", GERMAN + " Die Regierung tagte.", source="Der Standard"))
+    write(news / "en1.md", doc("Energy prices rise", ENGLISH, source="Reuters", date="2024-03-02"))
+    write(news / "xx.md", doc("OK", "Yes", source="Reuters"))
+    index(run, news)
+    return news
+
+
+def test_lang_chooses_articles_in_every_command_that_chooses(run: Run, two_languages: Path) -> None:
+    listed = json.loads(run("list", "--lang", "de", "--json").stdout)
+    assert sorted(a["title"] for a in listed["articles"]) == ["Energiepreise steigen", "Neue Regierung"]
+    assert json.loads(run("list", "--lang", "German", "--lang", "en", "--json").stdout)["total"] == 3
+    assert run("search", "energy", "--lang", "de").exit_code == 1
+    assert json.loads(run("search", "energy", "--lang", "en", "--json").stdout)["total"] == 1
+    assert json.loads(run("search", "lang:de", "--json").stdout)["total"] == 2  # the query language's own
+    explained = json.loads(run("search", "regierung", "--lang", "de", "--explain", "--json").stdout)
+    assert "language is de" in explained["explain"]["filters"]
+    assert json.loads(run("timeline", "energiepreise OR energy", "--lang", "en", "--json").stdout)["total"] == 1
+    marked = run("mark", "--all", "--lang", "de", "--star")
+    assert marked.exit_code == 0 and "marked 2 articles" in marked.stderr
+    assert json.loads(run("list", "--starred", "--json").stdout)["total"] == 2
+    saved = run("saved", "add", "german", "--lang", "de")
+    assert saved.exit_code == 0 and "lang:de" in saved.stderr
+    assert json.loads(run("search", "@german", "--json").stdout)["total"] == 2
+
+
+def test_a_language_that_is_none_is_a_usage_error(run: Run, two_languages: Path) -> None:
+    refused = run("list", "--lang", "xx")
+    assert refused.exit_code == 2
+    assert refused.stderr.strip().splitlines() == [
+        "newscli: error: newscli list: Invalid value for '--lang': 'xx' is not a language (an ISO 639-1 code "
+        "such as de, or a name such as German) (see 'newscli list --help')"
+    ]
+
+
+def test_sources_by_language_and_the_language_facet(run: Run, two_languages: Path) -> None:
+    table = run("sources", "--by", "language")
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["Language", "Articles"]
+    assert [line.split() for line in lines[2:]] == [["de", "2"], ["en", "1"], ["(none", "known)", "1"]]
+    data = json.loads(run("sources", "--by", "language", "--json").stdout)
+    assert data == {
+        "version": 1,
+        "by": "language",
+        "languages": [{"name": "de", "count": 2}, {"name": "en", "count": 1}, {"name": None, "count": 1}],
+    }
+    assert json.loads(run("sources", "--json").stdout)["by"] == "source"
+    found = json.loads(run("search", "energiepreise OR energy OR ok", "--facets", "--json").stdout)
+    # (the article of no known language is counted in none)
+    assert found["total"] == 4 and found["facets"]["languages"] == [
+        {"name": "de", "count": 2},
+        {"name": "en", "count": 1},
+    ]
+    assert "By language" in run("search", "energiepreise OR energy", "--facets").stdout
+
+
+def test_an_index_of_the_schema_before_languages_is_built_again_saying_why(run: Run, two_languages: Path) -> None:
+    manifest = Path("data") / "newscli" / "index" / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["schema"] -= 1
+    manifest.write_text(json.dumps(data))
+    again = run("list", "--lang", "de")
+    assert again.exit_code == 0
+    assert "the index was made by another version of newscli" in again.stderr
+    assert "2 of 2 articles" in again.stderr
