@@ -26,8 +26,15 @@ SEED = PROJECT / "articles" / "000_1affae172cd90381.txt"
 CORPORA = PROJECT.parent / "shared" / "corpora"
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the whole run: what it holds (the language detector's model, unpacked, 69 MB)
+    is made again alike, and made once rather than by every test's processes."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> Iterator[Path]:
     """Every path newscli would touch points into tmp_path; the working folder is tmp_path.
 
     A resident process that a test's commands started is stopped when the test ends.
@@ -44,6 +51,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
     # A short folder: a socket's path must fit in 107 bytes, and pytest's own (longer still with
     # pytest-xdist's worker folders) do not, which would put the socket in /tmp/newscli-UID,
     # where the end of the test would not look for its resident process.

@@ -152,3 +152,24 @@ def test_an_index_of_the_schema_before_languages_is_built_again_saying_why(run: 
     assert again.exit_code == 0
     assert "the index was made by another version of newscli" in again.stderr
     assert "2 of 2 articles" in again.stderr
+
+
+def test_the_detectors_model_is_kept_unpacked_and_read_again_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    script = (
+        "from newscli import languages\n"
+        f"print(languages.detected('Energiepreise', {GERMAN!r}), languages.detected('Prices', {ENGLISH!r}))\n"
+    )
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    kept = list((tmp_path / "cache" / "newscli").glob("py3langid-*.npz"))
+    assert len(kept) == 1 and first.stdout.split() == ["de", "en"]
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert again.stdout == first.stdout and again.stderr == ""
+    kept[0].write_bytes(b"damaged")  # read as none: made again
+    damaged = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert damaged.stdout == first.stdout and kept[0].stat().st_size > 1_000_000

@@ -19,6 +19,11 @@ def config_dir() -> str:
     return os.path.join(_xdg("XDG_CONFIG_HOME", ".config"), "newscli")
 
 
+def cache_dir() -> str:
+    """newscli's cache folder: what can be made again (the language detector's model, unpacked)."""
+    return os.path.join(_xdg("XDG_CACHE_HOME", ".cache"), "newscli")
+
+
 def _xdg(variable: str, fallback: str) -> str:
     value = os.environ.get(variable, "")
     return value if os.path.isabs(value) else os.path.join(os.path.expanduser("~"), fallback)
