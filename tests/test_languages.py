@@ -166,10 +166,12 @@ def test_the_detectors_model_is_kept_unpacked_and_read_again_the_same(
         f"print(languages.detected('Energiepreise', {GERMAN!r}), languages.detected('Prices', {ENGLISH!r}))\n"
     )
     first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    kept = list((tmp_path / "cache" / "newscli").glob("py3langid-*.npz"))
+    kept = list((tmp_path / "cache" / "newscli").glob("py3langid-*"))
     assert len(kept) == 1 and first.stdout.split() == ["de", "en"]
     again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert again.stdout == first.stdout and again.stderr == ""
-    kept[0].write_bytes(b"damaged")  # read as none: made again
+    table = kept[0] / "nb_ptc.npy"
+    table.write_bytes(b"damaged")  # read as none: made again
     damaged = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert damaged.stdout == first.stdout and kept[0].stat().st_size > 1_000_000
+    assert damaged.stdout == first.stdout and table.stat().st_size > 1_000_000
+    assert [path.name for path in (tmp_path / "cache" / "newscli").iterdir()] == [kept[0].name]

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 import re
-from array import array
+import shutil
+import tempfile
 from contextlib import suppress
 from functools import cache
 from typing import Any
@@ -110,37 +111,39 @@ def detected(title: str, body: str) -> str | None:
 def _identifier() -> Any:
     """py3langid's model, with probabilities made to add up to 1 (loaded once, by a command that indexes).
 
-    Its package keeps it packed (xz): unpacking takes 0.9 s, which every command that indexes a
-    new article would pay. So the model's arrays are kept unpacked in the cache folder (69 MB,
-    plain arrays, no pickle) for this version of it, and read again in 0.15 s (with numpy's own
-    0.2 s to load, which py3langid needs either way).
+    Its package keeps it packed (xz): unpacking takes 0.9 s and 110 MB, which every command that
+    indexes a new article would pay. So the model's arrays are kept unpacked in the cache folder
+    (69 MB, plain arrays, no pickle) for this version of it, and mapped from there: a command
+    reads only the pages its texts touch, and the system shares them between commands.
     """
     import numpy as np
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
 
     info = os.stat(os.path.join(MODEL_DIR, MODEL_FILE))  # (as the package finds it: beside its code)
-    cached = os.path.join(folders.cache_dir(), f"py3langid-{info.st_size}-{info.st_mtime_ns}.npz")
+    kept = os.path.join(folders.cache_dir(), f"py3langid-{info.st_size}-{info.st_mtime_ns}")
     try:
-        with np.load(cached, allow_pickle=False) as kept:
-            parts = {name: kept[name] for name in _PARTS}
+        parts = {name: np.load(os.path.join(kept, f"{name}.npy"), mmap_mode="r", allow_pickle=False) for name in _PARTS}
         return LanguageIdentifier(
-            parts["nb_ptc"],
-            parts["nb_pc"],
+            parts["nb_ptc"],  # (read a row at a time: only the rows of a text's features)
+            np.array(parts["nb_pc"]),
             parts["nb_classes"].tolist(),
-            array("H" if parts["tk_nextmove"].itemsize == 2 else "I", parts["tk_nextmove"].tobytes()),
-            parts["tk_output"].tolist(),
+            memoryview(parts["tk_nextmove"]),  # (read an element at a time, as Python ints)
+            memoryview(parts["tk_output"]),
             norm_probs=True,
-            tk_row=array("H" if parts["tk_row"].itemsize == 2 else "I", parts["tk_row"].tobytes()),
+            tk_row=memoryview(parts["tk_row"]),
         )
     except (OSError, ValueError, KeyError, TypeError):  # none yet (or another's, or damaged): made below
         pass
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     with suppress(OSError, ValueError):
-        folder = folders.private(folders.cache_dir())
-        made = os.path.join(folder, f".{os.getpid()}.npz")
-        arrays: dict[str, Any] = {name: np.asarray(getattr(identifier, name)) for name in _PARTS}
-        np.savez(made, **arrays)
-        os.replace(made, cached)
+        made = tempfile.mkdtemp(prefix=".made-", dir=folders.private(folders.cache_dir()))
+        try:
+            for name in _PARTS:
+                np.save(os.path.join(made, f"{name}.npy"), np.asarray(getattr(identifier, name)), allow_pickle=False)
+            shutil.rmtree(kept, ignore_errors=True)  # (a damaged one)
+            os.rename(made, kept)  # (another command may have made it meanwhile: then its stays)
+        finally:
+            shutil.rmtree(made, ignore_errors=True)
     return identifier
 
 
