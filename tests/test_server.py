@@ -396,8 +396,12 @@ def test_stop_ends_its_process_even_when_another_takes_the_lock_at_once(news: Pa
         stopped = newscli("server", "stop")
         assert stopped.returncode == 0, stopped.stderr
         assert f"stopped the resident process {first}" in stopped.stderr
-        assert f"another, {successor.pid}, has started since" in stopped.stderr
-        assert resident.holder() == successor.pid
+        # (Said when the successor took the lock before stop looked; on a busy machine it may be a moment later.)
+        assert "has started since" not in stopped.stderr or f"another, {successor.pid}," in stopped.stderr
+        deadline = time.monotonic() + 10
+        while resident.holder() != successor.pid:  # the successor was left alone
+            assert time.monotonic() < deadline and successor.poll() is None
+            time.sleep(0.02)
     finally:
         successor.kill()
         successor.wait()
@@ -435,7 +439,7 @@ def test_the_command_lines_way_in_knows_the_options_and_commands_as_click_has_th
     from newscli.cli import cli
     from newscli.config import Config
 
-    ctx = click.Context(cli)
+    ctx = click.Context(cli, **cli.context_settings)  # (as click makes it, with -h)
     options = [p for p in cli.get_params(ctx) if isinstance(p, click.Option)]
     taking_values = {name for p in options if not p.is_flag for name in p.opts}
     assert taking_values == set(main._GLOBAL_VALUES)

@@ -226,20 +226,22 @@ class Server:
 
     def _handle(self, conn: socket.socket, request: dict[str, Any], reader: wire.Reader) -> None:
         """A caller's whole request: a status, a stop, or a command."""
-        self.last_request = time.monotonic()
-        if "status" in request:
+        if "status" in request:  # (not a use: asking for it keeps no spare from being made, nor the process up)
             self._current()  # counts the articles of the index as last committed
             reply(conn, self.status())
-        elif "stop" in request:
+            return
+        if "stop" in request:
             self.stopping = "asked to stop"
             reply(conn, {"stopping": os.getpid()})
-        elif request.get("identity") != self.identity:
+            return
+        self.last_request = time.monotonic()
+        if request.get("identity") != self.identity:
             self.stopping = "a caller of another version of newscli"
             refuse(conn, reader.fds, "identity")
         elif reader.fds or not isinstance(request.get("argv"), list):  # files come once a process takes it
             refuse(conn, reader.fds, "request")
         elif self.indexer or self.changed_at is not None:
-            self.waiting.append((conn, request, time.monotonic()))  # answered once the changes are in
+            self.waiting.append((conn, request, self.last_request))  # answered once the changes are in
         else:
             self._answer(conn, request)
 
@@ -391,7 +393,7 @@ class Server:
             "indexing": bool(self.indexer or self.changed_at is not None),
             "answering": len(self.children),
             "answered": self.answered,
-            "spare": self.spare.pid,
+            "spare": self.spare.ready(),
             "learned": self.learned.count,
             "idle_minutes": self.config.server_idle,
             "socket": self.resident.socket,

@@ -84,6 +84,17 @@ class Spare:
         theirs.close()
         self._sock = ours
 
+    def ready(self) -> int:
+        """The spare's pid once it has warmed up (0 while it does, or if there is none)."""
+        try:
+            return (
+                self.pid
+                if self._sock is not None and self._sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == READY
+                else 0
+            )
+        except OSError:
+            return 0
+
     def hand(self, conn: socket.socket, request: dict[str, Any]) -> int:
         """Hands a command to the spare: the pid that runs it, or 0 if there is no spare (then fork one for it)."""
         pid, sock = self.pid, self._sock
