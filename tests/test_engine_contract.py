@@ -28,6 +28,7 @@ def article(
     n: int, title: str, body: str, source: str | None = None, date: str | None = None, **more: object
 ) -> Article:
     outlets = tuple(o.strip() for o in source.split("+")) if source else ()
+    more.setdefault("language", "en")  # (as detected from such a text: it is analysed as English)
     return Article(
         id=f"{n:012x}", title=title, body=body, path=f"/news/{n}.md", source=source, outlets=outlets, date=date, **more
     )  # type: ignore[arg-type]
@@ -48,7 +49,6 @@ ARTICLES = [
         authors=("Ann Lee",),
         tags=("europe", "war"),
         url="https://example.com/macron",
-        language="en",
         caption="Macron at the Elysee (AFP)",
         markup=Markup.MARKDOWN,
     ),

@@ -1,26 +1,29 @@
 """What the Whoosh engine does its own way, for speed, gives what Whoosh's own way gives.
 
 Snippets are cut as Whoosh's fragmenter would cut them, results are sorted as
-Whoosh's facets would sort them, and text is indexed as Whoosh's analyzer indexes it.
+Whoosh's facets would sort them, and a text's terms are written as Whoosh's own
+writer writes the tokens of an analyzer.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from itertools import product
 from pathlib import Path
 
 import pytest
 from whoosh import fields, query, sorting
-from whoosh.analysis import Token
+from whoosh.analysis import Token, Tokenizer
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.highlight import ContextFragmenter
 
 from newscli.engine import backend
 from newscli.engine.whoosh import collecting
-from newscli.engine.whoosh.internals import analysis, patches
+from newscli.engine.whoosh.analysis import Written, analysis
+from newscli.engine.whoosh.internals import patches
 from newscli.engine.whoosh.ordering import order, stories
-from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS, stems
+from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS
 from newscli.engine.whoosh.snippets import HIGHLIGHT_CHARS, _fragments, _indexed_as
 from newscli.models import Article, Ranking, Sort
 
@@ -38,11 +41,15 @@ def whooshs_own(text: str, words: frozenset[str]) -> list[tuple[int, int, list[t
     """ContextFragmenter on a Token for every word of the text, each analysed as the index does."""
     tokens = []
     for found in default_pattern.finditer(text):
-        indexed = _indexed_as(found.group())
+        indexed = _indexed_as(found.group(), "en")
         token = Token(chars=True, text=indexed or found.group(), startchar=found.start(), endchar=found.end())
         token.matched = indexed in words
         tokens.append(token)
     return shape(ContextFragmenter(maxchars=160, surround=50).fragment_tokens(text, tokens))
+
+
+def stems(text: str) -> list[str]:
+    return analysis("en").terms(text)
 
 
 def ours(text: str, words: frozenset[str]) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
@@ -97,39 +104,53 @@ INDEXED_ODDLY = [
     "İstanbul ÜBER Straße ǅemal ÆON naïve café",  # letters whose lower case is longer or odd
     "word " * 300 + "last",  # positions past what one byte holds
     "of the " + "first kept word after common ones, then more words",
+    "中华人民共和国 中 日本語のテキスト 한국어 mixed漢字words",  # pairs of characters
+    "Die Flüchtlinge und der Flüchtling über die Übersetzung",
 ]
 
 
+class _Analysed(Tokenizer):  # type: ignore[misc]
+    """A Whoosh analyzer giving the terms of newscli's analysis of a language, at its positions."""
+
+    def __init__(self, language: str | None) -> None:
+        self.language = language
+
+    def __call__(self, value: str, **kwargs: object) -> object:
+        at = analysis(self.language).positions(value)
+        for position, term in sorted((p, t) for t, spots in at.items() for p in spots):
+            yield Token(positions=True, text=term, pos=position, boost=1.0, mode="index")
+
+
 def _indexed(field: fields.FieldType, text: str) -> list[tuple[bytes, int, float, bytes]]:
-    return list(field.index(text))
+    return sorted(field.index(text))
+
+
+LANGUAGES = ["en", "de", None, "ja"]
 
 
 @pytest.mark.parametrize("name", TEXT_FIELDS)
 @pytest.mark.parametrize("text", INDEXED_ODDLY)
-def test_text_is_indexed_as_whooshs_analyzer_indexes_it(name: str, text: str) -> None:
-    field = SCHEMA[name]
-    whooshs = fields.TEXT(analyzer=field.analyzer, stored=True)
-    assert _indexed(field, text) == _indexed(whooshs, text)
-    assert _indexed(field, text.split()) == _indexed(whooshs, text.split())  # a list goes Whoosh's way
-
-
-def test_a_long_texts_later_words_are_indexed_as_whoosh_indexes_them_and_not_kept() -> None:
-    field = SCHEMA["body"]
-    text = "word " * analysis.ONCE_UP_TO + "last"  # a word once, past the positions whose encoding is kept
-    assert _indexed(field, text) == _indexed(fields.TEXT(analyzer=field.analyzer, stored=True), text)
-    assert max(analysis._ONCE) < analysis.ONCE_UP_TO
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_texts_terms_are_written_as_whoosh_writes_its_analyzers_tokens(
+    name: str, text: str, language: str | None
+) -> None:
+    whooshs = fields.TEXT(analyzer=_Analysed(language), stored=True)
+    assert _indexed(SCHEMA[name], Written(text, language)) == _indexed(whooshs, text)
 
 
 @pytest.mark.corpora
-def test_the_bbc_articles_are_indexed_as_whooshs_analyzer_indexes_them() -> None:
+def test_the_bbc_and_10kgnad_articles_are_written_as_whoosh_writes_their_tokens() -> None:
     files = sorted((CORPORA / "bbc").glob("*/*.txt"))
     if not files:
         pytest.skip(f"the shared corpora are not at {CORPORA}")
-    field = SCHEMA["body"]
-    whooshs = fields.TEXT(analyzer=field.analyzer, stored=True)
+    english = fields.TEXT(analyzer=_Analysed("en"), stored=True)
     for path in random.Random(7).sample(files, 300):
         text = Path(path).read_text(encoding="latin-1")
-        assert _indexed(field, text) == _indexed(whooshs, text), path
+        assert _indexed(SCHEMA["body"], Written(text, "en")) == _indexed(english, text), path
+    german = fields.TEXT(analyzer=_Analysed("de"), stored=True)
+    for line in (CORPORA / "10kgnad-half.jsonl").read_text(encoding="utf-8").splitlines()[:100]:
+        text = json.loads(line)["body"]
+        assert _indexed(SCHEMA["body"], Written(text, "de")) == _indexed(german, text)
 
 
 def test_results_sort_and_group_by_story_as_whooshs_facets_and_collectors_do(tmp_path: Path) -> None:
@@ -142,7 +163,7 @@ def test_results_sort_and_group_by_story_as_whooshs_facets_and_collectors_do(tmp
             for n in range(batch * 50, batch * 50 + 50):
                 day = rng.choice([None, *(f"2024-05-{d:02}" for d in range(1, 6))])  # ties, and undated ones
                 words = " ".join(rng.choice(["troops", "talks", "border", "rain"]) for _ in range(rng.randint(1, 4)))
-                a = Article(id=f"{n:012x}", title="Story", body=words, path=f"/news/{n}.md", date=day)
+                a = Article(id=f"{n:012x}", title="Story", body=words, path=f"/news/{n}.md", date=day, language="en")
                 w.add(a, rng.choice([a.id, a.id, "0" * 12, f"{n % 7:012x}"]))  # stories, some across segments
     engine = type(engine).open(str(tmp_path / "index"))
     dated, ts = sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts", reverse=True)
@@ -197,7 +218,9 @@ def test_a_word_whose_first_articles_are_deleted_scores_as_whoosh_scores_it(tmp_
     engine = backend("whoosh").create(str(tmp_path / "index"))
     with engine.writer() as w:
         for n in range(6):
-            a = Article(id=f"{n:012x}", title="Story", body="troops " * (n + 1), path=f"/news/{n}.md", date=None)
+            a = Article(
+                id=f"{n:012x}", title="Story", body="troops " * (n + 1), path=f"/news/{n}.md", date=None, language="en"
+            )
             w.add(a, a.id)
     with engine.writer() as w:
         for n in range(3):
@@ -221,7 +244,9 @@ def test_a_word_searched_again_is_ranked_from_its_kept_postings_as_whoosh_ranks_
         with engine.writer() as w:
             for n in numbers:
                 words = " ".join(rng.choice(["troops", "talks", "border", "rain"]) for _ in range(rng.randint(1, 9)))
-                a = Article(id=f"{n:012x}", title="Story", body=words, path=f"/news/{n}.md", date="2024-05-01")
+                a = Article(
+                    id=f"{n:012x}", title="Story", body=words, path=f"/news/{n}.md", date="2024-05-01", language="en"
+                )
                 w.add(a, a.id)
 
     def compare(keeping: collecting.Kept = kept) -> None:
@@ -259,7 +284,9 @@ def test_a_part_remembers_where_it_found_a_word_and_that_it_did_not(
     engine = backend("whoosh").create(str(tmp_path / "index"))
     with engine.writer() as w:
         for n in range(30):
-            a = Article(id=f"{n:012x}", title="Story", body="troops " * (n + 1), path=f"/news/{n}.md", date=None)
+            a = Article(
+                id=f"{n:012x}", title="Story", body="troops " * (n + 1), path=f"/news/{n}.md", date=None, language="en"
+            )
             w.add(a, a.id)
     looked: list[bytes] = []
     whooshs = patches._ranges_for_key

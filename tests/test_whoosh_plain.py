@@ -36,7 +36,9 @@ def test_the_plain_mode_undoes_every_patch_and_leaves_searches_to_whoosh(tmp_pat
         assert cls.__dict__.get(name) is original, (cls, name)
     engine = backend("whoosh", plain=True).create(str(tmp_path / "index"))
     with engine.writer() as w:
-        a = Article(id="0" * 12, title="Troops", body="troops at the border", path="/n/0.md", date="2024-05-01")
+        a = Article(
+            id="0" * 12, title="Troops", body="troops at the border", path="/n/0.md", date="2024-05-01", language="en"
+        )
         w.add(a, a.id)
     with type(engine).open(str(tmp_path / "index"))._searcher() as s:  # type: ignore[attr-defined]
         from whoosh import query

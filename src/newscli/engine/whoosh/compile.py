@@ -13,7 +13,8 @@ from newscli.engine.whoosh import internals  # first: loads Whoosh, in the mode 
 from whoosh import qparser, query
 from whoosh.searching import Searcher
 
-from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS, stems
+from newscli.engine.whoosh.analysis import FOLDED, Analysis, analyses, unaccented, words
+from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS
 from newscli.errors import QueryError
 from newscli.models import Explanation, Filters, SearchRequest, Sort
 from newscli.query import Prepared, narrow, prepare
@@ -35,8 +36,12 @@ class Compiled:
     optional: tuple[query.Query, ...] = ()
 
 
-def compile_request(request: SearchRequest) -> Compiled:
-    """The Whoosh query and filters for a request, and how they were arrived at."""
+def compile_request(request: SearchRequest, present: tuple[Analysis, ...]) -> Compiled:
+    """The Whoosh query and filters for a request, and how they were arrived at.
+
+    The query is parsed into the words typed, and each word then made the term of each
+    language searched (`present`: those of the archive's articles; fewer, where the
+    request asks for some with `--lang` or `lang:`)."""
     tuning = request.tuned
     prepared = prepare(request.text)
     filters = replace(request.filters, dates=narrow(request.filters.dates, prepared.dates))
@@ -55,6 +60,15 @@ def compile_request(request: SearchRequest) -> Compiled:
         required, optional = _split(q, prepared)
     if tuning.phrase:
         q = _with_phrase_boost(q, tuning.phrase)
+    searched = _searched(q, filters, present)
+    q = in_languages(q, searched)
+    if q is query.NullQuery:
+        raise QueryError(f"nothing to search for in {prepared.text!r}", hint="its words are all common ones")
+    if optional:
+        optional = tuple(o for o in (in_languages(o, searched) for o in optional) if o is not query.NullQuery)
+        required = tuple(r for r in (in_languages(r, searched) for r in required) if r is not query.NullQuery)
+        if len(optional) < 2:
+            required, optional = (), ()
     fill = None
     if optional:
         fill = "all but one of " + ", ".join(map(str, optional))
@@ -102,23 +116,14 @@ def _parse(text: str, boosts: dict[str, float]) -> query.Query:
         raise QueryError(f"cannot understand the query {text!r}: {e}") from None
     if q is query.NullQuery:
         raise QueryError(f"nothing to search for in {text!r}", hint="give words to search for")
-    return q.accept(_fuzzy)
-
-
-def _fuzzy(node: query.Query) -> query.Query:
-    """A fuzzy word keeps its first letter: a misspelling seldom starts wrong, and without it every
-    word of the index is compared with it (3.7 s on 30,000 articles, 0.1 s with)."""
-    if isinstance(node, query.FuzzyTerm):
-        kind = internals.queries.Fuzzy if internals.active() else query.FuzzyTerm
-        return kind(node.fieldname, node.text, node.boost, node.maxdist, max(node.prefixlength, 1))
-    return node
+    return q
 
 
 def _with_variants(q: query.Query, groups: tuple[tuple[str, ...], ...], applied: list[str]) -> query.Query:
     """Each word of a group of spellings (Kyiv, Kiev) searched as any of them."""
     as_one: dict[str, list[str]] = {}
     for group in groups:
-        forms = [found[0] for v in group if len(found := stems(v)) == 1]
+        forms = [found[0] for v in group if len(found := words(v)) == 1]
         for form in forms:
             as_one[form] = list(dict.fromkeys(forms))
 
@@ -144,7 +149,7 @@ def _split(q: query.Query, prepared: Prepared) -> tuple[tuple[query.Query, ...],
     """
     if not isinstance(q, query.And) or prepared.strict:
         return (), ()
-    required_stems = {stem for word in prepared.required for stem in stems(word)}
+    required_words = {typed for word in prepared.required for typed in words(word)}
     optional: list[query.Query] = []
     required: list[query.Query] = []
     for clause in q.subqueries:
@@ -155,11 +160,65 @@ def _split(q: query.Query, prepared: Prepared) -> tuple[tuple[query.Query, ...],
             and all(type(t) is query.Term for t in leaves)
             and {t.fieldname for t in leaves} == set(TEXT_FIELDS)
         )
-        if plain and not any(t.text in required_stems for t in leaves):
+        if plain and not any(t.text in required_words for t in leaves):
             optional.append(clause)
         else:
             required.append(clause)
     return (tuple(required), tuple(optional)) if 2 <= len(optional) <= MAX_FILL_WORDS else ((), ())
+
+
+def _searched(q: query.Query, filters: Filters, present: tuple[Analysis, ...]) -> tuple[Analysis, ...]:
+    """The analyses of the languages asked for (`--lang`, or `lang:` terms every match must have), else all present."""
+    asked = set(filters.languages)
+    clauses = q.subqueries if isinstance(q, query.And) else [q]
+    for clause in clauses:
+        leaves = list(clause.leaves()) if isinstance(clause, query.Or) else [clause]
+        if leaves and all(type(t) is query.Term and t.fieldname == "lang" for t in leaves):
+            named = {t.text for t in leaves}
+            asked = asked & named if asked else named
+    return analyses(asked) if asked else present
+
+
+def in_languages(q: query.Query, searched: tuple[Analysis, ...]) -> query.Query:
+    """A query of typed words made one of terms: each word as each language searched indexes it.
+
+    A word is any of its terms (`wahlen`: `wahl` as German has it, `wahlen` in English);
+    a word one of the languages leaves out as common is left out of the query; a phrase
+    is the phrase of any language; a prefix or a pattern is matched as written (English:
+    without accents); a fuzzy word is near any of its terms. Fuzzy words keep their first letter."""
+
+    def each(node: query.Query) -> query.Query:
+        field = getattr(node, "fieldname", None)
+        if field not in TEXT_FIELDS:
+            return node
+        boost = node.boost
+        made: list[query.Query]
+        if isinstance(node, query.Phrase):
+            phrases = {tuple(t for t in (a.term(w) for w in node.words) if t is not None) for a in searched}
+            made = [
+                query.Phrase(field, list(p), slop=node.slop, boost=boost)
+                if len(p) > 1
+                else query.Term(field, p[0], boost)
+                for p in sorted(phrases)
+                if p
+            ]
+        elif isinstance(node, query.FuzzyTerm):
+            fuzzy = internals.queries.Fuzzy if internals.active() else query.FuzzyTerm
+            terms = sorted({t for a in searched if (t := a.term(node.text)) is not None})
+            made = [fuzzy(field, t, boost, node.maxdist, max(node.prefixlength, 1)) for t in terms]
+        elif type(node) is query.Term:
+            found = [a.term(node.text) for a in searched]
+            if None in found:  # (a common word in one of them: left out, as a language leaves it out)
+                return query.NullQuery
+            made = [query.Term(field, t, boost) for t in sorted({t for t in found if t is not None})]
+        elif isinstance(node, (query.Prefix, query.Wildcard)):
+            forms = {unaccented(node.text) if a.key in FOLDED else node.text for a in searched}
+            made = [type(node)(field, f, boost) for f in sorted(forms)]
+        else:
+            return node
+        return query.NullQuery if not made else made[0] if len(made) == 1 else query.Or(made)
+
+    return q.accept(each).normalize()
 
 
 def _with_phrase_boost(q: query.Query, boost: float) -> query.Query:

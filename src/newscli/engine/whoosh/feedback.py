@@ -19,7 +19,7 @@ from newscli.engine.whoosh import internals  # noqa: F401  (first: loads Whoosh,
 # isort: split
 from whoosh.searching import Searcher
 
-from newscli.engine.whoosh.schema import stems
+from newscli.engine.whoosh.analysis import analysis
 from newscli.models import Tuning
 
 RERANKED = 50  # first results reordered
@@ -35,7 +35,7 @@ def expansion(s: Searcher, hits: list[Any], asked: set[str], tuning: Tuning) -> 
     counts: Counter[str] = Counter()
     holders: Counter[str] = Counter()
     for hit in first:
-        words = Counter(stems(f"{hit.get('title', '')}\n{hit.get('body', '')[:LEAD_CHARS]}"))
+        words = Counter(analysis(hit.get("lang")).terms(f"{hit.get('title', '')}\n{hit.get('body', '')[:LEAD_CHARS]}"))
         counts.update(words)
         holders.update(words.keys())
     reader = s.reader()

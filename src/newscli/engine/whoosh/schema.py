@@ -2,46 +2,49 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from newscli.engine.whoosh import internals  # first: loads Whoosh, in the mode the internals choose
+from newscli.engine.whoosh import internals  # noqa: F401  (first: loads Whoosh, in the mode the internals choose)
 
 # isort: split
-from whoosh import analysis, fields
+from whoosh import fields
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
 from newscli import dates
+from newscli.engine.whoosh.analysis import Typed, Written, analysis
 from newscli.models import Article, Markup
 
-SCHEMA_VERSION = 8  # 8: a language for each article, given or detected, kept as a column
-_LINES = analysis.RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag names stay whole
+SCHEMA_VERSION = 9  # 9: each article analysed in its language (Snowball stemmers); 8: a language for each
+_LINES = RegexTokenizer(r"[^\n]+")  # one term per line: outlet and tag names stay whole
 TEXT_FIELDS = ("title", "caption", "body")
 
 
-class StemmedText(fields.TEXT):  # type: ignore[misc]
-    """A text field of Whoosh's stemming analyzer, whose words are indexed in one pass
-    (internals/analysis.py) where the internals are in use: the same terms, frequencies,
-    weights and positions as Whoosh's own (tests/test_whoosh_own.py compares them)."""
+class LanguageText(fields.TEXT):  # type: ignore[misc]
+    """A text field analysed in the language of its article (analysis.py): `document` gives its
+    value as a `Written`, which says the language. Its analyzer is the query parser's."""
 
-    def __init__(self, analyzer: Any) -> None:  # Whoosh's StemmingAnalyzer
-        super().__init__(analyzer=analyzer, stored=True)
+    def __init__(self) -> None:
+        super().__init__(analyzer=Typed(), stored=True)
 
     def index(self, value: Any, **kwargs: Any) -> Any:
-        if internals.active() and not kwargs and (found := internals.analysis.in_one_pass(self, value)) is not None:
-            return found
-        return super().index(value, **kwargs)
+        language = value.language if isinstance(value, Written) else None
+        boost = self.format.field_boost
+        encode = self.format.encode
+        return [
+            (term.encode(), len(spots), len(spots) * boost, encode(spots))
+            for term, spots in analysis(language).positions(value).items()
+        ]
 
 
 def _schema() -> fields.Schema:
-    stem = analysis.StemmingAnalyzer()
     schema = fields.Schema(
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),
         record=fields.STORED,
-        title=StemmedText(stem),
-        caption=StemmedText(stem),
-        body=StemmedText(stem),
+        title=LanguageText(),
+        caption=LanguageText(),
+        body=LanguageText(),
         source=fields.TEXT(stored=True),
         outlet=fields.KEYWORD(stored=True, scorable=False, sortable=True),
         author=fields.TEXT(),
@@ -49,7 +52,7 @@ def _schema() -> fields.Schema:
         tag=fields.KEYWORD(lowercase=True, scorable=False),
         tags=fields.STORED,
         lang=fields.KEYWORD(lowercase=True, stored=True, sortable=True),  # ISO 639-1 (languages.py); counted by facet
-        url=fields.TEXT(analyzer=analysis.RegexTokenizer(r"[^\W_]+") | analysis.LowercaseFilter(), stored=True),
+        url=fields.TEXT(analyzer=RegexTokenizer(r"[^\W_]+") | LowercaseFilter(), stored=True),
         date=fields.STORED,
         ts=fields.NUMERIC(int, bits=64, sortable=True),
         dated=fields.NUMERIC(int, sortable=True),
@@ -59,25 +62,11 @@ def _schema() -> fields.Schema:
         schema_version=fields.STORED,
     )
     schema["outlet"].analyzer = _LINES
-    schema["tag"].analyzer = _LINES | analysis.LowercaseFilter()
+    schema["tag"].analyzer = _LINES | LowercaseFilter()
     return schema
 
 
 SCHEMA = _schema()
-_STEM = SCHEMA["body"].analyzer
-
-
-def stems(text: str) -> list[str]:
-    """The words of a text as the index keeps them: lower case, stemmed, common words left out."""
-    return [t.text for t in _STEM(text)]
-
-
-def written(text: str) -> dict[str, Counter[str]]:
-    """Each stem of a text, with how often each way of writing it (lower case) stands for it there."""
-    forms: dict[str, Counter[str]] = {}
-    for token in _STEM(text, mode="index", chars=True, keeporiginal=True):
-        forms.setdefault(token.text, Counter())[token.original.lower()] += 1
-    return forms
 
 
 def document(a: Article, story: str) -> dict[str, Any]:
@@ -86,8 +75,8 @@ def document(a: Article, story: str) -> dict[str, Any]:
         "id": a.id,
         "path": a.path,
         "record": a.record,
-        "title": a.title,
-        "body": a.body,
+        "title": Written(a.title, a.language),
+        "body": Written(a.body, a.language),
         "authors": list(a.authors),
         "tags": list(a.tags),
         "date": a.date,
@@ -98,7 +87,7 @@ def document(a: Article, story: str) -> dict[str, Any]:
     }
     when = dates.timestamp_of(a)
     optional = {
-        "caption": a.caption,
+        "caption": a.caption and Written(a.caption, a.language),
         "source": a.source,
         "outlet": "\n".join(a.outlets),
         "author": "\n".join(a.authors),
@@ -109,6 +98,8 @@ def document(a: Article, story: str) -> dict[str, Any]:
         "day": None if when is None else datetime.fromtimestamp(when, UTC).date().isoformat(),
     }
     doc.update({k: v for k, v in optional.items() if v})
+    # (What is indexed is the Written text; what is kept, the text alone.)
+    doc.update({f"_stored_{name}": str(doc[name]) for name in TEXT_FIELDS if name in doc})
     return doc
 
 

@@ -22,11 +22,12 @@ from whoosh.searching import Searcher
 
 from newscli.engine import Contents, Engine, Writer
 from newscli.engine.whoosh import browsing, collecting, feedback, filtering, ordering
+from newscli.engine.whoosh.analysis import Analysis, Written, analyses, analysis
 from newscli.engine.whoosh.compile import Compiled, check_expansions, compile_request
 from newscli.engine.whoosh.damage import column_problems, readable
 from newscli.engine.whoosh.internals.kept import Kept
 from newscli.engine.whoosh.ordering import order, stories
-from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, TEXT_FIELDS, article, written
+from newscli.engine.whoosh.schema import SCHEMA, SCHEMA_VERSION, TEXT_FIELDS, article
 from newscli.engine.whoosh.snippets import snippet, with_snippets
 from newscli.engine.whoosh.spelling import suggest
 from newscli.engine.whoosh.storage import MappedStorage
@@ -63,6 +64,7 @@ class WhooshEngine(Engine):
         self._ix = ix
         self.folder = folder
         self._reader: Any = None
+        self._present: tuple[Analysis, ...] | None = None
         # What searches keep for the next, by segment (whose files never change): taken over
         # from the engine `before` this one on the same index.
         self.kept: Kept = before.kept if before is not None else Kept()
@@ -73,6 +75,16 @@ class WhooshEngine(Engine):
         if self._reader is None:
             self._reader = self._ix.reader()
         return Searcher(self._reader, closereader=False, fromindex=self._ix, **kwargs)
+
+    def _analyses(self, s: Searcher) -> tuple[Analysis, ...]:
+        """The analyses of the languages of the index's articles (of no language: the neutral one)."""
+        if self._present is None:
+            reader = s.reader()
+            codes: list[str | None] = [t.decode() for t in reader.lexicon("lang")]
+            if sum(reader.doc_frequency("lang", c) for c in codes) < reader.doc_count_all() or not codes:
+                codes.append(None)
+            self._present = analyses(codes)
+        return self._present
 
     def warm(self) -> None:
         # What sorting, folding and scoring read of each segment, read now (see internals/).
@@ -89,7 +101,8 @@ class WhooshEngine(Engine):
             for name in TEXT_FIELDS:
                 s.reader().field_length(name)
         # And what a search loads and compiles on its first use: the query parser's patterns, the collectors.
-        compile_request(SearchRequest("warm up"))
+        with self._searcher() as s:
+            compile_request(SearchRequest("warm up"), self._analyses(s))
         importlib.import_module("whoosh.collectors")
 
     def learned(self) -> list[Any]:
@@ -111,6 +124,7 @@ class WhooshEngine(Engine):
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+            self._present = None
 
     @staticmethod
     def set_plain(plain: bool) -> None:
@@ -177,7 +191,8 @@ class WhooshEngine(Engine):
 
     @readable
     def search(self, request: SearchRequest) -> SearchResult:
-        compiled = compile_request(request)
+        with self._searcher() as s:
+            compiled = compile_request(request, self._analyses(s))
         tuning = request.tuned
         groups = {**_GROUPS, "lang": _LANGUAGES} if request.facets else {}
         if request.fold_copies:
@@ -208,7 +223,7 @@ class WhooshEngine(Engine):
                 for i, (h, score) in list(enumerate(scored))[first : None if limit == 0 else first + limit]
             )
             total = len(results.groups("story")) if request.fold_copies else matches
-            suggestion = suggest(s, compiled.prepared) if matches == 0 else None
+            suggestion = suggest(s, compiled.prepared, self._analyses(s)) if matches == 0 else None
             facets = None
             if request.facets:
                 outlets, days, undated = _counts(results, matches)
@@ -228,8 +243,8 @@ class WhooshEngine(Engine):
 
     @readable
     def timeline(self, request: SearchRequest, by: Period) -> Timeline:
-        compiled = compile_request(request)
         with self._searcher() as s:
+            compiled = compile_request(request, self._analyses(s))
             if compiled.prepared:  # not for marks alone
                 check_expansions(compiled.query, s)
             kept, left_out = filtering.documents(s, compiled.filters)
@@ -245,8 +260,10 @@ class WhooshEngine(Engine):
             docnum = s.document_number(id=of.id)
             if docnum is None:
                 return Related(of, (), ())
-            stems = [t for t, _ in s.key_terms([docnum], "body", numterms=15) if len(t) > 2][:12]
-            terms = [t for t, _ in s.key_terms([docnum], "title", numterms=4) if t not in stems and len(t) > 2] + stems
+            # (Its words analysed in its language, as they are indexed.)
+            stems = [t for t, _ in s.key_terms_from_text("body", Written(of.body, of.language), 15) if len(t) > 2][:12]
+            titled = s.key_terms_from_text("title", Written(of.title, of.language), 4)
+            terms = [t for t, _ in titled if t not in stems and len(t) > 2] + stems
             like = query.Or([query.Term("body", t) for t in terms] + [query.Term("title", t, boost=2.0) for t in terms])
             results = s.search(like, limit=limit + 1)
             with_snippets(results)
@@ -325,8 +342,8 @@ def _by_count(counts: Mapping[str, int]) -> list[Bucket]:
 
 def _as_written(terms: list[str], of: Article) -> list[str]:
     """The word each stem most often stands for in the article's own text."""
-    forms = written(f"{of.title}\n{of.body}")
-    return [forms[t].most_common(1)[0][0] if t in forms else t for t in terms]
+    forms = analysis(of.language).written(f"{of.title}\n{of.body}")
+    return [max(forms[t], key=forms[t].__getitem__) if t in forms else t for t in terms]
 
 
 def _ranked(

@@ -14,7 +14,8 @@ from newscli.engine.whoosh import internals  # noqa: F401  (first: loads Whoosh,
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.highlight import ContextFragmenter, Formatter, Fragment, Highlighter, top_fragments
 
-from newscli.engine.whoosh.schema import TEXT_FIELDS, stems
+from newscli.engine.whoosh.analysis import analysis
+from newscli.engine.whoosh.schema import TEXT_FIELDS
 from newscli.models import Snippet
 
 SNIPPET_CHARS = 160
@@ -68,11 +69,14 @@ class _Highlighter(Highlighter):  # type: ignore[misc]
         if words is None:
             found = results.query_terms(expand=True, fieldname=fieldname)
             words = self._words[fieldname] = frozenset(field.from_bytes(term[1]) for term in found)
-        fragments = _fragments(text, words, self.fragmenter.maxchars, self.fragmenter.surround)
+        language = analysis(hitobj.get("lang")).key
+        fragments = _fragments(text, words, self.fragmenter.maxchars, self.fragmenter.surround, language)
         return self.formatter.format(top_fragments(fragments, top, self.scorer, self.order, kw.get("minscore", 1)))
 
 
-def _fragments(text: str, words: frozenset[str], maxchars: int, surround: int) -> Iterator[Fragment]:
+def _fragments(
+    text: str, words: frozenset[str], maxchars: int, surround: int, language: str = "en"
+) -> Iterator[Fragment]:
     """Whoosh's ContextFragmenter over the words of a text, those in `words` matched, in one loop.
 
     The same fragments as `ContextFragmenter(maxchars, surround).fragment_tokens`
@@ -80,14 +84,16 @@ def _fragments(text: str, words: frozenset[str], maxchars: int, surround: int) -
     cost: a word is two numbers here, not an object handed along a generator. (Where
     no word stands within REACH characters before a match, Whoosh would start its
     fragment at the last word before, however far back; here it starts at the match.)
-    Only a word that begins as one of `words` does but for its last letter is analysed:
-    a Porter stem less its last letter begins the word it comes from (so it is for
-    each of the 104,879 words of the reference corpora). Only the words near such a
-    word are read at all (see `_near`).
+    In English, and in a text of no language, only a word that begins as one of
+    `words` does but for its last two letters is analysed: an English Snowball stem
+    less its last letter begins the word it comes from, but for `dying`, `lying` and
+    `tying` (`die`...) and words written with accents. Only the words near such a
+    word are read at all (see `_near`). Other languages' stemmers change letters
+    (German's `ü` is `u`): every word is analysed.
     """
     if not words:
         return
-    starts = tuple(w[:-1] for w in words)
+    starts = tuple(w[: max(1, len(w) - 2)] for w in words) if language in ("en", "") else ("",)
     first: int | None = None  # where the fragment being gathered starts
     firsts: deque[int] = deque()  # the starts of the words just before, within `surround`
     countdown = -1  # characters of words left in the fragment; below 0 outside one
@@ -98,7 +104,7 @@ def _fragments(text: str, words: frozenset[str], maxchars: int, surround: int) -
     for lo, hi in stretches:
         for startchar, endchar in [found.span() for found in default_pattern.finditer(text, lo, hi)]:
             tlength = endchar - startchar
-            indexed = _indexed_as(text[startchar:endchar]) if startchar in candidates else None
+            indexed = _indexed_as(text[startchar:endchar], language) if startchar in candidates else None
             matched = indexed is not None and indexed in words
             if countdown < 0 and not matched:
                 firsts.append(startchar)
@@ -173,9 +179,10 @@ def _beginning(starts: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @functools.lru_cache(maxsize=100_000)
-def _indexed_as(word: str) -> str | None:
-    """The term the index keeps for a word of a text; None for a common word, which it leaves out."""
-    terms = stems(word)
+def _indexed_as(word: str, language: str) -> str | None:
+    """The term the index keeps for a word of a text in a language; None for a common word, which it leaves out
+    (and for a run of Chinese, Japanese or Korean, which it keeps as pairs of characters)."""
+    terms = analysis(language or None).terms(word)
     return terms[0] if len(terms) == 1 else None
 
 

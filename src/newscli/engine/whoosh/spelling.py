@@ -14,7 +14,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
-from newscli.engine.whoosh.schema import stems, written
+from newscli.engine.whoosh.analysis import Analysis, analysis
 
 _WORD = re.compile(r"(?<![\w:\-*~])[^\W\d_][\w'-]*(?![\w:*~])")
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
@@ -22,27 +22,36 @@ SUGGEST_WORDS = 3
 SUGGEST_SECONDS = 1.0
 
 
-def suggest(s: Searcher, text: str) -> str | None:
+def suggest(s: Searcher, text: str, searched: tuple[Analysis, ...]) -> str | None:
     """The query with each word the index lacks replaced by the closest word it holds.
 
     Looked up in the index's own words, stemmed as it keeps them: a word is unknown when
-    its stem is in no title or text; its replacement is the nearest stem that begins with
-    the same letter (a misspelling seldom starts wrong), the commonest among the nearest,
-    written as the articles holding it write it. Only the first few unknown words, within
+    none of its stems (one for each language `searched`) is in a title or text; its
+    replacement is the nearest stem that begins with the same letter (a misspelling
+    seldom starts wrong), the commonest among the nearest, written as the articles
+    holding it write it. Only the first few unknown words, within
     a time budget: each costs a pass over the stems that begin as it does.
     """
     reader = s.reader()
     unknown = []
     for m in _WORD.finditer(text):
-        found = stems(m.group()) if m.group() not in _OPERATORS else []
-        if len(found) == 1 and not any((f, found[0]) in reader for f in ("body", "title")):
-            unknown.append((m, found[0]))
+        word = m.group()
+        found = (
+            sorted({t for a in searched if (t := a.term(word.lower())) is not None}) if word not in _OPERATORS else []
+        )
+        if found and not any((f, t) in reader for f in ("body", "title") for t in found):
+            unknown.append((m, found))
     deadline = time.monotonic() + SUGGEST_SECONDS
     replacements = []
-    for m, stem in unknown[:SUGGEST_WORDS]:
-        near = {t for f in ("body", "title") for t in IndexReader.terms_within(reader, f, stem, 2, prefix=1)}
+    for m, stems in unknown[:SUGGEST_WORDS]:
+        near = {
+            (t, stem)
+            for stem in stems
+            for f in ("body", "title")
+            for t in IndexReader.terms_within(reader, f, stem, 2, prefix=1)
+        }
         if near:
-            best = min(near, key=lambda t: (distance(stem, t), -reader.doc_frequency("body", t)))
+            best, _ = min(near, key=lambda n: (distance(n[1], n[0]), -reader.doc_frequency("body", n[0])))
             replacements.append((m, _written(s, best, m.group().lower())))
         if time.monotonic() > deadline:
             break
@@ -61,7 +70,8 @@ def _written(s: Searcher, stem: str, typed: str) -> str:
     for field in ("body", "title"):
         for docnum in islice(s.document_numbers(**{field: stem}), 3):
             stored = s.stored_fields(docnum)
-            seen.update(written(f"{stored.get('title', '')}\n{stored.get('body', '')}").get(stem, {}))
+            forms = analysis(stored.get("lang")).written(f"{stored.get('title', '')}\n{stored.get('body', '')}")
+            seen.update(forms.get(stem, {}))
         if seen:
             break
     return min(seen, key=lambda w: (distance(typed, w), -seen[w])) if seen else stem

@@ -2,15 +2,14 @@
 
 newscli's searches are several times quicker than Whoosh's own because some of
 Whoosh is read below its public API: postings a block at a time from its W3
-codec, columns read whole, term look-ups and stems remembered, a safer helper
+codec, columns read whole, term look-ups remembered, a safer helper
 process for multi-process writing, a lighter start-up. All of that is here:
 
 - `patches`: class attributes of Whoosh replaced (column readers, lengths, hash
-  look-ups, stems), applied and undone as a whole;
+  look-ups), applied and undone as a whole;
 - `postings`: searches scored a block of postings at a time, and a segment's words
   and postings read from the codec;
 - `columns`: a segment's columns (dates, stories, lengths) read whole;
-- `analysis`: an article's words analysed in one pass;
 - `queries`: fuzzy words matched against the index's words;
 - `helpers`: the processes that analyse articles for a multi-process writer.
 
@@ -108,7 +107,7 @@ def use(plain: bool) -> None:
     if wanted == _active:
         return
     # Loaded only for a verified Whoosh: they import its private names.
-    from newscli.engine.whoosh.internals import analysis, columns, helpers, patches, postings, queries  # noqa: F401
+    from newscli.engine.whoosh.internals import columns, helpers, patches, postings, queries  # noqa: F401
 
     patches.apply() if wanted else patches.undo()
     _active = wanted

@@ -3,18 +3,16 @@
 Columns a segment of the index lacks are remembered as lacking, a segment's field
 lengths, column readers and numeric columns are read once, the whole index's
 field lengths are added up once, a word looked up in a segment's term index is
-remembered, and stems are cached by functools. `apply` replaces the methods and
+remembered. `apply` replaces the methods and
 `undo` puts Whoosh's own back (the plain mode; tests switch between the two).
 """
 
 from __future__ import annotations
 
 import array
-import functools
 import sys
 from typing import Any
 
-from whoosh.analysis.morph import StemFilter
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
 from whoosh.columns import NumericColumn
 from whoosh.filedb.filetables import HashReader
@@ -146,18 +144,6 @@ def _getitem(self: Any, key: bytes) -> bytes:
     return self.dbfile.get(*_range_for_key(self, key))  # type: ignore[no-any-return]
 
 
-def _clear(self: Any) -> None:
-    # Whoosh remembers stems in its own least-frequently-used cache, which counts every
-    # call in Python: most of the time of stemming. functools' cache gives the same stems.
-    stemfn = self.stemfn
-    if self.lang:
-        from whoosh.lang import stemmer_for_language
-
-        stemfn = stemmer_for_language(self.lang)
-    size = self.cachesize
-    self._stem = functools.lru_cache(maxsize=None if size < 0 else size)(stemfn) if size else stemfn
-
-
 _LENGTH_OF_BYTE.extend(byte_to_length(b) for b in range(256))
 
 # Whoosh's own, kept to be called by the replacements and put back by `undo`.
@@ -173,7 +159,6 @@ _REPLACED: list[tuple[type, str, Any]] = [
     (W3PerDocReader, "_cached_reader", _cached_reader),
     (W3PerDocReader, "doc_field_length", _doc_field_length),
     (MultiReader, "field_length", _field_length),
-    (StemFilter, "clear", _clear),
     (HashReader, "range_for_key", _range_for_key),
     (HashReader, "__contains__", _contains),
     (HashReader, "__getitem__", _getitem),
