@@ -17,6 +17,10 @@ versions taking turns query by query: once 0.3 s after the last command (the
 spare process ready, as a person runs commands) and once at once after it (as a
 script runs them).
 
+With --after-index-dir, the second version reads an index of its own: for versions
+whose indexes differ (a new schema), each index built by its version from the same
+archive.
+
 With --plain, the second version runs in the plain mode (NEWSCLI_WHOOSH_PLAIN=1:
 Whoosh's public API alone): `python bench/compare.py src src --plain ...` gives
 the cost of the plain mode.
@@ -43,6 +47,7 @@ def main() -> None:
     parser.add_argument("before", type=Path, help="source folder of the first version (holding newscli/)")
     parser.add_argument("after", type=Path, help="source folder of the second version")
     parser.add_argument("--index-dir", type=Path, required=True, help="an index both versions can read")
+    parser.add_argument("--after-index-dir", type=Path, help="the second version's own index (default: --index-dir)")
     parser.add_argument("--runs", type=int, default=5, help="rounds, the versions taking turns (default 5)")
     parser.add_argument("--config", type=Path, help="a config file for both versions")
     parser.add_argument("--queries", nargs="+", default=QUERIES, help="the searches to time (default: bench/run.py's)")
@@ -50,6 +55,7 @@ def main() -> None:
     parser.add_argument("--plain", action="store_true", help="the second version in the plain mode (Whoosh's API)")
     args = parser.parse_args()
     versions = {"before": args.before.resolve(), "after": args.after.resolve()}
+    index_dirs = {"before": args.index_dir, "after": args.after_index_dir or args.index_dir}
     # As bench/run.py runs newscli: compiled modules cached, no config but the one given.
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCLI_") and k != "PYTHONDONTWRITEBYTECODE"}
     env["XDG_CONFIG_HOME"] = str(args.index_dir / "no-config")
@@ -66,7 +72,7 @@ def main() -> None:
 
     def command(version: str, *words: str) -> list[str]:
         return [PYTHON, "-c", f"import sys; sys.path.insert(0, {str(versions[version])!r})\n{runs}",
-                "--index-dir", str(args.index_dir), *words]  # fmt: skip
+                "--index-dir", str(index_dirs[version]), *words]  # fmt: skip
 
     for version in versions:  # also lets Python cache each version's compiled modules before timing
         found = subprocess.run(
@@ -116,7 +122,7 @@ def _resident(versions: dict[str, Path], args: argparse.Namespace, envs: dict[st
 
     copy = Path(tempfile.mkdtemp()) / "index"
     shutil.copytree(args.index_dir, copy)
-    indexes = {"before": copy, "after": args.index_dir}
+    indexes = {"before": copy, "after": args.after_index_dir or args.index_dir}
     # As the installed `newscli` starts (newscli.main; server/client.py before it had a name of its own).
     client = "try: from newscli.main import main\nexcept ImportError: from newscli.server.client import main\nmain()"
 

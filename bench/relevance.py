@@ -13,6 +13,11 @@ Collections, all from ../shared/corpora:
 - bbc: 2,225 BBC articles in five folders (business, entertainment, politics, sport,
   tech); a query names a subject of one folder, and a result is relevant when it is
   in that folder;
+- 10kgnad: 504 German articles of Der Standard, each in one of nine sections; a query
+  names a subject of one section, in the inflected words a person types, and a result is
+  relevant when it is in that section; `10kgnad-unstemmed` is the same articles given
+  no language: every word lower-cased, no stemmer, no common words left out (what
+  newscli does for a language Snowball lacks);
 - reuters: 20,841 Reuters stories with no labels; a query names a story or a subject,
   and the articles that any ranking compared here puts in its top 10 were judged by
   hand, once, with the reason (bench/judgements/reuters.tsv). An article no one
@@ -49,7 +54,7 @@ from pathlib import Path
 from newscli import config
 from newscli.engine import Engine, backend
 from newscli.indexing.update import update
-from newscli.models import EXPANDED, TUNINGS, Article, Ranking, SearchRequest, Tuning
+from newscli.models import EXPANDED, TUNINGS, Article, Filters, Ranking, SearchRequest, Sort, Tuning
 from newscli.query import VARIANTS
 
 HERE = Path(__file__).resolve().parent
@@ -189,6 +194,37 @@ REUTERS = [
 ]
 
 
+# German: 504 articles of Der Standard (10kGNAD), each in one section; a query names a
+# subject of one section, written as a person would type it (inflected forms: the words
+# a stemmer has to bring together), and a result is relevant when it is in that section.
+GNAD = [
+    ("Fußballspiele der Bundesliga", "Sport"),
+    ("Trainer und Spieler", "Sport"),
+    ("Tennisturniere", "Sport"),
+    ("Skirennen Weltcup", "Sport"),
+    ("Smartphones und Apps", "Web"),
+    ("Datenschutz bei Facebook", "Web"),
+    ("Computerspiele", "Web"),
+    ("Hacker Angriffe", "Web"),
+    ("Aktienkurse an den Börsen", "Wirtschaft"),
+    ("Zinsen der Banken", "Wirtschaft"),
+    ("Gewinne der Unternehmen", "Wirtschaft"),
+    ("Arbeitslosigkeit", "Wirtschaft"),
+    ("Forscher und Studien", "Wissenschaft"),
+    ("Weltraummissionen", "Wissenschaft"),
+    ("Nationalratswahlen", "Inland"),
+    ("Koalition von SPÖ und ÖVP", "Inland"),
+    ("Asylwerber in Österreich", "Inland"),
+    ("Krieg in Syrien", "International"),
+    ("Flüchtlinge in Griechenland", "International"),
+    ("Wahlkämpfe in den USA", "International"),
+    ("Theaterpremieren", "Kultur"),
+    ("Filme und Festivals", "Kultur"),
+    ("Fernsehsender und Zeitungen", "Etat"),
+    ("Unfälle und Polizeieinsätze", "Panorama"),
+]
+
+
 @dataclass
 class Collection:
     name: str
@@ -196,6 +232,7 @@ class Collection:
     queries: list[str]
     relevant: Callable[[str, Article], bool | None]  # None: not judged
     known: Callable[[str], int]  # how many relevant articles the collection holds for a query
+    unstemmed: bool = False  # its articles given no language (10kgnad-unstemmed)
 
 
 def allsides(corpora: Path) -> Collection:
@@ -232,6 +269,25 @@ def reuters(corpora: Path) -> Collection:
         [q for q, _ in REUTERS],
         lambda q, a: judged.get((q, a.record or 0)),
         lambda q: sum(v for (query, _), v in judged.items() if query == q),
+    )
+
+
+def gnad(corpora: Path, unstemmed: bool = False) -> Collection:
+    """10kGNAD, analysed in German (detected), or given no language (lower-cased words, no stemmer)."""
+    path = corpora / "10kgnad-half.jsonl"
+    sections = {}
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            sections[number] = json.loads(line)["tags"][0]
+    section = dict(GNAD)
+    sizes = {s: sum(v == s for v in sections.values()) for s in set(section.values())}
+    return Collection(
+        "10kgnad-unstemmed" if unstemmed else "10kgnad",
+        path,
+        list(section),
+        lambda q, a: sections.get(a.record or 0) == section[q],
+        lambda q: sizes[section[q]],
+        unstemmed,
     )
 
 
@@ -306,6 +362,14 @@ def half(queries: list[str], which: str) -> list[str]:
 def index(c: Collection, root: Path) -> Engine:
     folder = root / c.name
     settings = replace(config.load(index_dir=str(folder)), auto_refresh=False)
+    if c.unstemmed:  # the German index's articles again, with no language
+        german = index(gnad(c.root.parent), root)
+        if not backend(settings.backend).exists(str(folder)):
+            listed = german.browse(Filters(), Sort.NEWEST, 0).articles
+            with backend(settings.backend).create(str(folder)).writer() as w:
+                for a in listed:
+                    w.add(replace(a, language=None), a.id)
+        return backend(settings.backend).open(str(folder))
     report = update(settings, [str(c.root)])
     if report.changed:
         print(f"{c.name}: indexed {report.added:,} articles in {report.seconds:.0f} s", file=sys.stderr)
@@ -390,7 +454,13 @@ def main() -> None:
         "--agreement", action="store_true", help="how often a title with a query's words carries the query's label"
     )
     args = parser.parse_args()
-    makers = {"allsides": allsides, "bbc": bbc, "reuters": reuters}
+    makers: dict[str, Callable[[Path], Collection]] = {
+        "allsides": allsides,
+        "bbc": bbc,
+        "reuters": reuters,
+        "10kgnad": gnad,
+        "10kgnad-unstemmed": lambda corpora: gnad(corpora, unstemmed=True),
+    }
     chosen = rankings([parse_tuning(t) for t in args.tried])
     if args.only:
         chosen = {k: v for k, v in chosen.items() if k == "bm25" or k in args.only}
