@@ -17,7 +17,10 @@ Collections, all from ../shared/corpora:
   names a subject of one section, in the inflected words a person types, and a result is
   relevant when it is in that section; `10kgnad-unstemmed` is the same articles given
   no language: every word lower-cased, no stemmer, no common words left out (what
-  newscli does for a language Snowball lacks);
+  newscli does for a language Snowball lacks); `10kgnad-by-hand` and
+  `10kgnad-unstemmed-by-hand` judge the same results by hand instead
+  (bench/judgements/10kgnad.tsv: every article in a top 10 of bm25 or newscli, with or
+  without the stemmer, judged against a written criterion for its query);
 - reuters: 20,841 Reuters stories with no labels; a query names a story or a subject,
   and the articles that any ranking compared here puts in its top 10 were judged by
   hand, once, with the reason (bench/judgements/reuters.tsv). An article no one
@@ -60,6 +63,7 @@ from newscli.query import VARIANTS
 HERE = Path(__file__).resolve().parent
 CORPORA = HERE.parent.parent / "shared" / "corpora"
 JUDGEMENTS = HERE / "judgements" / "reuters.tsv"
+GNAD_JUDGEMENTS = HERE / "judgements" / "10kgnad.tsv"
 K = 10
 ROUNDS = 10_000
 
@@ -233,6 +237,7 @@ class Collection:
     relevant: Callable[[str, Article], bool | None]  # None: not judged
     known: Callable[[str], int]  # how many relevant articles the collection holds for a query
     unstemmed: bool = False  # its articles given no language (10kgnad-unstemmed)
+    index_name: str = ""  # the index it shares with another collection (by default its name)
 
 
 def allsides(corpora: Path) -> Collection:
@@ -272,8 +277,9 @@ def reuters(corpora: Path) -> Collection:
     )
 
 
-def gnad(corpora: Path, unstemmed: bool = False) -> Collection:
-    """10kGNAD, analysed in German (detected), or given no language (lower-cased words, no stemmer)."""
+def gnad(corpora: Path, unstemmed: bool = False, by_hand: bool = False) -> Collection:
+    """10kGNAD, analysed in German (detected), or given no language (lower-cased words, no
+    stemmer); judged by section, or by hand (bench/judgements/10kgnad.tsv)."""
     path = corpora / "10kgnad-half.jsonl"
     sections = {}
     with open(path, encoding="utf-8") as f:
@@ -281,8 +287,20 @@ def gnad(corpora: Path, unstemmed: bool = False) -> Collection:
             sections[number] = json.loads(line)["tags"][0]
     section = dict(GNAD)
     sizes = {s: sum(v == s for v in sections.values()) for s in set(section.values())}
+    name = "10kgnad" + ("-unstemmed" if unstemmed else "") + ("-by-hand" if by_hand else "")
+    if by_hand:
+        judged = judgements(GNAD_JUDGEMENTS)
+        return Collection(
+            name,
+            path,
+            list(section),
+            lambda q, a: judged.get((q, a.record or 0)),
+            lambda q: sum(v for (query, _), v in judged.items() if query == q),
+            unstemmed,
+            "10kgnad-unstemmed" if unstemmed else "10kgnad",
+        )
     return Collection(
-        "10kgnad-unstemmed" if unstemmed else "10kgnad",
+        name,
         path,
         list(section),
         lambda q, a: sections.get(a.record or 0) == section[q],
@@ -291,11 +309,11 @@ def gnad(corpora: Path, unstemmed: bool = False) -> Collection:
     )
 
 
-def judgements() -> dict[tuple[str, int], bool]:
-    """(query, line of the article in reuters21578.jsonl) -> relevant."""
-    if not JUDGEMENTS.exists():
+def judgements(path: Path = JUDGEMENTS) -> dict[tuple[str, int], bool]:
+    """(query, line of the article in the collection's file) -> relevant."""
+    if not path.exists():
         return {}
-    with open(JUDGEMENTS, encoding="utf-8", newline="") as f:
+    with open(path, encoding="utf-8", newline="") as f:
         return {(row["query"], int(row["line"])): row["relevant"] == "1" for row in csv.DictReader(f, delimiter="\t")}
 
 
@@ -360,7 +378,7 @@ def half(queries: list[str], which: str) -> list[str]:
 
 
 def index(c: Collection, root: Path) -> Engine:
-    folder = root / c.name
+    folder = root / (c.index_name or c.name)
     settings = replace(config.load(index_dir=str(folder)), auto_refresh=False)
     if c.unstemmed:  # the German index's articles again, with no language
         german = index(gnad(c.root.parent), root)
@@ -460,6 +478,8 @@ def main() -> None:
         "reuters": reuters,
         "10kgnad": gnad,
         "10kgnad-unstemmed": lambda corpora: gnad(corpora, unstemmed=True),
+        "10kgnad-by-hand": lambda corpora: gnad(corpora, by_hand=True),
+        "10kgnad-unstemmed-by-hand": lambda corpora: gnad(corpora, unstemmed=True, by_hand=True),
     }
     chosen = rankings([parse_tuning(t) for t in args.tried])
     if args.only:
