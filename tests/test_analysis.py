@@ -38,6 +38,7 @@ def archive(run: Run, tmp_path: Path) -> Path:
     }
     for n, (title, body) in enumerate(german.items()):
         write(news / f"de{n}.md", doc(title, body, language="de"))
+    write(news / "fr.md", doc("Les élections régionales", "Les électeurs ont voté dimanche.", language="fr"))
     write(news / "zh.md", doc("新闻", "中华人民共和国国务院今天发布新规定。", language="zh"))
     index(run, news)
     return news
@@ -62,6 +63,14 @@ def test_a_word_is_searched_as_each_language_of_the_archive_stems_it(run: Run, a
     assert titles(run, "elections") == ["Election held"]  # English: election
     # A word of one language does not keep the other's articles out of an OR.
     assert sorted(titles(run, "Wahlen OR elections")) == ["Election held", "Wahl in Wien"]
+
+
+def test_an_inflected_french_query_finds_the_other_inflections(run: Run, archive: Path) -> None:
+    assert titles(run, "élection", "--lang", "fr") == ["Les élections régionales"]  # élections
+    # Searched in every language, it is also English's `election` (accents are folded in English).
+    assert sorted(titles(run, "élection")) == ["Election held", "Les élections régionales"]
+    assert titles(run, "électeur") == ["Les élections régionales"]  # électeurs
+    assert titles(run, "régionale", "--lang", "fr") == ["Les élections régionales"]
 
 
 def test_phrases_prefixes_fuzzy_words_and_fields_work_in_german(run: Run, archive: Path) -> None:

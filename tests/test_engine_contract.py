@@ -347,3 +347,23 @@ def test_a_damaged_index_is_reported_as_one(engine: Engine, folder: Path) -> Non
     with pytest.raises(IndexError_) as failed:
         type(engine).open(str(folder)).search(SearchRequest("troops"))
     assert str(folder) in failed.value.message and failed.value.hint
+
+
+def test_each_article_is_analysed_in_its_language_and_a_word_searched_in_every_one(empty: Engine, folder: Path) -> None:
+    with empty.writer() as w:
+        for a in (
+            article(11, "Wahl in Wien", "Die Wiener wählten am Sonntag.", language="de"),
+            article(12, "Election held", "Voters cast ballots in the elections.", language="en"),
+            article(13, "New rules for banks", "The regulator set new rules."),
+            article(14, "News of the day", "The daily news round-up."),
+            article(15, "新闻", "中华人民共和国国务院发布新规定。", language="zh"),
+        ):
+            w.add(a, a.id)
+    engine = type(empty).open(str(folder))
+    assert ids(engine, "Wahlen") == [11]  # German: wahl
+    assert ids(engine, "election") == [12]  # English: elect, in the title and the text
+    assert sorted(ids(engine, "Wahlen OR elections")) == [11, 12]
+    assert ids(engine, "news") == [14]  # not `new`
+    assert ids(engine, "人民") == [15]
+    assert ids(engine, "Wahlen", filters=Filters(languages=("en",))) == []  # only English searched and chosen
+    assert ids(engine, '"wählten am Sonntag"') == [11]

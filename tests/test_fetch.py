@@ -489,3 +489,25 @@ def test_at_most_two_requests_to_one_host_at_a_time(run: Run, httpserver: HTTPSe
     result = run("fetch", "--jobs", "8")
     assert result.exit_code == 0 and "6 feeds: 6 new" in result.stderr
     assert at_once["most"] == 2
+
+
+def test_a_feeds_language_is_each_items_language(run: Run, httpserver: HTTPServer) -> None:
+    german = '<rss version="2.0"><channel><title>Standard</title><language>de-AT</language>'
+    german += item("d1", "Kurz notiert", "OK.") + "</channel></rss>"
+    french = ATOM.replace(
+        '<feed xmlns="http://www.w3.org/2005/Atom">', '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">'
+    )
+    spanish = json.dumps({**json.loads(JSON_FEED), "language": "es-ES"})
+    serve(httpserver, "/de", german)
+    serve(httpserver, "/fr", french, "application/atom+xml")
+    serve(httpserver, "/es", spanish, "application/feed+json")
+    for path in ("/de", "/fr", "/es"):
+        follow(run, httpserver, path)
+    assert run("fetch").exit_code == 0
+    listed = json.loads(run("list", "--json", "--limit", "0").stdout)["articles"]
+    # Given by the feed (the texts are too short to detect), made regular.
+    assert {a["title"]: a["language"] for a in listed} == {
+        "Kurz notiert": "de",
+        "Glacier retreat measured": "fr",
+        "Harbour crane collapse": "es",
+    }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newscli.languages import regular
+from newscli.languages import detected, regular
 
 from .conftest import Run, doc, index, write
 
@@ -175,3 +175,71 @@ def test_the_detectors_model_is_kept_unpacked_and_read_again_the_same(
     damaged = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert damaged.stdout == first.stdout and table.stat().st_size > 1_000_000
     assert [path.name for path in (tmp_path / "cache" / "newscli").iterdir()] == [kept[0].name]
+
+
+# A short text (a sentence of a headline's length) and a long one (a lead paragraph) in each language.
+TEXTS = {
+    "en": ("Prices rise again in the capital", ENGLISH),
+    "de": ("Die Preise steigen in der Hauptstadt wieder", GERMAN),
+    "fr": (
+        "Les prix augmentent encore dans la capitale",
+        "Le gouvernement a annoncé lundi un nouveau plan de mesures contre la hausse des prix de "
+        "l'énergie. Selon le ministère, les ménages aux revenus modestes seront aidés en premier, "
+        "tandis que l'opposition a jugé ces mesures insuffisantes et trop tardives pour l'hiver.",
+    ),
+    "es": (
+        "Los precios vuelven a subir en la capital",
+        "El Gobierno anunció el lunes un nuevo paquete de medidas contra la subida de los precios de "
+        "la energía. Según el ministerio, los hogares con ingresos bajos recibirán ayuda primero, "
+        "mientras que la oposición calificó el plan de insuficiente y tardío para el invierno.",
+    ),
+    "ar": (
+        "ارتفاع الأسعار مرة أخرى في العاصمة",
+        "أعلنت الحكومة يوم الاثنين عن حزمة جديدة من الإجراءات لمواجهة ارتفاع أسعار الطاقة. ووفقا "
+        "للوزارة، ستحصل الأسر ذات الدخل المنخفض على المساعدة أولا، بينما وصفت المعارضة الخطة بأنها غير كافية.",
+    ),
+    "ru": (
+        "Цены в столице снова растут",
+        "Правительство в понедельник объявило о новом пакете мер против роста цен на энергоносители. "
+        "По данным министерства, в первую очередь помощь получат семьи с низкими доходами, а оппозиция "
+        "назвала план недостаточным и запоздалым.",
+    ),
+    "zh": (  # (a headline of eight characters is too short to tell: py3langid is unsure)
+        "首都物价再次上涨，政府周一宣布应对能源价格的新措施",
+        "政府周一宣布了一揽子应对能源价格上涨的新措施。据该部介绍，低收入家庭将首先获得帮助，"
+        "而反对派则称该计划不够充分，而且对于即将到来的冬天来说为时已晚。",
+    ),
+}
+
+
+@pytest.mark.parametrize("code", sorted(TEXTS))
+def test_short_and_long_texts_are_detected_in_seven_languages(code: str) -> None:
+    short, long = TEXTS[code]
+    assert detected(short, "") == code
+    assert detected("", long) == code
+    assert detected(short, long) == code
+
+
+@pytest.mark.parametrize("text", ["OK", "Yes", "2-1", "+++", ""])
+def test_a_text_too_short_to_tell_has_no_language(text: str) -> None:
+    assert detected(text, "") is None
+
+
+def test_read_chooses_by_language_too(run: Run, two_languages: Path) -> None:
+    import asyncio
+
+    from newscli import config
+    from newscli.indexing.fresh import up_to_date
+    from newscli.reading.app import Reader, View
+    from newscli.reading.marks import Marks
+
+    settings = config.load()
+    opened = View(query="is:unread (lang:de)")  # what `newscli read --lang de` opens on
+    app = Reader(up_to_date(settings, None, lambda _: None), Marks(), settings, opened)
+
+    async def main() -> None:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            assert sorted(a.title for a in app.rows) == ["Energiepreise steigen", "Neue Regierung"]
+
+    asyncio.run(main())
