@@ -104,6 +104,11 @@ def test_a_two_character_chinese_word_finds_its_article(run: Run, archive: Path)
     assert words("中华人民 U.S.") == ["中华", "华人", "人民", "u.s"]
 
 
+def test_words_are_found_before_they_are_lower_cased_as_a_query_finds_them() -> None:
+    assert words("İstanbul ÜBER Straße") == ["i̇stanbul", "über", "straße"]  # (İ lower-cased: i and a dot above)
+    assert analysis("en").terms("İstanbul") == analysis("en").terms("Istanbul") == ["istanbul"]  # (English: unaccented)
+
+
 def test_a_word_common_in_one_language_of_the_archive_is_left_out(run: Run, archive: Path) -> None:
     # `die` is a German common word: left out, as it is of German articles; `regierung` still searched.
     assert titles(run, "die Regierung") == ["Neue Regierung"]

@@ -142,7 +142,7 @@ def analyses(languages: Iterable[str | None]) -> tuple[Analysis, ...]:
 
 def words(text: str) -> list[str]:
     """The words of a text in lower case, a run of Chinese, Japanese or Korean as its pairs of characters."""
-    found = WORDS.findall(text.lower())
+    found = [w.lower() for w in WORDS.findall(text)]  # (found first: `İ` lower-cased is `i` and a mark)
     if not _CJK.search(text):
         return found
     return [piece for word in found for piece, _, _ in _pieces(word, 0)]

@@ -182,35 +182,46 @@ def _searched(q: query.Query, filters: Filters, present: tuple[Analysis, ...]) -
 def in_languages(q: query.Query, searched: tuple[Analysis, ...]) -> query.Query:
     """A query of typed words made one of terms: each word as each language searched indexes it.
 
-    A word is any of its terms (`wahlen`: `wahl` as German has it, `wahlen` in English);
-    a word one of the languages leaves out as common is left out of the query; a phrase
-    is the phrase of any language; a prefix or a pattern is matched as written (English:
-    without accents); a fuzzy word is near any of its terms. Fuzzy words keep their first letter."""
+    A word is any of its terms, each in the articles of the languages that give it
+    (`wahlen`: `wahl` in German articles, `wahlen` in English ones; French makes `news`
+    `new`, which is not looked for in English articles); a word one of the languages
+    leaves out as common is left out of the query; a phrase is the phrase of any
+    language, in its articles; a prefix or a pattern is matched as written (English:
+    without accents); a fuzzy word is near any of its terms, keeping its first letter (a
+    misspelling seldom starts wrong, and without it every word of the index is compared
+    with it: 3.7 s on 30,000 articles, 0.1 s with)."""
 
     def each(node: query.Query) -> query.Query:
         field = getattr(node, "fieldname", None)
         if field not in TEXT_FIELDS:
             return node
         boost = node.boost
-        made: list[query.Query]
         if isinstance(node, query.Phrase):
-            phrases = {tuple(t for t in (a.term(w) for w in node.words) if t is not None) for a in searched}
+            phrases: dict[tuple[str, ...], set[str]] = {}
+            for a in searched:
+                if p := tuple(t for t in (a.term(w) for w in node.words) if t is not None):
+                    phrases.setdefault(p, set()).add(a.key)
             made = [
-                query.Phrase(field, list(p), slop=node.slop, boost=boost)
-                if len(p) > 1
-                else query.Term(field, p[0], boost)
-                for p in sorted(phrases)
-                if p
+                _in_articles_of(
+                    query.Phrase(field, list(p), slop=node.slop, boost=boost)
+                    if len(p) > 1
+                    else query.Term(field, p[0], boost),
+                    keys,
+                    searched,
+                )
+                for p, keys in sorted(phrases.items())
             ]
         elif isinstance(node, query.FuzzyTerm):
             fuzzy = internals.queries.Fuzzy if internals.active() else query.FuzzyTerm
             terms = sorted({t for a in searched if (t := a.term(node.text)) is not None})
             made = [fuzzy(field, t, boost, node.maxdist, max(node.prefixlength, 1)) for t in terms]
         elif type(node) is query.Term:
-            found = [a.term(node.text) for a in searched]
-            if None in found:  # (a common word in one of them: left out, as a language leaves it out)
-                return query.NullQuery
-            made = [query.Term(field, t, boost) for t in sorted({t for t in found if t is not None})]
+            given: dict[str, set[str]] = {}
+            for a in searched:
+                if (t := a.term(node.text)) is None:  # a common word in one of them: left out, as it leaves it out
+                    return query.NullQuery
+                given.setdefault(t, set()).add(a.key)
+            made = [_in_articles_of(query.Term(field, t, boost), keys, searched) for t, keys in sorted(given.items())]
         elif isinstance(node, (query.Prefix, query.Wildcard)):
             forms = {unaccented(node.text) if a.key in FOLDED else node.text for a in searched}
             made = [type(node)(field, f, boost) for f in sorted(forms)]
@@ -219,6 +230,23 @@ def in_languages(q: query.Query, searched: tuple[Analysis, ...]) -> query.Query:
         return query.NullQuery if not made else made[0] if len(made) == 1 else query.Or(made)
 
     return q.accept(each).normalize()
+
+
+def _in_articles_of(q: query.Query, keys: set[str], searched: tuple[Analysis, ...]) -> query.Query:
+    """`q` (the term or phrase of the languages `keys`) matched in their articles only, scored as `q`.
+
+    Not where every language searched gives it, nor where it is the word as typed (the
+    analysis of no language gives it): a stemmer's term can be another language's word
+    (French `new`), but the word as typed is seldom another word's stem, and articles of
+    no language cannot be chosen by a term of their own."""
+    if "" in keys or all(a.key in keys for a in searched if a.key):
+        return q
+    return query.Require(q, _languages(sorted(keys)))
+
+
+def _languages(keys: list[str]) -> query.Query:
+    terms = [query.Term("lang", key) for key in keys]
+    return terms[0] if len(terms) == 1 else query.Or(terms)
 
 
 def _with_phrase_boost(q: query.Query, boost: float) -> query.Query:
