@@ -74,7 +74,8 @@ def build(docs_path: str, folder: str, plain: bool = False) -> None:
     w = ix.writer(procs=procs, batchsize=200, multisegment=True, limitmb=WRITER_MB, compound=False)
     names = set(schema.names())
     for doc in _documents(docs_path):
-        w.add_document(**{k: v for k, v in doc.items() if k in names})
+        # (Each text field's `_stored_` twin too: the text kept, while the Written one is indexed.)
+        w.add_document(**{k: v for k, v in doc.items() if k.removeprefix("_stored_") in names})
     w.commit()
 
 
