@@ -102,6 +102,7 @@ def test_lang_chooses_articles_in_every_command_that_chooses(run: Run, two_langu
     assert run("search", "energy", "--lang", "de").exit_code == 1
     assert json.loads(run("search", "energy", "--lang", "en", "--json").stdout)["total"] == 1
     assert json.loads(run("search", "lang:de", "--json").stdout)["total"] == 2  # the query language's own
+    assert json.loads(run("search", "lang:German", "--json").stdout)["total"] == 2  # a name, as --lang takes it
     explained = json.loads(run("search", "regierung", "--lang", "de", "--explain", "--json").stdout)
     assert "language is de" in explained["explain"]["filters"]
     assert json.loads(run("timeline", "energiepreise OR energy", "--lang", "en", "--json").stdout)["total"] == 1

@@ -16,6 +16,7 @@ from whoosh.searching import Searcher
 from newscli.engine.whoosh.analysis import FOLDED, Analysis, analyses, unaccented, words
 from newscli.engine.whoosh.schema import SCHEMA, TEXT_FIELDS
 from newscli.errors import QueryError
+from newscli.languages import regular
 from newscli.models import Explanation, Filters, SearchRequest, Sort
 from newscli.query import Prepared, narrow, prepare
 
@@ -116,7 +117,14 @@ def _parse(text: str, boosts: dict[str, float]) -> query.Query:
         raise QueryError(f"cannot understand the query {text!r}: {e}") from None
     if q is query.NullQuery:
         raise QueryError(f"nothing to search for in {text!r}", hint="give words to search for")
-    return q
+    return q.accept(_language_code)
+
+
+def _language_code(node: query.Query) -> query.Query:
+    """`lang:German`, `lang:en-US`: the language's code, as `--lang` takes them."""
+    if type(node) is query.Term and node.fieldname == "lang" and (code := regular(node.text)):
+        return query.Term("lang", code, node.boost)
+    return node
 
 
 def _with_variants(q: query.Query, groups: tuple[tuple[str, ...], ...], applied: list[str]) -> query.Query:
