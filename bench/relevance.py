@@ -267,17 +267,10 @@ def bbc(corpora: Path) -> Collection:
 
 
 def reuters(corpora: Path) -> Collection:
-    judged = judgements()
-    return Collection(
-        "reuters",
-        corpora / "reuters21578.jsonl",
-        [q for q, _ in REUTERS],
-        lambda q, a: judged.get((q, a.record or 0)),
-        lambda q: sum(v for (query, _), v in judged.items() if query == q),
-    )
+    return Collection("reuters", corpora / "reuters21578.jsonl", [q for q, _ in REUTERS], *by_hand(judgements()))
 
 
-def gnad(corpora: Path, unstemmed: bool = False, by_hand: bool = False) -> Collection:
+def gnad(corpora: Path, unstemmed: bool = False, hand: bool = False) -> Collection:
     """10kGNAD, analysed in German (detected), or given no language (lower-cased words, no
     stemmer); judged by section, or by hand (bench/judgements/10kgnad.tsv)."""
     path = corpora / "10kgnad-half.jsonl"
@@ -287,25 +280,23 @@ def gnad(corpora: Path, unstemmed: bool = False, by_hand: bool = False) -> Colle
             sections[number] = json.loads(line)["tags"][0]
     section = dict(GNAD)
     sizes = {s: sum(v == s for v in sections.values()) for s in set(section.values())}
-    name = "10kgnad" + ("-unstemmed" if unstemmed else "") + ("-by-hand" if by_hand else "")
-    if by_hand:
-        judged = judgements(GNAD_JUDGEMENTS)
-        return Collection(
-            name,
-            path,
-            list(section),
-            lambda q, a: judged.get((q, a.record or 0)),
-            lambda q: sum(v for (query, _), v in judged.items() if query == q),
-            unstemmed,
-            "10kgnad-unstemmed" if unstemmed else "10kgnad",
+    name = "10kgnad" + ("-unstemmed" if unstemmed else "")
+    relevant, known = (
+        by_hand(judgements(GNAD_JUDGEMENTS))
+        if hand
+        else (
+            lambda q, a: sections.get(a.record or 0) == section[q],
+            lambda q: sizes[section[q]],
         )
-    return Collection(
-        name,
-        path,
-        list(section),
-        lambda q, a: sections.get(a.record or 0) == section[q],
-        lambda q: sizes[section[q]],
-        unstemmed,
+    )
+    return Collection(name + ("-by-hand" if hand else ""), path, list(section), relevant, known, unstemmed, name)
+
+
+def by_hand(judged: dict[tuple[str, int], bool]) -> tuple[Callable[[str, Article], bool | None], Callable[[str], int]]:
+    """A collection's `relevant` and `known` from judgements by hand: what no one judged is None."""
+    return (
+        lambda q, a: judged.get((q, a.record or 0)),
+        lambda q: sum(v for (query, _), v in judged.items() if query == q),
     )
 
 
@@ -478,8 +469,8 @@ def main() -> None:
         "reuters": reuters,
         "10kgnad": gnad,
         "10kgnad-unstemmed": lambda corpora: gnad(corpora, unstemmed=True),
-        "10kgnad-by-hand": lambda corpora: gnad(corpora, by_hand=True),
-        "10kgnad-unstemmed-by-hand": lambda corpora: gnad(corpora, unstemmed=True, by_hand=True),
+        "10kgnad-by-hand": lambda corpora: gnad(corpora, hand=True),
+        "10kgnad-unstemmed-by-hand": lambda corpora: gnad(corpora, unstemmed=True, hand=True),
     }
     chosen = rankings([parse_tuning(t) for t in args.tried])
     if args.only:

@@ -97,14 +97,8 @@ class Spare:
 
     def hand(self, conn: socket.socket, request: dict[str, Any]) -> int:
         """Hands a command to the spare: the pid that runs it, or 0 if there is no spare (then fork one for it)."""
-        pid, sock = self.pid, self._sock
-        if not pid or sock is None:
-            return 0
-        try:
-            ready = sock.recv(1, socket.MSG_DONTWAIT) == READY
-        except OSError:
-            ready = False
-        if not ready:  # still warming up (or gone): a process forked now answers sooner
+        pid, sock = self.ready(), self._sock
+        if not pid or sock is None:  # none, or still warming up (or gone): a process forked now answers sooner
             self.drop()
             return 0
         self.pid, self._sock = 0, None

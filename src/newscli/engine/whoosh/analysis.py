@@ -95,11 +95,9 @@ class Analysis:
     def positions(self, text: str) -> dict[str, list[int]]:
         """Each term of a text, with its positions. As Whoosh numbers them: the words kept one after
         another, from the place of the first (so a phrase matches across a common word left out)."""
-        found = words(text)
-        terms = [t for t in map(self._term, found) if t is not None]
-        at = next((i for i, w in enumerate(found) if self._term(w) is not None), 0)
+        kept = [(at, term) for at, term in enumerate(map(self._term, words(text))) if term is not None]
         positions: dict[str, list[int]] = {}
-        for position, term in enumerate(terms, at):
+        for position, (_, term) in enumerate(kept, kept[0][0] if kept else 0):
             if (seen := positions.get(term)) is None:
                 positions[term] = [position]
             else:

@@ -76,10 +76,10 @@ class WhooshEngine(Engine):
             self._reader = self._ix.reader()
         return Searcher(self._reader, closereader=False, fromindex=self._ix, **kwargs)
 
-    def _analyses(self, s: Searcher) -> tuple[Analysis, ...]:
+    def _analyses(self) -> tuple[Analysis, ...]:
         """The analyses of the languages of the index's articles (of no language: the neutral one)."""
         if self._present is None:
-            reader = s.reader()
+            reader = self._searcher().reader()  # (once: the engine's reader never changes)
             codes: list[str | None] = [t.decode() for t in reader.lexicon("lang")]
             if sum(reader.doc_frequency("lang", c) for c in codes) < reader.doc_count_all() or not codes:
                 codes.append(None)
@@ -101,8 +101,7 @@ class WhooshEngine(Engine):
             for name in TEXT_FIELDS:
                 s.reader().field_length(name)
         # And what a search loads and compiles on its first use: the query parser's patterns, the collectors.
-        with self._searcher() as s:
-            compile_request(SearchRequest("warm up"), self._analyses(s))
+        compile_request(SearchRequest("warm up"), self._analyses())
         importlib.import_module("whoosh.collectors")
 
     def learned(self) -> list[Any]:
@@ -191,8 +190,7 @@ class WhooshEngine(Engine):
 
     @readable
     def search(self, request: SearchRequest) -> SearchResult:
-        with self._searcher() as s:
-            compiled = compile_request(request, self._analyses(s))
+        compiled = compile_request(request, self._analyses())
         tuning = request.tuned
         groups = {**_GROUPS, "lang": _LANGUAGES} if request.facets else {}
         if request.fold_copies:
@@ -223,7 +221,7 @@ class WhooshEngine(Engine):
                 for i, (h, score) in list(enumerate(scored))[first : None if limit == 0 else first + limit]
             )
             total = len(results.groups("story")) if request.fold_copies else matches
-            suggestion = suggest(s, compiled.prepared, self._analyses(s)) if matches == 0 else None
+            suggestion = suggest(s, compiled.prepared, self._analyses()) if matches == 0 else None
             facets = None
             if request.facets:
                 outlets, days, undated = _counts(results, matches)
@@ -244,7 +242,7 @@ class WhooshEngine(Engine):
     @readable
     def timeline(self, request: SearchRequest, by: Period) -> Timeline:
         with self._searcher() as s:
-            compiled = compile_request(request, self._analyses(s))
+            compiled = compile_request(request, self._analyses())
             if compiled.prepared:  # not for marks alone
                 check_expansions(compiled.query, s)
             kept, left_out = filtering.documents(s, compiled.filters)

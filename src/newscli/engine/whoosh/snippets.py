@@ -11,10 +11,9 @@ from typing import Any
 from newscli.engine.whoosh import internals  # noqa: F401  (first: loads Whoosh, in the mode the internals choose)
 
 # isort: split
-from whoosh.analysis.tokenizers import default_pattern
 from whoosh.highlight import ContextFragmenter, Formatter, Fragment, Highlighter, top_fragments
 
-from newscli.engine.whoosh.analysis import analysis
+from newscli.engine.whoosh.analysis import WORDS, analysis
 from newscli.engine.whoosh.schema import TEXT_FIELDS
 from newscli.models import Snippet
 
@@ -102,7 +101,7 @@ def _fragments(
     endchar = 0
     stretches, candidates = _near(text, starts)
     for lo, hi in stretches:
-        for startchar, endchar in [found.span() for found in default_pattern.finditer(text, lo, hi)]:
+        for startchar, endchar in [found.span() for found in WORDS.finditer(text, lo, hi)]:
             tlength = endchar - startchar
             indexed = _indexed_as(text[startchar:endchar], language) if startchar in candidates else None
             matched = indexed is not None and indexed in words
@@ -155,7 +154,7 @@ def _near(text: str, starts: tuple[str, ...]) -> tuple[list[tuple[int, int]], se
     words in it are those a reading of the whole text finds there).
     """
     if "" in starts:
-        return [(0, len(text))], {found.start() for found in default_pattern.finditer(text)}
+        return [(0, len(text))], {found.start() for found in WORDS.finditer(text)}
     stretches: list[tuple[int, int]] = []
     candidates: set[int] = set()
     for found in _beginning(starts).finditer(text):
