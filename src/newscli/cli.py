@@ -21,7 +21,6 @@ from newscli.context import (
     mark_options,
     output_options,
     pass_invocation,
-    source_and_date_options,
     version_option,
 )
 from newscli.errors import ExitStatus
@@ -217,7 +216,8 @@ def search(
         fold_copies=not all_copies,
         tuning=EXPANDED if expand else None,
     )
-    result = replace(inv.read(lambda engine: engine.search(request)), query=query)  # as typed: @NAME, is:
+    looked = "" if sources or since or until or langs or unread or starred or labels else query  # not narrowed
+    result = replace(inv.looking(looked, lambda engine: engine.search(request)), query=query)  # as typed: @NAME
     for note in result.explanation.notes:
         inv.say(f"note: {note}")
     if json_:
@@ -275,92 +275,6 @@ def show(inv: Invocation, ref: str, raw: bool, no_pager: bool, json_: bool) -> N
         inv.echo(clean(text) if inv.env.stdout.isatty() else text)
         return
     inv.page(render.article_view(article), allowed=not no_pager)
-
-
-@cli.command()
-@click.argument("ref", metavar="ID|PATH", shell_complete=completing("article_ids"))
-@click.option(
-    "--limit",
-    default=10,
-    type=click.IntRange(min=1),
-    metavar="N",
-    show_default=True,
-    help="Show the N most related articles.",
-)
-@output_options
-@pass_invocation
-def related(inv: Invocation, ref: str, limit: int, json_: bool) -> None:
-    """Articles most like one article, and the words that make them so.
-
-    \b
-    Examples:
-      newscli related 5d79
-      newscli related articles/000_1affae172cd90381.txt --limit 5 --json
-    """
-    from newscli import lookup, render
-
-    result = inv.read(lambda engine: engine.related(lookup.find(engine, ref), limit))
-    if json_:
-        inv.echo(render.related_json(result, inv.marks_of([result.article.id, *(h.article.id for h in result.hits)])))
-    else:
-        inv.out.print(render.related(result))
-    if not result.hits:
-        inv.say("no related articles")
-        sys.exit(ExitStatus.NO_MATCH)
-
-
-@cli.command()
-@click.argument("query", shell_complete=completing("queries"))
-@click.option(
-    "--by",
-    type=click.Choice(["day", "week", "month", "year"]),
-    default="month",
-    show_default=True,
-    help="Length of each period.",
-)
-@source_and_date_options
-@mark_options
-@output_options
-@pass_invocation
-def timeline(
-    inv: Invocation,
-    query: str,
-    by: str,
-    sources: tuple[str, ...],
-    since: str | None,
-    until: str | None,
-    langs: tuple[str, ...],
-    unread: bool,
-    starred: bool,
-    labels: tuple[str, ...],
-    json_: bool,
-) -> None:
-    """How many articles matching QUERY appeared in each period, as a bar chart.
-
-    QUERY uses the syntax of `newscli search`. Periods are UTC days, ISO weeks,
-    months or years; empty periods between the first and the last are shown.
-
-    \b
-    Examples:
-      newscli timeline ukraine
-      newscli timeline 'cocoa OR coffee' --by week --source Reuters
-      newscli timeline election --by year --json
-    """
-    from dataclasses import replace
-
-    from newscli import render
-    from newscli.models import SearchRequest
-    from newscli.stats import Period
-
-    text, filters = inv.plain(query, filters_from(sources, since, until, langs), (unread, starred, labels))
-    request = SearchRequest(text, filters, variants=inv.config.variants)
-    result = replace(inv.read(lambda engine: engine.timeline(request, Period(by))), query=query)
-    if json_:
-        inv.echo(render.timeline_json(result))
-    else:
-        inv.out.print(render.timeline(result))
-    if result.total == 0:
-        sys.exit(ExitStatus.NO_MATCH)
 
 
 @cli.command(name="list")
@@ -442,8 +356,10 @@ def sources(inv: Invocation, by: str, json_: bool) -> None:
 
 from newscli.commands.feeds import feeds, fetch  # noqa: E402  (their commands need the group above)
 from newscli.commands.help import help_  # noqa: E402
+from newscli.commands.monitoring import alerts  # noqa: E402
 from newscli.commands.reading import mark, read, saved, state_group  # noqa: E402
 from newscli.commands.server import server  # noqa: E402
+from newscli.commands.stories import related, timeline  # noqa: E402
 
-for command in (server, feeds, fetch, read, mark, saved, state_group, help_):
+for command in (server, feeds, fetch, read, mark, saved, state_group, help_, related, timeline, alerts):
     cli.add_command(command)

@@ -6,7 +6,7 @@ import functools
 import math
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,19 @@ class Config:
     server_idle: float = 30.0  # minutes a resident process waits for a command before it ends
     max_feed_mb: float = 10.0  # a feed (or a page, for full text) larger than this is not read
     whoosh_plain: bool = False  # Whoosh's public API alone (slower): see engine/whoosh/internals
+    alerts: Alerts = field(default_factory=lambda: Alerts())
+
+
+@dataclass(frozen=True, slots=True)
+class Alerts:
+    """What `newscli fetch` runs when a saved search has new matches (`alerts:` in the config file)."""
+
+    command: tuple[str, ...] = ()  # for every saved search; () for none
+    deadline: float = 30.0  # seconds a command may run before it is killed
+    saved: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a saved search's own; () for none
+
+    def command_of(self, name: str) -> tuple[str, ...]:
+        return self.saved.get(name, self.command)
 
 
 def load(
@@ -82,6 +95,7 @@ def load(
         server_idle=values.get("server_idle", 30.0),
         max_feed_mb=values.get("max_feed_mb", 10.0),
         whoosh_plain=values.get("whoosh_plain", False),
+        alerts=values.get("alerts", Alerts()),
     )
 
 
@@ -191,8 +205,43 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
                 raise bad(f"a mapping whose '{name}' is a name or a list of names")
             fields[name] = aliases
         return fields
+    if key == "alerts":
+        return _alerts(value, bad)
     known = (
         "archive, index_dir, color, backend, auto_refresh, follow_links, max_file_mb, lock_timeout, variants, fields,"
-        " server, server_idle, max_feed_mb, whoosh_plain"
+        " server, server_idle, max_feed_mb, whoosh_plain, alerts"
     )
     raise ConfigError(f"{path}:{line}: unknown setting '{key}' (known: {known})")
+
+
+def _alerts(value: Any, bad: Callable[[str], ConfigError]) -> Alerts:
+    """`alerts: {command: CMD, deadline: SECONDS, saved: {NAME: CMD}}`; a CMD is a list of arguments, or
+    a line split as a shell splits words (no shell runs it: write `sh -c '...'` for one), or null."""
+    if not isinstance(value, dict) or not set(value) <= {"command", "deadline", "saved"}:
+        raise bad("a mapping with command, deadline and saved (see `newscli help configuration`)")
+    deadline = value.get("deadline", 30.0)
+    if isinstance(deadline, bool) or not isinstance(deadline, int | float) or not 0 < deadline < math.inf:
+        raise bad("a mapping whose deadline is a positive number of seconds")
+    saved = value.get("saved") or {}
+    if not isinstance(saved, dict) or not all(isinstance(name, str) for name in saved):
+        raise bad("a mapping whose saved maps a saved search's name to its command")
+    return Alerts(
+        _command(value.get("command"), bad),
+        float(deadline),
+        {name.lstrip("@"): _command(command, bad) for name, command in saved.items()},
+    )
+
+
+def _command(value: Any, bad: Callable[[str], ConfigError]) -> tuple[str, ...]:
+    import shlex
+
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        try:
+            value = shlex.split(value)
+        except ValueError as e:
+            raise bad(f"a command a shell could split ({e}: {value!r})") from None
+    if not isinstance(value, list) or not value or not all(isinstance(a, str) and "\0" not in a for a in value):
+        raise bad("a mapping whose commands are a line or a list of arguments")
+    return (os.path.expanduser(value[0]), *value[1:])

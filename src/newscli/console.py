@@ -37,18 +37,22 @@ def make(color: str, file: TextIO, environ: Mapping[str, str]) -> Console:
     return made()
 
 
-def progress(console: Console, label: str) -> AbstractContextManager[Callable[[int, int], None] | None]:
-    """A progress bar on a terminal's stderr, shown once there is work; nothing on a pipe."""
+def progress(
+    console: Console, label: str, *, items: bool = False
+) -> AbstractContextManager[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal's stderr, shown once there is work; nothing on a pipe.
+
+    It counts bytes, or (items) things done of how many."""
     if not console.file.isatty():
         return nullcontext(None)
-    return _ProgressBar(console, label)
+    return _ProgressBar(console, label, items)
 
 
 class _ProgressBar:
     """Made at the first update: a command with nothing to index does not load rich's progress bars."""
 
-    def __init__(self, console: Console, label: str) -> None:
-        self._console, self._label = console, label
+    def __init__(self, console: Console, label: str, items: bool) -> None:
+        self._console, self._label, self._items = console, label, items
         self._progress: Any = None
 
     def __enter__(self) -> Callable[[int, int], None]:
@@ -60,9 +64,17 @@ class _ProgressBar:
 
     def update(self, done: int, total: int) -> None:
         if self._progress is None:
-            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
-            columns = (TextColumn(self._label), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+            count = MofNCompleteColumn() if self._items else DownloadColumn()
+            columns = (TextColumn(self._label), BarColumn(), count, TimeRemainingColumn())
             self._progress = Progress(*columns, console=self._console, transient=True)
             self._task = self._progress.add_task(self._label, total=None)
             self._progress.start()

@@ -6,8 +6,8 @@ Heavy modules (rich, Whoosh) are imported where they are needed, so that
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -94,6 +94,34 @@ class Invocation:
             return {}
         return {article: mark.json() for article, mark in self.marks.get(ids).items()}
 
+    def looking(self, query: str, run: Callable[[Engine], T]) -> T:
+        """What `run` finds (as `read`); a query that is one saved search alone (`@NAME`) has what it
+        finds seen (once found: `read` may run `run` twice)."""
+        if "@" not in query:  # (marks.db, SQLite, are not loaded for a search that needs neither)
+            return self.read(run)
+        from newscli.reading import alerts
+
+        if (name := alerts.looked_at(query)) is None:
+            return self.read(run)
+        points, found = self.read(lambda engine: (alerts.Points(self.marks, str(self.config.index_dir)), run(engine)))
+        points.look(name)
+        return found
+
+    @contextmanager
+    def engine(self) -> Iterator[Engine]:
+        """The index, up to date, for a command that reads it once (not run again, as `read` may)."""
+        from newscli.indexing import fresh
+
+        if self.env.resident is not None and (resident := self.env.resident(self.config)) is not None:
+            yield resident
+            return
+        with self.progress("indexing") as progress:
+            engine = fresh.up_to_date(self.config, progress, self.say)
+        try:
+            yield engine
+        finally:
+            engine.close()
+
     def say(self, message: str) -> None:
         """One line of talk on stderr; what it quotes of articles or arguments is made safe."""
         from rich.text import Text
@@ -110,10 +138,10 @@ class Invocation:
         with self.progress("indexing") as progress:
             return fresh.read_fresh(self.config, query, progress, self.say)
 
-    def progress(self, label: str) -> AbstractContextManager[Callable[[int, int], None] | None]:
+    def progress(self, label: str, *, items: bool = False) -> AbstractContextManager[Callable[[int, int], None] | None]:
         from newscli import console
 
-        return console.progress(self.err, label)
+        return console.progress(self.err, label, items=items)
 
     def page(self, view: Any, *, allowed: bool = True) -> None:
         """`view` on stdout, through the pager when it is longer than the terminal is high."""

@@ -215,10 +215,12 @@ def fetch(
       newscli fetch "Al Jazeera"     one
       newscli fetch --full-text      with each item's whole article (needs newscli[fulltext])
     """
+    from newscli.commands.monitoring import after_fetch
     from newscli.feeds import fetch as fetching
     from newscli.feeds import fulltext, subscriptions
     from newscli.feeds.history import History
     from newscli.feeds.store import history_file
+    from newscli.indexing.catalog import Catalog
 
     listed = subscriptions.load()
     chosen = listed
@@ -236,6 +238,7 @@ def fetch(
         inv.say(f"{fulltext.MISSING}; keeping the feeds' summaries")
     options = fetching.Options(force, jobs, timeout, _max_bytes(inv), full_text, list(names))
     _in_archive(inv)  # before any item is stored: a fetch killed later loses none of them to the index
+    before = Catalog.arrivals(str(inv.config.index_dir))[0]  # what came in later, the fetch brought
     history = History(history_file())
     outcomes = []
     try:
@@ -249,13 +252,15 @@ def fetch(
                 inv.say(f"{outcome.feed.name}: moved permanently to {outcome.moved_to} (feeds.yaml updated)")
     finally:
         history.close()
+    alerted = []
     if any(o.new or o.updated for o in outcomes):
         _index(inv)
+        alerted = after_fetch(inv, before)
     inv.say(fetching.summary(outcomes))
     if json_:
         from newscli.render import dumps
 
-        inv.echo(dumps({"feeds": [_outcome(o) for o in outcomes]}))
+        inv.echo(dumps({"feeds": [_outcome(o) for o in outcomes], "alerts": alerted}))
     if any(o.status == "error" for o in outcomes):
         sys.exit(ExitStatus.SOME_FAILED)
 

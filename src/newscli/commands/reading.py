@@ -170,44 +170,50 @@ def mark(
 @pass_invocation
 @click.pass_context
 def saved(ctx: click.Context, inv: Invocation, json_: bool) -> None:
-    """Saved searches: each with how many articles it finds, and how many are unread.
+    """Saved searches: each with how many articles it finds, how many are unread, and how many are new.
 
     `@NAME` runs one wherever a query goes (search, timeline, read, mark --all).
+    New: the matches that came into the index since the search was last looked at
+    (`saved new NAME`, `search @NAME`, `read @NAME`, or opening it in the reader);
+    `newscli alerts` lists them for every saved search.
 
     \b
     Examples:
       newscli saved add morning 'ukraine OR russia' --since 1d --unread
       newscli search @morning
       newscli search '@morning sanctions'
+      newscli saved new morning
+      newscli saved feed morning -o ~/public_html/morning.xml
       newscli saved remove morning
     """
     if ctx.invoked_subcommand is not None:
         return
     from newscli.errors import QueryError
+    from newscli.reading.alerts import Points
 
-    searches = inv.marks.saved()
-
-    def row(engine: Any, name: str, query: str) -> dict[str, Any]:
+    def row(engine: Any, points: Points, name: str, query: str) -> dict[str, Any]:
         """A saved search with its counts; one that cannot run (saved by an older newscli, or
         naming a search removed since) with its error instead, the others listed all the same."""
         try:
-            return {
-                "name": name,
-                "query": query,
-                "total": _total(inv, engine, query),
-                "unread": _total(inv, engine, f"({query}) is:unread"),
-                "error": None,
-            }
+            total, unread = _total(inv, engine, query), _total(inv, engine, f"({query}) is:unread")
+            new = points.new(engine, name, limit=1)
+            if new.error is not None:
+                raise QueryError(new.error)
+            return {"name": name, "query": query, "total": total, "unread": unread, "new": new.count, "error": None}
         except QueryError as e:
-            return {"name": name, "query": query, "total": None, "unread": None, "error": e.message}
+            return {"name": name, "query": query, "total": None, "unread": None, "new": None, "error": e.message}
 
-    rows = inv.read(lambda engine: [row(engine, n, q) for n, q in searches.items()])
+    def rows(engine: Any) -> list[dict[str, Any]]:
+        points = Points(inv.marks, str(inv.config.index_dir))
+        return [row(engine, points, name, query) for name, (query, _) in points.saved.items()]
+
+    found = inv.read(rows) if inv.marks.saved() else []
     if json_:
         from newscli.render import dumps
 
-        inv.echo(dumps({"saved": rows}))
+        inv.echo(dumps({"saved": found}))
         return
-    if not rows:
+    if not found:
         inv.say("no saved searches: `newscli saved add NAME QUERY`")
         return
     from rich.table import Table
@@ -215,29 +221,38 @@ def saved(ctx: click.Context, inv: Invocation, json_: bool) -> None:
 
     from newscli.safe import clean
 
-    table = Table("Name", "Query", "Articles", "Unread", box=None, pad_edge=False)
-    for r in rows:
+    table = Table("Name", "Query", "Articles", "Unread", "New", box=None, pad_edge=False)
+    for r in found:
         name, query = Text(clean(f"@{r['name']}")), Text(clean(str(r["query"])))
         if r["error"] is not None:
-            table.add_row(name, query, Text(clean(f"cannot run: {r['error']}"), style="red"), "")
+            table.add_row(name, query, Text(clean(f"cannot run: {r['error']}"), style="red"), "", "")
         else:
-            table.add_row(name, query, f"{r['total']:,}", f"{r['unread']:,}")
+            table.add_row(name, query, f"{r['total']:,}", f"{r['unread']:,}", f"{r['new']:,}")
     inv.out.print(table)
-    if broken := [r["name"] for r in rows if r["error"] is not None]:
+    if broken := [r["name"] for r in found if r["error"] is not None]:
         inv.say(f"{len(broken)} saved search{'es' * (len(broken) != 1)} cannot run: `newscli saved remove NAME`")
 
 
-def _runs(inv: Invocation, text: str) -> None:
+def _runs(inv: Invocation, text: str) -> float:
     """Refuses a query that cannot run (QueryError, as a search would say it), when there is an index to
-    run it on; without one (nothing indexed yet), only what can be told without it was checked."""
+    run it on; without one (nothing indexed yet), only what can be told without it was checked.
+
+    Returns where a search saved now starts: what came into the index up to now is not new for it.
+    """
     from newscli.errors import QueryError
+    from newscli.reading.alerts import Points
+
+    def start(engine: Any) -> float:
+        point = Points(inv.marks, str(inv.config.index_dir)).start
+        _total(inv, engine, text)
+        return point
 
     try:
-        inv.read(lambda engine: _total(inv, engine, text))
+        return inv.read(start)
     except QueryError:
         raise
     except NewscliError:
-        pass
+        return Points(inv.marks, str(inv.config.index_dir)).start
 
 
 def _total(inv: Invocation, engine: Any, query: str) -> int:
@@ -280,8 +295,8 @@ def saved_add(
         raise click.UsageError("give a QUERY or filters to save")
     text = " ".join(parts)
     inv.plain(text, filters_from((), None, None))  # an unknown @NAME or is: is refused now
-    _runs(inv, text)
-    inv.marks.save(name, text)
+    start = _runs(inv, text)
+    inv.marks.save(name, text, start)
     inv.say(f"saved @{name}: {text}")
 
 

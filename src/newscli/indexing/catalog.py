@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
@@ -36,6 +37,8 @@ CREATE TABLE keys (key INTEGER NOT NULL, article INTEGER NOT NULL);
 CREATE INDEX keys_by_key ON keys (key, article);
 CREATE INDEX keys_by_article ON keys (article);
 CREATE TRIGGER forget_keys AFTER DELETE ON articles BEGIN DELETE FROM keys WHERE article = old.rowid; END;
+CREATE TABLE arrivals (id TEXT PRIMARY KEY, at REAL NOT NULL) WITHOUT ROWID;
+CREATE INDEX arrivals_by_time ON arrivals (at);
 CREATE TABLE files (
     path BLOB PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, context TEXT NOT NULL,
     articles INTEGER NOT NULL, skipped TEXT, digest TEXT
@@ -46,6 +49,14 @@ CREATE TABLE files (
 _LATER = (
     "CREATE TABLE IF NOT EXISTS roots (path TEXT PRIMARY KEY)",
     "CREATE INDEX IF NOT EXISTS articles_by_time ON articles (ts IS NULL, ts DESC, id)",
+)
+# When each article first came into the index (its arrival: what is new for a saved search). Kept
+# when its file is read again and when the index is rebuilt; a catalog made before arrivals were
+# kept counts its articles as arrived at the epoch, long seen.
+_ARRIVALS = (
+    "CREATE TABLE arrivals (id TEXT PRIMARY KEY, at REAL NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX arrivals_by_time ON arrivals (at)",
+    "INSERT INTO arrivals SELECT id, 0 FROM articles",
 )
 _RECORD = "size, mtime_ns, context, articles, skipped, digest"  # a FileRecord's columns
 PER_KEY = 50  # articles under one key that are considered
@@ -113,8 +124,23 @@ class Catalog:
         made.close()
         with suppress(FileNotFoundError):
             os.remove(path + "-journal")  # else SQLite would apply an old run's journal to the new file
+        made._keep_arrivals(path)
         os.replace(made.path, path)
         return cls.open(folder)
+
+    def _keep_arrivals(self, earlier: str) -> None:
+        """Copies the arrivals of the catalog this one replaces (a rebuilt index keeps what was new)."""
+        import sqlite3
+
+        if not os.path.exists(earlier):
+            return
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as db:
+            try:
+                db.execute("ATTACH ? AS earlier", (earlier,))
+            except sqlite3.Error:
+                return
+            with suppress(sqlite3.Error):  # a damaged catalog, or one of before arrivals: nothing to keep
+                db.execute("INSERT OR IGNORE INTO arrivals SELECT id, at FROM earlier.arrivals")
 
     @staticmethod
     def exists(folder: str) -> bool:
@@ -134,10 +160,31 @@ class Catalog:
         except sqlite3.Error:
             return []
 
+    @classmethod
+    def arrivals(cls, folder: str, after: float | None = None) -> tuple[float, dict[str, float]]:
+        """When the latest article came into the index (0: none known), and when each that came after
+        `after` did (None: none asked for); read alone, beside an index that may be being written."""
+        import sqlite3
+
+        if not cls.exists(folder):
+            return 0.0, {}
+        try:
+            uri = f"file:{os.path.join(folder, FILE)}?mode=ro"
+            with closing(sqlite3.connect(uri, uri=True, timeout=30)) as db:
+                latest = db.execute("SELECT max(at) FROM arrivals").fetchone()[0] or 0.0
+                if after is None:
+                    return float(latest), {}
+                return float(latest), dict(db.execute("SELECT id, at FROM arrivals WHERE at > ?", (after,)))
+        except sqlite3.Error:  # a catalog made before arrivals were kept, or damaged (a search says so)
+            return 0.0, {}
+
     @_reported
     def record_roots(self, roots: list[str]) -> None:
         for statement in _LATER:
             self.db.execute(statement)
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'arrivals'").fetchone():
+            for statement in _ARRIVALS:
+                self.db.execute(statement)
         self.db.execute("DELETE FROM roots")
         self.db.executemany("INSERT INTO roots VALUES (?)", [(root,) for root in roots])
 
@@ -269,6 +316,7 @@ class Catalog:
             self.db.execute("DELETE FROM articles WHERE id = ?", (article.id,))
             rowid = self.db.execute(insert, row).lastrowid
         self.db.executemany("INSERT INTO keys VALUES (?, ?)", [(k, rowid) for k in keys])
+        self.db.execute("INSERT OR IGNORE INTO arrivals VALUES (?, ?)", (article.id, time.time()))
 
     @_reported
     def delete_file(self, path: str) -> None:

@@ -26,8 +26,9 @@ from newscli import render
 from newscli.config import Config
 from newscli.engine import Engine
 from newscli.errors import NewscliError
+from newscli.indexing.catalog import Catalog
 from newscli.models import Article, Filters, SearchRequest, Sort
-from newscli.reading import queries
+from newscli.reading import alerts, queries
 from newscli.reading.marks import Mark, Marks
 from newscli.safe import clean
 
@@ -114,12 +115,17 @@ class Reader(App[None]):
         super().__init__()
         self.engine, self.marks, self.config, self.view = engine, marks, config, view
         self.reopen, self.fetcher = reopen, fetch
+        self.up_to = self._arrived()
         self._fetching: threading.Thread | None = None
         self.rows: list[Article] = []
         self.more = False
         self.shown: Article | None = None
         self.asking = ""
         self.theme = "ansi-dark"  # the terminal's own colours
+
+    def _arrived(self) -> float:
+        """The latest arrival in the index as the engine was opened (read just after): what a look sees up to."""
+        return Catalog.arrivals(str(self.config.index_dir))[0]
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -160,11 +166,15 @@ class Reader(App[None]):
     def _load(self, keep: int = 0) -> None:
         """Loads the view's first page, or (keep) one more page after the rows already shown."""
         table = self.query_one(DataTable)
+        name = None if keep or self.view.sources else alerts.looked_at(self.view.query)
         try:
+            points = alerts.Points(self.marks, str(self.config.index_dir), up_to=self.up_to) if name else None
             found = self._articles(len(self.rows) + PAGE if keep else PAGE)
         except NewscliError as e:
             self._say(f"error: {e.message}", error=True)
             return
+        if points is not None and name is not None:  # a saved search opened: what it finds is seen
+            points.look(name)
         if not keep:
             table.clear()
             self.rows = []
@@ -303,6 +313,7 @@ class Reader(App[None]):
     def action_refresh(self) -> None:
         if self.reopen:
             self.engine = self.reopen()
+            self.up_to = self._arrived()
         self._side()
         self._load()
 

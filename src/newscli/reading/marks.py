@@ -26,8 +26,11 @@ CREATE TABLE IF NOT EXISTS marks (
     id TEXT PRIMARY KEY, read INTEGER NOT NULL DEFAULT 0, starred INTEGER NOT NULL DEFAULT 0,
     labels TEXT NOT NULL DEFAULT '[]', changed REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS saved (name TEXT PRIMARY KEY, query TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS saved (name TEXT PRIMARY KEY, query TEXT NOT NULL, seen REAL);
 """
+# A saved search's point: the arrival in the index up to which its matches have been seen
+# (reading/alerts.py). NULL in a marks.db of before points were kept: it starts from the next look.
+_SEEN = "ALTER TABLE saved ADD COLUMN seen REAL"
 LABEL = re.compile(f'[^\\s,()"{CONTROLS}]+')
 # A row's labels as SQL reads them: a row whose labels are not JSON (a damaged file) has none.
 _LABELS = "json_each(CASE WHEN json_valid(marks.labels) THEN marks.labels ELSE '[]' END)"
@@ -74,6 +77,8 @@ class Marks:
             os.chmod(self.file, 0o600)  # what a person read and starred is theirs alone
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
+            if "seen" not in {row[1] for row in self.db.execute("PRAGMA table_info(saved)")}:
+                self.db.execute(_SEEN)
         except (OSError, sqlite3.DatabaseError) as e:
             raise NewscliError(f"cannot use the marks in {self.file} ({e})") from None
 
@@ -178,12 +183,28 @@ class Marks:
         return dict(self.db.execute("SELECT name, query FROM saved ORDER BY name").fetchall())
 
     @_named
-    def save(self, name: str, query: str) -> None:
+    def points(self) -> dict[str, tuple[str, float | None]]:
+        """Each saved search's query and point (None: none yet)."""
+        rows = self.db.execute("SELECT name, query, seen FROM saved ORDER BY name")
+        return {name: (query, seen) for name, query, seen in rows}
+
+    @_named
+    def save(self, name: str, query: str, seen: float) -> None:
+        """Saves a search; a new one, or one whose query changes, has seen up to `seen`."""
         if not NAME.fullmatch(name):
             raise NewscliError(f"a saved search's name is letters, digits, '.', '_' and '-' (not {name!r})")
         if (found := control(query)) is not None:
             raise NewscliError(f"a saved search's query holds a control character ({found})")
-        self.db.execute("INSERT OR REPLACE INTO saved (name, query) VALUES (?, ?)", (name, query))
+        self.db.execute(
+            "INSERT INTO saved (name, query, seen) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET query ="
+            " excluded.query, seen = CASE WHEN saved.query = excluded.query THEN saved.seen ELSE excluded.seen END",
+            (name, query, seen),
+        )
+
+    @_named
+    def see(self, name: str, seen: float) -> None:
+        """Moves a saved search's point forward to `seen` (never back)."""
+        self.db.execute("UPDATE saved SET seen = ? WHERE name = ? AND (seen IS NULL OR seen < ?)", (seen, name, seen))
 
     @_named
     def unsave(self, name: str) -> bool:
