@@ -301,12 +301,29 @@ def test_browse_orders_as_a_whole_sort_would_across_batches_deletions_and_ties(e
             for limit in (1, 4, 25):
                 page = [a.id for a in empty.browse(filters, sort, limit).articles]
                 assert page == [a.id for a in listed.articles][:limit]
+            every = [a.id for a in empty.every(SearchRequest("", filters, sort, limit=1))]  # (the limit is not its)
+            assert every == [a.id for a in listed.articles]
+            searched = empty.search(SearchRequest("story", filters, sort, limit=0, fold_copies=False))
+            assert [a.id for a in empty.every(SearchRequest("story", filters, sort))] == [
+                h.article.id for h in searched.hits
+            ]
         found = empty.search(SearchRequest("story", filters, limit=0, fold_copies=False))
         assert sorted(h.article.id for h in found.hits) == sorted(a.id for a in kept)
         assert empty.timeline(SearchRequest("story", filters), Period.DAY).total == len(kept)
     for without in (some, frozenset(sorted(some)[:3]), frozenset(added)):  # the reader's unread counts
         unread = Counter(o for a in everything if a.id not in without for o in a.outlets)
         assert {b.name: b.count for b in empty.sources(without=without)} == unread
+
+
+def test_every_match_comes_whole_in_rank_order_copies_and_all(engine: Engine) -> None:
+    ranked = engine.search(SearchRequest("troops", limit=0, fold_copies=False))
+    every = list(engine.every(SearchRequest("troops", limit=2)))
+    assert [a.id for a in every] == [h.article.id for h in ranked.hits] and len(every) == ranked.total > 2
+    assert {a.id: a for a in every}[ARTICLES[5].id] == ARTICLES[5]  # every field, the text too
+    starred = Filters(only_ids=frozenset({ARTICLES[1].id}), marked=True)
+    assert [a.id for a in engine.every(SearchRequest("", starred))] == [ARTICLES[1].id]  # marks alone
+    with pytest.raises(QueryError):
+        list(engine.every(SearchRequest("*")))
 
 
 def test_sources_count_each_outlet_once_whatever_its_case(engine: Engine) -> None:

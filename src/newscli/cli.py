@@ -354,6 +354,7 @@ def sources(inv: Invocation, by: str, json_: bool) -> None:
         inv.out.print(render.sources_table(counts, by))
 
 
+from newscli.commands.export import export  # noqa: E402
 from newscli.commands.feeds import feeds, fetch  # noqa: E402  (their commands need the group above)
 from newscli.commands.help import help_  # noqa: E402
 from newscli.commands.monitoring import alerts  # noqa: E402
@@ -361,5 +362,5 @@ from newscli.commands.reading import mark, read, saved, state_group  # noqa: E40
 from newscli.commands.server import server  # noqa: E402
 from newscli.commands.stories import related, timeline  # noqa: E402
 
-for command in (server, feeds, fetch, read, mark, saved, state_group, help_, related, timeline, alerts):
+for command in (server, feeds, fetch, read, mark, saved, state_group, help_, related, timeline, alerts, export):
     cli.add_command(command)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import IntEnum
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,6 +56,9 @@ class IndexError_(NewscliError):
     """A missing, locked or damaged index."""
 
 
+_GENERATOR = 0x20  # inspect.CO_GENERATOR, without importing inspect at start-up
+
+
 def converting(convert: Callable[[Any, Exception], NewscliError | None]) -> Callable[[F], F]:
     """A method's failures as newscli's: `convert(self, error)` gives the error to raise, or None to let it be.
 
@@ -64,18 +67,25 @@ def converting(convert: Callable[[Any, Exception], NewscliError | None]) -> Call
     """
 
     def decorate(method: F) -> F:
+        def raised(self: Any, e: Exception) -> NoReturn:
+            if isinstance(e, NewscliError) or (error := convert(self, e)) is None:
+                raise e
+            raise error from e
+
         @wraps(method)
         def converted(self: Any, /, *args: Any, **kwargs: Any) -> Any:
             try:
                 return method(self, *args, **kwargs)
-            except NewscliError:
-                raise
             except Exception as e:
-                error = convert(self, e)
-                if error is None:
-                    raise
-                raise error from e
+                raised(self, e)
 
-        return cast(F, converted)
+        @wraps(method)
+        def converted_each(self: Any, /, *args: Any, **kwargs: Any) -> Any:  # a generator's, as it is read
+            try:
+                yield from method(self, *args, **kwargs)
+            except Exception as e:
+                raised(self, e)
+
+        return cast(F, converted_each if method.__code__.co_flags & _GENERATOR else converted)
 
     return decorate

@@ -13,6 +13,7 @@ from newscli.context import (
     Invocation,
     NewscliCommand,
     completing,
+    filters_from,
     output_options,
     pass_invocation,
 )
@@ -156,3 +157,46 @@ def after_fetch(inv: Invocation, before: float) -> list[dict[str, Any]]:
     for name, problem in alerts.notify(commands, config.deadline, inv.env.environ):
         inv.say(f"@{name}: alert command: {problem}")
     return [{"name": n.name, "new": n.count} for n in news]
+
+
+@saved.command(name="feed")
+@click.argument("name", shell_complete=completing("saved_names"))
+@click.option("-o", "--output", "file", default="-", metavar="FILE", help="Write to FILE, whole or not at all.")
+@click.option(
+    "--limit", default=50, show_default=True, type=click.IntRange(min=1), metavar="N", help="The N newest matches."
+)
+@pass_invocation
+def saved_feed(inv: Invocation, name: str, file: str, limit: int) -> None:
+    """The newest matches of the search saved as NAME, as an Atom feed that any feed reader follows.
+
+    Entry IDs stay the same from one run to the next. Written now and then (cron,
+    or after `newscli fetch`), a feed reader follows the file (newsboat: a
+    file:// URL, or exec:newscli saved feed NAME); put where a web server serves
+    it, anyone's can. Looking at the feed does not count its matches seen.
+
+    \b
+    Examples:
+      newscli saved feed ukraine -o ~/public_html/ukraine.xml
+      newscli saved feed ukraine --limit 20 > ukraine.atom
+    """
+    from newscli import output
+    from newscli.exporting import atom
+    from newscli.models import SearchRequest, Sort
+
+    name = name.lstrip("@")
+    saved_searches = inv.marks.saved()
+    if name not in saved_searches:
+        raise NewscliError(f"no saved search called @{name}", hint="`newscli saved` lists them")
+    text, filters = inv.plain(saved_searches[name], filters_from((), None, None))
+
+    def newest(engine: Engine) -> tuple[Any, ...]:
+        if text:
+            request = SearchRequest(text, filters, Sort.NEWEST, limit, fold_copies=False)
+            return tuple(h.article for h in engine.search(request).hits)
+        return engine.browse(filters, Sort.NEWEST, limit).articles
+
+    articles = inv.read(newest)
+    with output.target(file, inv.env.stdout) as out:
+        n = atom.feed(name, saved_searches[name], articles, out)
+    if file != "-":
+        inv.say(f"wrote the {n:,} newest matches of @{name} to {file}")

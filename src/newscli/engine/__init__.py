@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
@@ -103,6 +104,14 @@ class Engine(ABC):
 
     @abstractmethod
     def search(self, request: SearchRequest) -> SearchResult: ...
+
+    @abstractmethod
+    def every(self, request: SearchRequest) -> Iterator[Article]:
+        """Every article the request finds (its limit and page aside; copies not folded), in its order,
+        read one at a time: as much memory for a million as for ten, but for their order.
+
+        No text and no marks: every article the filters let through, newest (or oldest) first.
+        """
 
     @abstractmethod
     def timeline(self, request: SearchRequest, by: Period) -> Timeline:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import stat
 from collections.abc import Iterator
 from typing import IO, Any, TextIO
 
@@ -21,39 +19,11 @@ MAX_LINE = 1 << 20  # bytes: a mark is a few hundred
 
 
 def export_marks(marks: Marks, target: str, stdout: TextIO | None) -> int:
-    """Writes every mark to `target` ('-': `stdout`); how many."""
-    if target == "-":
-        if stdout is None:
-            raise NewscliError("standard output is closed: give a file to export to")
-        return _write(marks, stdout)
-    try:
-        info = os.stat(target)
-    except FileNotFoundError:
-        info = None
-    except OSError as e:
-        raise NewscliError(f"cannot write {target}: {e.strerror}") from None
-    if info is not None and stat.S_ISDIR(info.st_mode):
-        raise NewscliError(f"cannot write {target}: it is a folder")
-    if info is not None and not stat.S_ISREG(info.st_mode):  # /dev/null, a FIFO: written to, never replaced
-        try:
-            with open(target, "w", encoding="utf-8") as f:
-                return _write(marks, f)
-        except OSError as e:
-            raise NewscliError(f"cannot write {target}: {e.strerror or e}") from None
-    real = os.path.realpath(target)  # a link is followed: the file it names is replaced, the link stays
-    if not os.path.isdir(os.path.dirname(real) or "."):
-        raise NewscliError(f"cannot write {target}: no folder {os.path.dirname(real)}")
-    temporary = os.path.join(os.path.dirname(real), f".{os.path.basename(real)}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "w", encoding="utf-8") as f:
-            n = _write(marks, f)
-        os.replace(temporary, real)
-    except OSError as e:
-        raise NewscliError(f"cannot write {target}: {e.strerror or e}") from None
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return n
+    """Writes every mark to `target` ('-': `stdout`), whole or not at all; how many."""
+    from newscli import output
+
+    with output.target(target, stdout) as out:
+        return _write(marks, out)
 
 
 def import_marks(marks: Marks, source: str, stdin: TextIO | None) -> int:

@@ -16,8 +16,9 @@ engine opened again on the index takes those of the one before.
 
 from __future__ import annotations
 
+import heapq
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import filterfalse, islice
 from typing import Any
 
@@ -49,6 +50,26 @@ def top(s: Searcher, filters: Filters, newest: bool, limit: int | None, orders: 
         found.extend((key(d, 0.0), offset + d) for d in islice(taken, limit))
     found.sort()
     return total, [docnum for _, docnum in found[:limit]]
+
+
+def each(s: Searcher, filters: Filters, newest: bool, orders: Orders) -> Iterator[int]:
+    """Every article the filters let through, in date order, one at a time: the segments' orders merged."""
+    order = Order(scored=False, newest=newest)
+    walks = []
+    for leaf, offset, kept, left_out in filtering.leaves(s, filters):
+        if kept is None:
+            taken: Iterable[int] = filterfalse(left_out.__contains__, date_order(leaf, newest, orders))
+        else:
+            taken = filter(kept.__contains__, date_order(leaf, newest, orders))
+        walks.append(_keyed(taken, sort_key(leaf, order), offset))
+    for _, docnum in heapq.merge(*walks):
+        yield docnum
+
+
+def _keyed(docs: Iterable[int], key: Any, offset: int) -> Iterator[tuple[tuple[float, ...], int]]:
+    """A segment's documents with their keys (a function of its own: each walk keeps its segment's key)."""
+    for d in docs:
+        yield key(d, 0.0), offset + d
 
 
 def date_order(leaf: Any, newest: bool, orders: Orders) -> array[int]:

@@ -8,6 +8,7 @@ the time. Other searches, and every search in the plain mode, are Whoosh's.
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 from newscli.engine.whoosh import internals  # first: loads Whoosh, in the mode the internals choose
@@ -18,7 +19,7 @@ from whoosh.searching import Results, Searcher
 from newscli.engine.whoosh.internals.kept import Kept
 from newscli.engine.whoosh.ordering import Order
 
-__all__ = ["Kept", "keep", "more", "search"]
+__all__ = ["Kept", "every", "keep", "more", "search"]
 
 
 def search(
@@ -36,6 +37,13 @@ def search(
     if internals.active() and isinstance(sortedby, Order) and set(groupedby or ()) <= {"story"}:
         return internals.postings.search(s, q, limit, kept, left_out, sortedby, bool(groupedby), keeping)
     return s.search(q, limit=limit, filter=kept, mask=left_out, sortedby=sortedby, groupedby=groupedby)
+
+
+def every(
+    s: Searcher, q: Any, kept: set[int] | None, left_out: set[int] | None, sortedby: Any, keeping: Kept
+) -> array[int]:
+    """The document number of every match, in order: four bytes each, their hits let go."""
+    return array("i", (hit.docnum for hit in search(s, q, None, kept, left_out, sortedby, None, keeping)))
 
 
 def more(results: Results, limit: int | None) -> Results | None:

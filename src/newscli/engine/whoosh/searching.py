@@ -6,7 +6,7 @@ import importlib
 import math
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import combinations
@@ -188,9 +188,15 @@ class WhooshEngine(Engine):
             found = [article(s.stored_fields(n)) for n in s.document_numbers(path=path)]
         return sorted(found, key=lambda a: a.record or 0)
 
+    def _compiled(self, request: SearchRequest, s: Searcher) -> tuple[Compiled, Where]:
+        """The request compiled, the expansions of its words checked, and the documents its filters keep."""
+        compiled = compile_request(request, self._analyses())
+        if compiled.prepared:  # not for marks alone
+            check_expansions(compiled.query, s)
+        return compiled, filtering.documents(s, compiled.filters)
+
     @readable
     def search(self, request: SearchRequest) -> SearchResult:
-        compiled = compile_request(request, self._analyses())
         tuning = request.tuned
         groups = {**_GROUPS, "lang": _LANGUAGES} if request.facets else {}
         if request.fold_copies:
@@ -200,9 +206,7 @@ class WhooshEngine(Engine):
         wanted = None if limit == 0 else limit * page
         reranked = bool(tuning.feedback) and request.sort == Sort.RELEVANCE
         with self._searcher(weighting=scoring.BM25F(B=tuning.b, K1=tuning.k1)) as s:
-            if compiled.prepared:  # not for marks alone
-                check_expansions(compiled.query, s)
-            where = filtering.documents(s, compiled.filters)
+            compiled, where = self._compiled(request, s)
             fetch = max(wanted, feedback.RERANKED) if reranked and wanted else wanted
             results, shown = _ranked(s, compiled.query, request, where, groups, fetch, self.kept)
             matches = len(results)
@@ -240,12 +244,21 @@ class WhooshEngine(Engine):
         )
 
     @readable
+    def every(self, request: SearchRequest) -> Iterator[Article]:
+        with self._searcher(weighting=scoring.BM25F(B=request.tuned.b, K1=request.tuned.k1)) as s:
+            if request.text or request.filters.marked:
+                compiled, where = self._compiled(replace(request, limit=0), s)
+                sortedby = order(request.sort, request.ranking)
+                docnums: Iterable[int] = collecting.every(s, compiled.query, *where, sortedby, self.kept)
+            else:
+                docnums = browsing.each(s, request.filters, request.sort != Sort.OLDEST, self.orders)
+            for docnum in docnums:
+                yield article(s.stored_fields(docnum))
+
+    @readable
     def timeline(self, request: SearchRequest, by: Period) -> Timeline:
         with self._searcher() as s:
-            compiled = compile_request(request, self._analyses())
-            if compiled.prepared:  # not for marks alone
-                check_expansions(compiled.query, s)
-            kept, left_out = filtering.documents(s, compiled.filters)
+            compiled, (kept, left_out) = self._compiled(request, s)
             results = s.search(compiled.query, limit=1, filter=kept, mask=left_out, groupedby=_GROUPS)
             total = len(results)
             _, days, undated = _counts(results, total)
