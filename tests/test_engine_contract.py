@@ -309,6 +309,7 @@ def test_browse_orders_as_a_whole_sort_would_across_batches_deletions_and_ties(e
             ]
         found = empty.search(SearchRequest("story", filters, limit=0, fold_copies=False))
         assert sorted(h.article.id for h in found.hits) == sorted(a.id for a in kept)
+        assert empty.matches(SearchRequest("story", filters)) == len(kept)
         assert empty.timeline(SearchRequest("story", filters), Period.DAY).total == len(kept)
     for without in (some, frozenset(sorted(some)[:3]), frozenset(added)):  # the reader's unread counts
         unread = Counter(o for a in everything if a.id not in without for o in a.outlets)
@@ -322,6 +323,8 @@ def test_every_match_comes_whole_in_rank_order_copies_and_all(engine: Engine) ->
     assert {a.id: a for a in every}[ARTICLES[5].id] == ARTICLES[5]  # every field, the text too
     starred = Filters(only_ids=frozenset({ARTICLES[1].id}), marked=True)
     assert [a.id for a in engine.every(SearchRequest("", starred))] == [ARTICLES[1].id]  # marks alone
+    assert engine.matches(SearchRequest("", starred)) == 1 and engine.matches(SearchRequest("troops")) == ranked.total
+    assert engine.matches(SearchRequest("troops", Filters(sources=("AP",)))) == 1
     with pytest.raises(QueryError):
         list(engine.every(SearchRequest("*")))
 

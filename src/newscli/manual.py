@@ -22,6 +22,8 @@ TOPICS = (
     "stories",
     "feeds",
     "reading",
+    "monitoring",
+    "exporting",
     "server",
     "configuration",
     "json",

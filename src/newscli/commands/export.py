@@ -64,7 +64,7 @@ def export(
     (RIS, BibTeX, CSL-JSON).
 
     Copies of a story are each written. The columns and the citation fields are
-    described in `newscli help export`. A file (-o) is written through a temporary
+    described in `newscli help exporting`. A file (-o) is written through a temporary
     beside it, so an interrupted export leaves no half of one.
 
     \b
@@ -101,8 +101,6 @@ def _has_marks() -> bool:
 
 def _total(engine: Any, request: Any) -> int:
     """How many articles the export will write, for its progress bar."""
-    from dataclasses import replace
-
     if request.text or request.filters.marked:
-        return int(engine.search(replace(request, limit=1)).total)
+        return int(engine.matches(request))
     return int(engine.browse(request.filters, request.sort, 1).total)

@@ -46,7 +46,7 @@ def alerts(inv: Invocation, names: tuple[str, ...], limit: int, seen: bool, json
     lists it and leaves it new (--seen counts it seen). Exit status 1 when nothing is
     new, as grep's when nothing matches, so that `newscli alerts && notify-send ...`
     works. `newscli fetch` says what it brought in for each saved search, and runs
-    the config file's alert command (see `newscli help alerts`).
+    the config file's alert command (`newscli help monitoring`).
 
     \b
     Examples:

@@ -196,7 +196,7 @@ def saved(ctx: click.Context, inv: Invocation, json_: bool) -> None:
         naming a search removed since) with its error instead, the others listed all the same."""
         try:
             total, unread = _total(inv, engine, query), _total(inv, engine, f"({query}) is:unread")
-            new = points.new(engine, name, limit=1)
+            new = points.new(engine, name, limit=-1)
             if new.error is not None:
                 raise QueryError(new.error)
             return {"name": name, "query": query, "total": total, "unread": unread, "new": new.count, "error": None}
@@ -260,7 +260,7 @@ def _total(inv: Invocation, engine: Any, query: str) -> int:
     from newscli.models import SearchRequest
 
     text, filters = inv.plain(query, filters_from((), None, None))
-    return int(engine.search(SearchRequest(text, filters, limit=1, fold_copies=False)).total)
+    return int(engine.matches(SearchRequest(text, filters)))
 
 
 @saved.command(name="add")

@@ -114,6 +114,11 @@ class Engine(ABC):
         """
 
     @abstractmethod
+    def matches(self, request: SearchRequest) -> int:
+        """How many articles the request finds, copies counted, as `search`'s total with fold_copies=False:
+        without ranking them, for a count alone."""
+
+    @abstractmethod
     def timeline(self, request: SearchRequest, by: Period) -> Timeline:
         """How many articles match the request in each period."""
 

@@ -110,7 +110,10 @@ def _outlet(a: Article) -> str:
 
 
 def _split(name: str) -> tuple[str, str]:
-    """(family, given) of a name written "Given Family" or "Family, Given"; ("", name) for one word."""
+    """(family, given) of a name written "Given Family" or "Family, Given"; ("", name) for one word, or
+    for a firm's name ("Smith and Sons"), which is not split."""
+    if " and " in name.lower():
+        return "", name
     if "," in name:
         family, _, given = name.partition(",")
         return family.strip(), given.strip()
@@ -130,7 +133,7 @@ def _csl_name(name: str) -> dict[str, str]:
 
 def _bib_name(name: str) -> str:
     family, given = _split(name)
-    if not family or " and " in name.lower():  # one word, or a name BibTeX would take for two
+    if not family:  # one word, or a firm's name, which BibTeX would take for two names
         return "{" + _tex(name) + "}"
     return f"{_tex(family)}, {_tex(given)}"
 

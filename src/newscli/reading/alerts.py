@@ -74,7 +74,8 @@ class Points:
         return point if self.after is None else max(point, self.after)
 
     def new(self, engine: Engine, name: str, limit: int = 0) -> New:
-        """What came in for one saved search after its point: how many, and the newest `limit` (0: all)."""
+        """What came in for one saved search after its point: how many, and the newest `limit` (0: all;
+        -1: none, the count alone)."""
         query = self.saved[name][0]
         point = self.point(name)
         ids = frozenset(i for i, at in self.arrived.items() if at > point)
@@ -83,12 +84,13 @@ class Points:
         try:
             text, filters = queries.plain(query, Filters(), self.marks)
             filters = replace(filters, only_ids=ids if filters.only_ids is None else filters.only_ids & ids)
-            request = SearchRequest(text, filters, Sort.NEWEST, limit=limit or 0, fold_copies=False)
-            result = engine.search(request) if text else None
-            if result is not None:
-                return New(name, query, result.total, tuple(h.article for h in result.hits))
-            listed = engine.browse(filters, Sort.NEWEST, limit)
-            return New(name, query, listed.total, listed.articles)
+            request = SearchRequest(text, filters, Sort.NEWEST, limit=limit, fold_copies=False)
+            count = engine.matches(request)  # (most saved searches have nothing new: counted, not searched)
+            if not count or limit < 0:
+                return New(name, query, count)
+            if text:
+                return New(name, query, count, tuple(h.article for h in engine.search(request).hits))
+            return New(name, query, count, engine.browse(filters, Sort.NEWEST, limit).articles)
         except QueryError as e:
             return New(name, query, error=e.message)
 

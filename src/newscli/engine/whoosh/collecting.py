@@ -46,6 +46,12 @@ def every(
     return array("i", (hit.docnum for hit in search(s, q, None, kept, left_out, sortedby, None, keeping)))
 
 
+def count(s: Searcher, q: Any, kept: set[int] | None, left_out: set[int] | None, keeping: Kept) -> int:
+    """How many documents match: a search for the first in date order, which counts them all (the quickest
+    way, 2 to 3 times as quick as walking the query's matcher, at 30,000 articles)."""
+    return len(search(s, q, 1, kept, left_out, Order(scored=False, newest=True), None, keeping))
+
+
 def more(results: Results, limit: int | None) -> Results | None:
     """The same search with more of its results ranked, without searching again where it can; else None."""
     return internals.postings.more(results, limit) if internals.active() else None

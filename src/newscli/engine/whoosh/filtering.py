@@ -10,6 +10,7 @@ each segment's postings are read a block at a time (internals/postings.py).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -118,3 +119,17 @@ def postings(leaf: Any, fieldname: str, text: str) -> Iterable[int]:
     if internals.active() and (found := internals.postings.blocks(matcher)) is not None:
         return found
     return matcher.all_ids()  # type: ignore[no-any-return]
+
+
+def counted(s: Searcher, fieldname: str, without: frozenset[str]) -> Counter[str]:
+    """The articles holding each word of a field (each article once a word, not counting those `without`).
+
+    Counted from the term index, not article by article: at 300,000 articles that took seconds."""
+    counts: Counter[str] = Counter()
+    for leaf, _, _, left_out in leaves(s, Filters(without_ids=without)):
+        for name in leaf.field_terms(fieldname):
+            if left_out:  # the term's count includes them
+                counts[name] += len(set(postings(leaf, fieldname, name)) - left_out)
+            else:
+                counts[name] += leaf.doc_frequency(fieldname, name)
+    return +counts
