@@ -52,7 +52,7 @@ def alerts(inv: Invocation, names: tuple[str, ...], limit: int, seen: bool, json
     Examples:
       newscli alerts
       newscli alerts ukraine --limit 0 --json
-      newscli fetch && newscli alerts >/dev/null && notify-send newscli 'new articles'
+      newscli fetch; newscli alerts >/dev/null && notify-send newscli 'new articles'
     """
     news = [n for n in _news(inv, names, limit, seen) if n.count or n.error]
     for n in news:
@@ -97,12 +97,8 @@ def saved_new(inv: Invocation, name: str, limit: int, json_: bool) -> None:
 def _news(inv: Invocation, names: tuple[str, ...], limit: int, seen: bool) -> list[New]:
     from newscli.reading.alerts import Points
 
-    wanted = [name.lstrip("@") for name in names]
-    known = inv.marks.saved()
-    for name in wanted:
-        if name not in known:
-            raise NewscliError(f"no saved search called @{name}", hint="`newscli saved` lists them")
-    if not known:
+    wanted = [_known(inv, name) for name in names]
+    if not inv.marks.saved():
         return []
 
     def look(engine: Engine) -> tuple[Points, list[New]]:
@@ -114,6 +110,14 @@ def _news(inv: Invocation, names: tuple[str, ...], limit: int, seen: bool) -> li
         for new in found:
             points.look(new.name)
     return found
+
+
+def _known(inv: Invocation, name: str) -> str:
+    """The name of a saved search (@NAME or NAME), which must be one."""
+    name = name.lstrip("@")
+    if name not in inv.marks.saved():
+        raise NewscliError(f"no saved search called @{name}", hint="`newscli saved` lists them")
+    return name
 
 
 def _print(inv: Invocation, news: list[New]) -> None:
@@ -183,11 +187,9 @@ def saved_feed(inv: Invocation, name: str, file: str, limit: int) -> None:
     from newscli.exporting import atom
     from newscli.models import SearchRequest, Sort
 
-    name = name.lstrip("@")
-    saved_searches = inv.marks.saved()
-    if name not in saved_searches:
-        raise NewscliError(f"no saved search called @{name}", hint="`newscli saved` lists them")
-    text, filters = inv.plain(saved_searches[name], filters_from((), None, None))
+    name = _known(inv, name)
+    query = inv.marks.saved()[name]
+    text, filters = inv.plain(query, filters_from((), None, None))
 
     def newest(engine: Engine) -> tuple[Any, ...]:
         if text:
@@ -197,6 +199,6 @@ def saved_feed(inv: Invocation, name: str, file: str, limit: int) -> None:
 
     articles = inv.read(newest)
     with output.target(file, inv.env.stdout) as out:
-        n = atom.feed(name, saved_searches[name], articles, out)
+        n = atom.feed(name, query, articles, out)
     if file != "-":
         inv.say(f"wrote the {n:,} newest matches of @{name} to {file}")

@@ -50,36 +50,39 @@ class Points:
     """
 
     def __init__(self, marks: Marks, folder: str, after: float | None = None, up_to: float | None = None) -> None:
-        self.marks = marks
+        self.marks, self.after = marks, after
         self.saved = marks.points()
-        self.latest = Catalog.arrivals(folder)[0]
-        if up_to is not None:
-            self.latest = min(self.latest, up_to)
-        for name, (_, seen) in self.saved.items():
+        self._sets: dict[float, frozenset[str]] = {}
+        floor = min((seen for _, seen in self.saved.values() if seen is not None), default=None)
+        if after is not None:
+            floor = after if floor is None else max(floor, after)
+        latest, self.arrived = Catalog.arrivals(folder, floor)
+        self.latest = latest if up_to is None else min(latest, up_to)
+        for name, (query, seen) in self.saved.items():
             if seen is None:  # saved before points were kept: it starts from now
                 marks.see(name, self.start)
-        self.after = after
-        seen_at = [self.point(name) for name in self.saved]
-        latest, self.arrived = Catalog.arrivals(folder, min(seen_at, default=self.latest))
-        self.latest = latest if up_to is None else min(latest, up_to)
+                self.saved[name] = (query, self.start)
 
     @property
     def start(self) -> float:
         """The point of a search saved now: the latest arrival (now, for an index not made yet)."""
         return self.latest or time.time()
 
+    def _after(self, point: float) -> frozenset[str]:
+        """The articles that came in after a point (one set for each point, which saved searches share)."""
+        if point not in self._sets:
+            self._sets[point] = frozenset(i for i, at in self.arrived.items() if at > point)
+        return self._sets[point]
+
     def point(self, name: str) -> float:
-        seen = self.saved[name][1]
-        point = self.start if seen is None else seen
-        return point if self.after is None else max(point, self.after)
+        seen = self.saved[name][1] or 0.0
+        return seen if self.after is None else max(seen, self.after)
 
     def new(self, engine: Engine, name: str, limit: int = 0) -> New:
         """What came in for one saved search after its point: how many, and the newest `limit` (0: all;
         -1: none, the count alone)."""
         query = self.saved[name][0]
-        point = self.point(name)
-        ids = frozenset(i for i, at in self.arrived.items() if at > point)
-        if not ids:
+        if not (ids := self._after(self.point(name))):
             return New(name, query)
         try:
             text, filters = queries.plain(query, Filters(), self.marks)
@@ -100,7 +103,7 @@ class Points:
     def look(self, name: str) -> None:
         """The saved search has been looked at: what came in up to now is seen."""
         if name in self.saved:
-            self.marks.see(name, self.latest or time.time())
+            self.marks.see(name, self.start)
 
 
 def looked_at(text: str) -> str | None:
