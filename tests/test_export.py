@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
+import pty
 import shutil
 import signal
 import subprocess
@@ -210,6 +212,29 @@ def test_the_format_follows_the_files_suffix_and_the_file_is_whole(run: Run, odd
     assert not list(tmp_path.glob(".out.*.tmp"))
 
 
+@pytest.mark.slow
+@pytest.mark.terminal
+def test_a_progress_bar_counts_the_articles_on_a_terminal_only(run: Run, tmp_path: Path) -> None:
+    root = tmp_path / "wire"
+    lines = (json.dumps({"title": f"Wire {i}", "body": "report " * 300}) + "\n" for i in range(3000))
+    write(root / "w.jsonl", "".join(lines))  # a second or two of export: the bar is drawn 10 times a second
+    index(run, root)
+    assert "exporting" not in run("export", "-o", "piped.csv").stderr  # to a pipe: no bar
+    main, side = pty.openpty()
+    command = [sys.executable, "-m", "newscli", "--no-server", "export", "-o", "shown.csv"]
+    env = {**os.environ, "TERM": "xterm-256color"}
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=side, env=env, timeout=60, cwd=tmp_path)
+    os.close(side)
+    shown = b""
+    with contextlib.suppress(OSError):  # (EIO once the terminal's other end is closed and read)
+        while chunk := os.read(main, 65536):
+            shown += chunk
+    os.close(main)
+    assert done.returncode == 0 and "exporting" in shown.decode() and "/3000" in shown.decode(), shown
+    assert len((tmp_path / "shown.csv").read_text().splitlines()) == 3001
+
+
+@pytest.mark.slow
 def test_an_interrupted_export_leaves_no_file(tmp_path: Path) -> None:
     """Killed with SIGINT or SIGTERM halfway through a large export, the file is as it was: absent."""
     root = tmp_path / "big"
