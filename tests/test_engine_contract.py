@@ -264,6 +264,7 @@ def test_browse_orders_as_a_whole_sort_would_across_batches_deletions_and_ties(e
                 added[a.id] = a
     everything = list(added.values())
     some = frozenset(rng.sample(sorted(added), 60))
+    last = frozenset(a.id for n, a in enumerate(added.values()) if n >= len(added) - 20)  # written last
 
     def expected(kept: list[Article], sort: Sort) -> list[list[str]]:
         """The articles by date, undated last; those of one time as a set (in any order)."""
@@ -286,6 +287,7 @@ def test_browse_orders_as_a_whole_sort_would_across_batches_deletions_and_ties(e
         Filters(sources=("ap",)): [a for a in everything if "AP" in a.outlets],
         Filters(without_ids=some): [a for a in everything if a.id not in some],
         Filters(only_ids=some | {"no-such-id"}): [a for a in everything if a.id in some],
+        Filters(only_ids=last): [a for a in everything if a.id in last],  # of one part of the index alone
         Filters(sources=("Reuters",), without_ids=some): [
             a for a in everything if a.outlets == ("Reuters",) and a.id not in some
         ],
@@ -309,7 +311,7 @@ def test_browse_orders_as_a_whole_sort_would_across_batches_deletions_and_ties(e
             ]
         found = empty.search(SearchRequest("story", filters, limit=0, fold_copies=False))
         assert sorted(h.article.id for h in found.hits) == sorted(a.id for a in kept)
-        assert empty.matches(SearchRequest("story", filters)) == len(kept)
+        assert empty.tally(SearchRequest("story", filters)) == (len(kept),)
         assert empty.timeline(SearchRequest("story", filters), Period.DAY).total == len(kept)
     for without in (some, frozenset(sorted(some)[:3]), frozenset(added)):  # the reader's unread counts
         unread = Counter(o for a in everything if a.id not in without for o in a.outlets)
@@ -323,8 +325,13 @@ def test_every_match_comes_whole_in_rank_order_copies_and_all(engine: Engine) ->
     assert {a.id: a for a in every}[ARTICLES[5].id] == ARTICLES[5]  # every field, the text too
     starred = Filters(only_ids=frozenset({ARTICLES[1].id}), marked=True)
     assert [a.id for a in engine.every(SearchRequest("", starred))] == [ARTICLES[1].id]  # marks alone
-    assert engine.matches(SearchRequest("", starred)) == 1 and engine.matches(SearchRequest("troops")) == ranked.total
-    assert engine.matches(SearchRequest("troops", Filters(sources=("AP",)))) == 1
+    assert engine.tally(SearchRequest("", starred)) == (1,) and engine.tally(SearchRequest("troops")) == (ranked.total,)
+    ap, some = Filters(sources=("AP",)), Filters(only_ids=frozenset({ARTICLES[0].id, ARTICLES[1].id}))
+    assert engine.tally(SearchRequest("troops", ap)) == (1,)
+    assert engine.tally(SearchRequest("troops"), (ap, some, Filters(without_ids=some.only_ids))) == (4, 1, 1, 3)
+    for text in ("troops OR talks", "troops -border", "+troops forces", '"ground forces"', "bord*", "tropps~"):
+        # Each kind of query counted as a search finds it (in the internals, by code of their own).
+        assert engine.tally(SearchRequest(text)) == (engine.search(SearchRequest(text, fold_copies=False)).total,)
     with pytest.raises(QueryError):
         list(engine.every(SearchRequest("*")))
 

@@ -102,5 +102,5 @@ def _has_marks() -> bool:
 def _total(engine: Any, request: Any) -> int:
     """How many articles the export will write, for its progress bar."""
     if request.text or request.filters.marked:
-        return int(engine.matches(request))
+        return int(engine.tally(request)[0])
     return int(engine.browse(request.filters, request.sort, 1).total)

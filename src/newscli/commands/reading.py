@@ -189,23 +189,24 @@ def saved(ctx: click.Context, inv: Invocation, json_: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from newscli.errors import QueryError
+    from newscli.models import Filters, SearchRequest
     from newscli.reading.alerts import Points
 
-    def row(engine: Any, points: Points, name: str, query: str) -> dict[str, Any]:
-        """A saved search with its counts; one that cannot run (saved by an older newscli, or
-        naming a search removed since) with its error instead, the others listed all the same."""
+    def row(engine: Any, points: Points, unread: Filters, name: str, query: str) -> dict[str, Any]:
+        """A saved search with its counts (from one search); one that cannot run (saved by an older
+        newscli, or naming a search removed since) with its error instead, the others listed all the same."""
         try:
-            total, unread = _total(inv, engine, query), _total(inv, engine, f"({query}) is:unread")
-            new = points.new(engine, name, limit=-1)
-            if new.error is not None:
-                raise QueryError(new.error)
-            return {"name": name, "query": query, "total": total, "unread": unread, "new": new.count, "error": None}
+            text, filters = inv.plain(query, Filters())
+            new = Filters(only_ids=points.arrived_since(name))
+            total, unread_n, new_n = engine.tally(SearchRequest(text, filters), (unread, new))
+            return {"name": name, "query": query, "total": total, "unread": unread_n, "new": new_n, "error": None}
         except QueryError as e:
             return {"name": name, "query": query, "total": None, "unread": None, "new": None, "error": e.message}
 
     def rows(engine: Any) -> list[dict[str, Any]]:
         points = Points(inv.marks, str(inv.config.index_dir))
-        return [row(engine, points, name, query) for name, (query, _) in points.saved.items()]
+        unread = Filters(without_ids=frozenset(inv.marks.ids(read=True)), marked=True)
+        return [row(engine, points, unread, name, query) for name, (query, _) in points.saved.items()]
 
     found = inv.read(rows) if inv.marks.saved() else []
     if json_:
@@ -260,7 +261,7 @@ def _total(inv: Invocation, engine: Any, query: str) -> int:
     from newscli.models import SearchRequest
 
     text, filters = inv.plain(query, filters_from((), None, None))
-    return int(engine.matches(SearchRequest(text, filters)))
+    return int(engine.tally(SearchRequest(text, filters))[0])
 
 
 @saved.command(name="add")

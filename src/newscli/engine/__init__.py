@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
@@ -114,9 +114,10 @@ class Engine(ABC):
         """
 
     @abstractmethod
-    def matches(self, request: SearchRequest) -> int:
-        """How many articles the request finds, copies counted, as `search`'s total with fold_copies=False:
-        without ranking them, for a count alone."""
+    def tally(self, request: SearchRequest, parts: Sequence[Filters] = ()) -> tuple[int, ...]:
+        """How many articles the request finds, copies counted (`search`'s total with fold_copies=False),
+        without ranking them; then how many of those each of `parts` lets through (`saved`: the unread
+        ones, the new ones), from the same matches."""
 
     @abstractmethod
     def timeline(self, request: SearchRequest, by: Period) -> Timeline:

@@ -68,8 +68,10 @@ class Points:
         """The point of a search saved now: the latest arrival (now, for an index not made yet)."""
         return self.latest or time.time()
 
-    def _after(self, point: float) -> frozenset[str]:
-        """The articles that came in after a point (one set for each point, which saved searches share)."""
+    def arrived_since(self, name: str) -> frozenset[str]:
+        """The articles that came in after a saved search's point (one set for each point: saved searches
+        share them)."""
+        point = self.point(name)
         if point not in self._sets:
             self._sets[point] = frozenset(i for i, at in self.arrived.items() if at > point)
         return self._sets[point]
@@ -82,13 +84,13 @@ class Points:
         """What came in for one saved search after its point: how many, and the newest `limit` (0: all;
         -1: none, the count alone)."""
         query = self.saved[name][0]
-        if not (ids := self._after(self.point(name))):
+        if not (ids := self.arrived_since(name)):
             return New(name, query)
         try:
             text, filters = queries.plain(query, Filters(), self.marks)
             filters = replace(filters, only_ids=ids if filters.only_ids is None else filters.only_ids & ids)
             request = SearchRequest(text, filters, Sort.NEWEST, limit=limit, fold_copies=False)
-            count = engine.matches(request)  # (most saved searches have nothing new: counted, not searched)
+            count = engine.tally(request)[0]  # (most saved searches have nothing new: counted, not searched)
             if not count or limit < 0:
                 return New(name, query, count)
             if text:

@@ -117,6 +117,11 @@ class Analysis:
                 counts[word] = counts.get(word, 0) + 1
         return forms
 
+    def as_written(self, terms: list[str], text: str) -> list[str]:
+        """The word each term most often stands for in a text (the term itself if it is not there)."""
+        forms = self.written(text)
+        return [max(forms[t], key=forms[t].__getitem__) if t in forms else t for t in terms]
+
 
 _AVAILABLE = frozenset(Stemmer.algorithms())
 

@@ -19,7 +19,7 @@ from whoosh.searching import Results, Searcher
 from newscli.engine.whoosh.internals.kept import Kept
 from newscli.engine.whoosh.ordering import Order
 
-__all__ = ["Kept", "every", "keep", "more", "search"]
+__all__ = ["Kept", "every", "keep", "matched", "more", "search"]
 
 
 def search(
@@ -46,10 +46,13 @@ def every(
     return array("i", (hit.docnum for hit in search(s, q, None, kept, left_out, sortedby, None, keeping)))
 
 
-def count(s: Searcher, q: Any, kept: set[int] | None, left_out: set[int] | None, keeping: Kept) -> int:
-    """How many documents match: a search for the first in date order, which counts them all (the quickest
-    way, 2 to 3 times as quick as walking the query's matcher, at 30,000 articles)."""
-    return len(search(s, q, 1, kept, left_out, Order(scored=False, newest=True), None, keeping))
+def matched(s: Searcher, q: Any, kept: set[int] | None, left_out: set[int] | None, keeping: Kept) -> set[int]:
+    """The documents that match, for a count: neither scored nor ordered by the internals (at 300,000
+    articles, fifty counts took 1.2-1.7 s as searches for the first match, ~s this way); Whoosh's own
+    search for the first match in date order, which finds them all, in the plain mode."""
+    if internals.active():
+        return internals.postings.matched(s, q, kept, left_out, keeping)
+    return set(search(s, q, 1, kept, left_out, Order(scored=False, newest=True), None, keeping).docs())
 
 
 def more(results: Results, limit: int | None) -> Results | None:

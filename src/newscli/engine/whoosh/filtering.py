@@ -69,6 +69,12 @@ def documents(s: Searcher, filters: Filters) -> tuple[set[int] | None, set[int] 
     return kept, left_out or None
 
 
+def within(docs: set[int], where: tuple[set[int] | None, set[int] | None]) -> set[int]:
+    """Those of `docs` that filters' documents (as `documents` gives them) let through."""
+    kept, left_out = where
+    return (docs if kept is None else docs & kept) - (left_out or set())
+
+
 def _both(kept: set[int] | None, docs: set[int]) -> set[int]:
     return docs if kept is None else kept & docs
 

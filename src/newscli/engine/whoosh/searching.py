@@ -6,7 +6,7 @@ import importlib
 import math
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import combinations
@@ -69,7 +69,7 @@ class WhooshEngine(Engine):
         # from the engine `before` this one on the same index.
         self.kept: Kept = before.kept if before is not None else Kept()
         self.orders: browsing.Orders = before.orders if before is not None else {}
-        self._where: dict[Filters, Where] = {}  # the documents of the last filters (`saved`: three, 50 times)
+        self._where: dict[Filters, Where] = {}  # see _documents
 
     def _searcher(self, **kwargs: Any) -> Searcher:
         """A searcher of the index as it was at the first: what its segments have read stays read for the next."""
@@ -194,10 +194,14 @@ class WhooshEngine(Engine):
         compiled = compile_request(request, self._analyses())
         if compiled.prepared:  # not for marks alone
             check_expansions(compiled.query, s)
-        if (where := self._where.get(compiled.filters)) is None:
-            where = filtering.documents(s, compiled.filters)
-            self._where = dict([*list(self._where.items())[-3:], (compiled.filters, where)])  # the last four
-        return compiled, where
+        return compiled, self._documents(s, compiled.filters)
+
+    def _documents(self, s: Searcher, filters: Filters) -> Where:
+        """filtering.documents, kept for the filters asked for last (`saved` asks for three, fifty times)."""
+        if (where := self._where.get(filters)) is None:
+            where = filtering.documents(s, filters)
+            self._where = dict([*list(self._where.items())[-3:], (filters, where)])  # the last four
+        return where
 
     @readable
     def search(self, request: SearchRequest) -> SearchResult:
@@ -260,10 +264,11 @@ class WhooshEngine(Engine):
                 yield article(s.stored_fields(docnum))
 
     @readable
-    def matches(self, request: SearchRequest) -> int:
+    def tally(self, request: SearchRequest, parts: Sequence[Filters] = ()) -> tuple[int, ...]:
         with self._searcher() as s:
             compiled, where = self._compiled(replace(request, limit=0), s)
-            return collecting.count(s, compiled.query, *where, self.kept)
+            found = collecting.matched(s, compiled.query, *where, self.kept)
+            return len(found), *(len(filtering.within(found, self._documents(s, part))) for part in parts)
 
     @readable
     def timeline(self, request: SearchRequest, by: Period) -> Timeline:
@@ -289,7 +294,7 @@ class WhooshEngine(Engine):
             results = s.search(like, limit=limit + 1)
             with_snippets(results)
             hits = tuple(Hit(article(h.fields()), float(h.score), snippet(h)) for h in results if h["id"] != of.id)
-        return Related(of, tuple(_as_written(terms, of)), hits[:limit])
+        return Related(of, tuple(analysis(of.language).as_written(terms, f"{of.title}\n{of.body}")), hits[:limit])
 
     @readable
     def browse(self, filters: Filters, sort: Sort, limit: int) -> ListResult:
@@ -347,12 +352,6 @@ def _by_count(counts: Mapping[str, int]) -> list[Bucket]:
     outlets = [Bucket(max(f, key=lambda k: f[k]), sum(f.values())) for f in spellings.values()]
     outlets.sort(key=lambda b: (-b.count, b.name.casefold()))
     return outlets
-
-
-def _as_written(terms: list[str], of: Article) -> list[str]:
-    """The word each stem most often stands for in the article's own text."""
-    forms = analysis(of.language).written(f"{of.title}\n{of.body}")
-    return [max(forms[t], key=forms[t].__getitem__) if t in forms else t for t in terms]
 
 
 def _ranked(

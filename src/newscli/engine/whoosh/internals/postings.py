@@ -21,6 +21,7 @@ too, for the filters (`words`, `blocks`).
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -47,6 +48,8 @@ from newscli.engine.whoosh.internals.columns import story_column
 from newscli.engine.whoosh.internals.kept import Kept, Postings
 from newscli.engine.whoosh.internals.patches import field_lengths
 
+SKIPPING = 10_000  # a filter keeping up to this many articles skips the segments that hold none of them
+
 
 class Order(Protocol):
     """A sort of results, as ordering.Order is."""
@@ -56,6 +59,18 @@ class Order(Protocol):
     def key(self, leaf: Any) -> Callable[[int, float], tuple[float, ...]]:
         """The key of an article of a segment, by its number there and its score."""
         ...
+
+
+class _Unordered:
+    """No order: documents matched for a count."""
+
+    scored = False
+
+    def key(self, leaf: Any) -> Callable[[int, float], tuple[float, ...]]:
+        return lambda docnum, score: ()
+
+
+_UNORDERED = _Unordered()
 
 
 def search(
@@ -76,6 +91,13 @@ def search(
     return collector.results()
 
 
+def matched(s: Searcher, q: Any, kept: set[int] | None, left_out: set[int] | None, keeping: Kept) -> set[int]:
+    """The documents a query matches, neither scored nor ordered: for a count."""
+    collector = _Gathered(_UNORDERED, None, kept, left_out, False, keeping, scored=False)
+    s.search_with_collector(q, collector)
+    return collector.all_ids()
+
+
 def more(results: Results, limit: int | None) -> Results | None:
     """The same search with more of its results ranked, without searching again where it can; else None."""
     return results.collector.results(limit) if isinstance(results.collector, _Gathered) else None
@@ -90,9 +112,12 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
         left_out: set[int] | None,
         stories: bool,
         keeping: Kept,
+        scored: bool = True,
     ) -> None:
-        self._order, self._keeping = order, keeping
+        self._order, self._keeping, self._scored = order, keeping, scored
         self._limit, self._kept, self._left_out = limit, kept, left_out
+        self._sorted: list[int] | None = None  # the documents kept, in order (see _any_kept)
+        self.skipped = False  # the segment at hand holds none of the documents kept
         self._groups: Counter[bytes] | None = Counter() if stories else None
         self._parts: list[tuple[int, dict[int, float], Any]] = []  # offset, matches and scores, sort key
         self._matched: list[int] = []
@@ -101,8 +126,27 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
         super().prepare(top_searcher, q, context.set(needs_current=True))  # Whoosh's ORs as trees of pairs
         self._parts, self._matched = [], []
 
+    def set_subsearcher(self, subsearcher: Searcher, offset: int) -> None:
+        # A segment holding none of the documents kept is not read: not even its words looked up.
+        self.skipped = not self._any_kept(offset, subsearcher.reader().doc_count_all())
+        if self.skipped:  # (new articles: in the newest segments alone)
+            self.subsearcher, self.offset = subsearcher, offset
+        else:
+            super().set_subsearcher(subsearcher, offset)
+
     def collect_matches(self) -> None:
         leaf, offset, kept, left_out = self.subsearcher.reader(), self.offset, self._kept, self._left_out
+        if self.skipped:
+            self._parts.append((offset, {}, self._order.key(leaf)))
+            return
+        if not self._scored:  # the documents alone (matched)
+            ids = _ids(self.matcher, leaf, self._keeping) if _whole(self.matcher) else set(self.matcher.all_ids())
+            self._matched += [
+                offset + d
+                for d in ids
+                if (kept is None or offset + d in kept) and (left_out is None or offset + d not in left_out)
+            ]
+            return
         found = _scored(self.matcher, leaf, self._keeping)
         if kept is not None or left_out is not None:
             found = {
@@ -114,6 +158,16 @@ class _Gathered(collectors.Collector):  # type: ignore[misc]
         self._parts.append((offset, found, self._order.key(leaf)))
         if self._groups is not None:
             self._groups.update(map(story_column(leaf).__getitem__, found))
+
+    def _any_kept(self, offset: int, size: int) -> bool:
+        """Whether the filter keeps any of a segment's documents: a segment that has none is not read, when
+        the filter keeps few (up to SKIPPING; more are all but sure to be in every segment)."""
+        if self._kept is None or len(self._kept) > SKIPPING:
+            return True
+        if self._sorted is None:
+            self._sorted = sorted(self._kept)
+        i = bisect.bisect_left(self._sorted, offset)
+        return i < len(self._sorted) and self._sorted[i] < offset + size
 
     def collect(self, sub_docnum: int) -> None:  # Whoosh's abstract method: collect_matches does it all
         raise NotImplementedError
@@ -204,11 +258,18 @@ def _scores(m: Any, leaf: Any, keeping: Kept) -> dict[int, float]:
 
 def _leaf(m: W3LeafMatcher, leaf: Any, keeping: Kept) -> dict[int, float]:
     """A word's postings and their scores, from whole blocks (Whoosh reads and scores one at a time)."""
+    if (kept := _postings(m, leaf, keeping)) is None:
+        return dict(_stepped(m))
+    idf: float = m.scorer.idf
+    return dict(zip(kept.ids, [idf * p for p in kept.parts], strict=True))
+
+
+def _postings(m: W3LeafMatcher, leaf: Any, keeping: Kept) -> Postings | None:
+    """A word's postings in a segment, kept (read whole the first time); None where they cannot be."""
     scorer, term = m.scorer, m._term
     known = field_lengths(leaf, term[0]) if type(scorer) is scoring.BM25FScorer and term else None
     if known is None or not m.is_active():
-        return dict(_stepped(m))
-    idf: float = scorer.idf
+        return None
     shape = (scorer.avgfl, scorer.B, scorer.K1)
     key = _key(leaf, term)
     if (kept := keeping.get(key, shape)) is None:
@@ -216,7 +277,26 @@ def _leaf(m: W3LeafMatcher, leaf: Any, keeping: Kept) -> dict[int, float]:
         keeping.read.append((*key, shape))
     # From the first posting, wherever the matcher stands: a matcher above it moves it on only past
     # articles it would leave out anyway (deleted ones, or those another word of an AND lacks).
-    return dict(zip(kept.ids, [idf * p for p in kept.parts], strict=True))
+    return kept
+
+
+def _ids(m: Any, leaf: Any, keeping: Kept) -> set[int]:
+    """The documents of a fresh matcher, as `_scores` finds them, without their scores."""
+    kind = type(m)
+    if kind is W3LeafMatcher:
+        kept = _postings(m, leaf, keeping)
+        return set(m.all_ids()) if kept is None else set(kept.ids)
+    if kind in _WORDS:
+        return set(m.all_ids())
+    if kind in _WRAPPERS:
+        child = _ids(m.child, leaf, keeping)
+        return {d for d in child if (d in m._ids) != m._exclude} if kind is FilterMatcher else child
+    a, b = _ids(m.a, leaf, keeping), _ids(m.b, leaf, keeping)
+    if kind is UnionMatcher:
+        return a | b
+    if kind is IntersectionMatcher:
+        return a & b
+    return a - b if kind is AndNotMatcher else a  # AndMaybeMatcher: the optional words add scores alone
 
 
 def _key(leaf: Any, term: tuple[str, bytes]) -> tuple[str, str, bytes]:
