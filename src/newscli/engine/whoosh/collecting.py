@@ -47,9 +47,8 @@ def every(
 
 
 def matched(s: Searcher, q: Any, kept: set[int] | None, left_out: set[int] | None, keeping: Kept) -> set[int]:
-    """The documents that match, for a count: neither scored nor ordered by the internals (at 300,000
-    articles, fifty counts took 1.2-1.7 s as searches for the first match, ~s this way); Whoosh's own
-    search for the first match in date order, which finds them all, in the plain mode."""
+    """The documents that match, for a count: neither scored nor ordered, by the internals; in the plain
+    mode, by Whoosh's own search for the first match in date order, which finds them all."""
     if internals.active():
         return internals.postings.matched(s, q, kept, left_out, keeping)
     return set(search(s, q, 1, kept, left_out, Order(scored=False, newest=True), None, keeping).docs())
