@@ -18,6 +18,29 @@ GLOBAL: dict[str, bool] = {
 }  # the global options: whether each takes a value
 
 SHAPE: dict[str, dict[str, object]] = {
+    "alerts": {
+        "options": {"--limit": ""},
+        "flags": ["--json", "--seen", "--help"],
+        "arguments": ["saved_names"],
+        "more": True,
+    },
+    "export": {
+        "options": {
+            "--format": "",
+            "-f": "",
+            "-o": "",
+            "--output": "",
+            "--source": "outlets",
+            "--since": "",
+            "--until": "",
+            "--lang": "",
+            "--label": "labels",
+            "--sort": "",
+        },
+        "flags": ["--no-text", "--raw", "--starred", "--unread", "--help"],
+        "arguments": ["queries"],
+        "more": False,
+    },
     "list": {
         "options": {
             "--source": "outlets",
