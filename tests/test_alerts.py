@@ -27,10 +27,16 @@ def add(root: Path, name: str, title: str) -> None:
     write(root / f"{name}.md", doc(title, f"{title}. More about it.", date="2024-05-01", source="Wire"))
 
 
-def test_new_matches_are_counted_until_looked_at(run: Run, tmp_path: Path) -> None:
-    root = tmp_path / "news"
-    add(root, "a", "Harbour strike begins")
-    index(run, root)
+@pytest.fixture
+def root(run: Run, tmp_path: Path) -> Path:
+    """An archive of one article, indexed."""
+    folder = tmp_path / "news"
+    add(folder, "a", "Harbour strike begins")
+    index(run, folder)
+    return folder
+
+
+def test_new_matches_are_counted_until_looked_at(run: Run, root: Path) -> None:
     assert run("saved", "add", "harbour", "harbour").exit_code == 0
     assert run("saved", "add", "rail", "rail").exit_code == 0
     assert new_counts(run) == {"harbour": 0, "rail": 0}  # what was there when it was saved is not new
@@ -52,10 +58,7 @@ def test_new_matches_are_counted_until_looked_at(run: Run, tmp_path: Path) -> No
     assert "New" in table.stdout and table.exit_code == 0
 
 
-def test_each_way_of_looking_moves_the_point(run: Run, tmp_path: Path) -> None:
-    root = tmp_path / "news"
-    add(root, "a", "Harbour strike begins")
-    index(run, root)
+def test_each_way_of_looking_moves_the_point(run: Run, root: Path) -> None:
     run("saved", "add", "harbour", "harbour")
     add(root, "b", "Harbour strike spreads")
     assert run("search", "@harbour", "--source", "Wire").exit_code == 0  # narrowed: not all of it seen
@@ -76,10 +79,7 @@ def test_each_way_of_looking_moves_the_point(run: Run, tmp_path: Path) -> None:
     assert json.loads(run("alerts", "--json").stdout)["alerts"] == []
 
 
-def test_an_edited_query_starts_from_now_and_an_unchanged_one_keeps_its_point(run: Run, tmp_path: Path) -> None:
-    root = tmp_path / "news"
-    add(root, "a", "Harbour strike begins")
-    index(run, root)
+def test_an_edited_query_starts_from_now_and_an_unchanged_one_keeps_its_point(run: Run, root: Path) -> None:
     run("saved", "add", "watch", "harbour")
     add(root, "b", "Harbour strike spreads")
     add(root, "c", "Rail strike called")
@@ -92,10 +92,7 @@ def test_an_edited_query_starts_from_now_and_an_unchanged_one_keeps_its_point(ru
     assert new_counts(run)["watch"] == 1
 
 
-def test_a_rebuilt_index_keeps_what_was_seen_and_an_edited_article_is_not_new(run: Run, tmp_path: Path) -> None:
-    root = tmp_path / "news"
-    add(root, "a", "Harbour strike begins")
-    index(run, root)
+def test_a_rebuilt_index_keeps_what_was_seen_and_an_edited_article_is_not_new(run: Run, root: Path) -> None:
     run("saved", "add", "harbour", "harbour")
     add(root, "b", "Harbour strike spreads")
     assert run("index", "--rebuild").exit_code == 0
@@ -106,10 +103,7 @@ def test_a_rebuilt_index_keeps_what_was_seen_and_an_edited_article_is_not_new(ru
     assert new_counts(run)["harbour"] == 0
 
 
-def test_saved_searches_of_an_older_marks_db_start_from_now(run: Run, tmp_path: Path) -> None:
-    root = tmp_path / "news"
-    add(root, "a", "Harbour strike begins")
-    index(run, root)
+def test_saved_searches_of_an_older_marks_db_start_from_now(run: Run, root: Path) -> None:
     db_path = Path(os.environ["XDG_DATA_HOME"]) / "newscli" / "marks.db"
     db_path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(db_path)
@@ -122,7 +116,7 @@ def test_saved_searches_of_an_older_marks_db_start_from_now(run: Run, tmp_path: 
     assert new_counts(run) == {"old": 1}
 
 
-def test_the_reader_and_read_at_name_move_the_point(run: Run, tmp_path: Path) -> None:
+def test_the_reader_and_read_at_name_move_the_point(run: Run, root: Path) -> None:
     """Opening a saved search in the reader (as `read @NAME` does) counts what it finds seen."""
     import asyncio
 
@@ -131,9 +125,6 @@ def test_the_reader_and_read_at_name_move_the_point(run: Run, tmp_path: Path) ->
     from newscli.reading.app import Reader, View
     from newscli.reading.marks import Marks
 
-    root = tmp_path / "news"
-    add(root, "a", "Harbour strike begins")
-    index(run, root)
     run("saved", "add", "harbour", "harbour")
     add(root, "b", "Harbour strike spreads")
     add(root, "c", "Harbour cranes idle")

@@ -9,33 +9,18 @@ as it is.
 from __future__ import annotations
 
 import os
-import signal
 import stat
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
+from newscli import signals
 from newscli.errors import NewscliError
 
 
-@contextmanager
-def _ended_by_signals() -> Iterator[None]:
-    """SIGTERM and SIGHUP end the block as Ctrl-C does, so that the temporary is removed (Python's
-    default ends the process at once)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def leave(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    previous = {s: signal.signal(s, leave) for s in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+def _interrupted(signum: int) -> None:
+    """SIGTERM or SIGHUP while a file is written: the write ends as Ctrl-C ends it, its temporary removed."""
+    raise SystemExit(128 + signum)
 
 
 @contextmanager
@@ -70,7 +55,7 @@ def target(name: str, stdout: TextIO | None, *, newline: str | None = None) -> I
         raise NewscliError(f"cannot write {name}: no folder {os.path.dirname(real)}")
     temporary = os.path.join(os.path.dirname(real), f".{os.path.basename(real)}.{os.getpid()}.tmp")
     try:
-        with _ended_by_signals(), open(temporary, "w", encoding="utf-8", newline=newline) as f:
+        with signals.ending(_interrupted), open(temporary, "w", encoding="utf-8", newline=newline) as f:
             yield f
         os.replace(temporary, real)
     except OSError as e:

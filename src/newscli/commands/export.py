@@ -84,19 +84,12 @@ def export(
     order = Sort(sort) if sort else Sort.RELEVANCE if text else Sort.NEWEST
     request = SearchRequest(text, filters, order, limit=0, variants=inv.config.variants, fold_copies=False)
     options = exporting.Options(text=not no_text, raw=raw)
-    marks = inv.marks if _has_marks() else None
     with inv.engine() as engine, inv.progress("exporting", items=True) as progress:
         total = _total(engine, request) if progress is not None else 0
         every = None if progress is None else lambda n: progress(n, total)
         with output.target(file, inv.env.stdout, newline="" if chosen == "csv" else None) as out:
-            n = exporting.formats()[chosen](exporting.rows(engine.every(request), marks, every), out, options)
+            n = exporting.formats()[chosen](exporting.rows(engine.every(request), inv.marks_of, every), out, options)
     inv.say(f"exported {n:,} article{'s' * (n != 1)}" + (f" to {file}" if file != "-" else ""))
-
-
-def _has_marks() -> bool:
-    from newscli.reading.marks import path
-
-    return path().exists()
 
 
 def _total(engine: Any, request: Any) -> int:

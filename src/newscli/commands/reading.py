@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -50,6 +48,7 @@ def read(inv: Invocation, query: str, sources: tuple[str, ...], langs: tuple[str
       newscli read @morning
       newscli read 'ukraine is:unread' --source Reuters
     """
+    from newscli import signals
     from newscli.feeds.fetch import everything
     from newscli.indexing import fresh
 
@@ -69,29 +68,13 @@ def read(inv: Invocation, query: str, sources: tuple[str, ...], langs: tuple[str
 
     try:
         app = Reader(engine, inv.marks, config, View(query, sources), reopen, lambda: everything(config))
-        with _ends_on_signals(app):
+        # SIGTERM and SIGHUP end the reader as `q` does, giving the terminal back as it was.
+        with signals.ending(lambda signum: app.exit(return_code=128 + signum)):
             app.run()
     finally:
         engine.close()
     if app.return_code:  # ended by a signal: its status, as a shell reports it
         sys.exit(app.return_code)
-
-
-@contextmanager
-def _ends_on_signals(app: Any) -> Iterator[None]:
-    """SIGTERM and SIGHUP end the reader as `q` does, so that the terminal is given back as it was
-    (Python's default ends the process at once: raw mode, the alternate screen and mouse tracking stayed on)."""
-    import signal
-
-    def leave(signum: int, frame: object) -> None:
-        app.exit(return_code=128 + signum)
-
-    previous = {s: signal.signal(s, leave) for s in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 @click.command(cls=NewscliCommand, context_settings=CONTEXT)
@@ -241,10 +224,12 @@ def _runs(inv: Invocation, text: str) -> float:
     Returns where a search saved now starts: what came into the index up to now is not new for it.
     """
     from newscli.errors import QueryError
-    from newscli.reading.alerts import Points
+    from newscli.reading import alerts
+
+    folder = str(inv.config.index_dir)
 
     def start(engine: Any) -> float:
-        point = Points(inv.marks, str(inv.config.index_dir)).start
+        point = alerts.start(folder)
         _total(inv, engine, text)
         return point
 
@@ -253,7 +238,7 @@ def _runs(inv: Invocation, text: str) -> float:
     except QueryError:
         raise
     except NewscliError:
-        return Points(inv.marks, str(inv.config.index_dir)).start
+        return alerts.start(folder)
 
 
 def _total(inv: Invocation, engine: Any, query: str) -> int:

@@ -12,17 +12,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
-from typing import TextIO
+from typing import Any, TextIO
 
 from newscli.models import Article
-from newscli.reading.marks import Mark, Marks
 from newscli.safe import OBEYED
+
+MarksOf = Callable[[list[str]], dict[str, dict[str, Any]]]  # IDs -> their marks as --json gives them
 
 
 @dataclass(frozen=True, slots=True)
 class Row:
     article: Article
-    mark: Mark
+    mark: dict[str, Any]  # read, starred, labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +48,16 @@ def formats() -> dict[str, Format]:
     }
 
 
-def rows(articles: Iterable[Article], marks: Marks | None, every: Callable[[int], None] | None = None) -> Iterator[Row]:
+def rows(articles: Iterable[Article], marks_of: MarksOf, every: Callable[[int], None] | None = None) -> Iterator[Row]:
     """The articles with their marks, looked up 500 at a time; `every(n)` after each article."""
+    from newscli.render import UNMARKED
+
     done = 0
     source = iter(articles)
     while chunk := list(islice(source, 500)):
-        found = marks.get(a.id for a in chunk) if marks is not None else {}
+        found = marks_of([a.id for a in chunk])
         for article in chunk:
-            yield Row(article, found.get(article.id, Mark()))
+            yield Row(article, found.get(article.id, UNMARKED))
             done += 1
             if every is not None:
                 every(done)

@@ -20,11 +20,11 @@ from newscli.models import Article
 SUMMARY = 600  # characters of an article's text in its entry's summary
 
 
-def feed(name: str, query: str, articles: Iterable[Article], out: TextIO, now: datetime | None = None) -> int:
+def feed(name: str, query: str, articles: Iterable[Article], out: TextIO) -> int:
     """Writes the feed of one saved search, its entries newest first; how many."""
     entries = [_entry(a) for a in articles]
     newest = max((updated for updated, _ in entries), default=None)
-    updated = newest or _stamp((now or datetime.now(UTC)).timestamp())
+    updated = newest or _stamp(datetime.now(UTC).timestamp())
     out.write('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n')
     out.write(f"  <id>urn:newscli:saved:{escape(name)}</id>\n")
     out.write(f"  <title>{_text(f'newscli: @{name}')}</title>\n")

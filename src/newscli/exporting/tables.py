@@ -48,7 +48,7 @@ def json_lines(rows: Iterable[Row], out: TextIO, options: Options) -> int:
 
     n = 0
     for row in rows:
-        data = article_json(row.article, body=options.text, marks={row.article.id: row.mark.json()})
+        data = article_json(row.article, body=options.text, marks={row.article.id: row.mark})
         out.write(json_text(data) + "\n")
         n += 1
     return n
@@ -66,9 +66,9 @@ def _values(row: Row, text: bool) -> dict[str, Any]:
         "url": a.url,
         "language": a.language,
         "tags": a.tags,
-        "labels": tuple(mark.labels),
-        "read": mark.read,
-        "starred": mark.starred,
+        "labels": tuple(mark["labels"]),
+        "read": mark["read"],
+        "starred": mark["starred"],
         "path": a.path,
     }
     if text:

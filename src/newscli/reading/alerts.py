@@ -81,8 +81,7 @@ class Points:
         return seen if self.after is None else max(seen, self.after)
 
     def new(self, engine: Engine, name: str, limit: int = 0) -> New:
-        """What came in for one saved search after its point: how many, and the newest `limit` (0: all;
-        -1: none, the count alone)."""
+        """What came in for one saved search after its point: how many, and the newest `limit` (0: all)."""
         query = self.saved[name][0]
         if not (ids := self.arrived_since(name)):
             return New(name, query)
@@ -91,7 +90,7 @@ class Points:
             filters = replace(filters, only_ids=ids if filters.only_ids is None else filters.only_ids & ids)
             request = SearchRequest(text, filters, Sort.NEWEST, limit=limit, fold_copies=False)
             count = engine.tally(request)[0]  # (most saved searches have nothing new: counted, not searched)
-            if not count or limit < 0:
+            if not count:
                 return New(name, query, count)
             if text:
                 return New(name, query, count, tuple(h.article for h in engine.search(request).hits))
@@ -106,6 +105,11 @@ class Points:
         """The saved search has been looked at: what came in up to now is seen."""
         if name in self.saved:
             self.marks.see(name, self.start)
+
+
+def start(folder: str) -> float:
+    """The point of a search saved now: the latest arrival in the index (now, for an index not made yet)."""
+    return Catalog.arrivals(folder)[0] or time.time()
 
 
 def looked_at(text: str) -> str | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections.abc import Iterable, Iterator
-from itertools import filterfalse, islice
+from itertools import chain, filterfalse, islice
 from typing import Any
 
 from newscli.engine.whoosh import internals  # noqa: F401  (first: loads Whoosh, in the mode the internals choose)
@@ -36,8 +36,23 @@ Orders = dict[tuple[str, bool], "array[int]"]  # (segment ID, newest first): its
 
 def top(s: Searcher, filters: Filters, newest: bool, limit: int | None, orders: Orders) -> tuple[int, list[int]]:
     """How many articles the filters let through, and the first `limit` (all: None) in date order."""
-    total = 0
-    found: list[tuple[tuple[float, ...], int]] = []
+    total, walks = _walks(s, filters, newest, orders)
+    found = sorted(chain.from_iterable(islice(walk, limit) for walk in walks))
+    return total, [docnum for _, docnum in found[:limit]]
+
+
+def each(s: Searcher, filters: Filters, newest: bool, orders: Orders) -> Iterator[int]:
+    """Every article the filters let through, in date order, one at a time: the segments' orders merged."""
+    for _, docnum in heapq.merge(*_walks(s, filters, newest, orders)[1]):
+        yield docnum
+
+
+Walk = Iterator[tuple[tuple[float, ...], int]]  # a segment's articles in date order, with their keys
+
+
+def _walks(s: Searcher, filters: Filters, newest: bool, orders: Orders) -> tuple[int, list[Walk]]:
+    """How many articles the filters let through, and a walk of each segment's of them."""
+    total, walks = 0, []
     order = Order(scored=False, newest=newest)
     for leaf, offset, kept, left_out in filtering.leaves(s, filters):
         if kept is None:
@@ -46,27 +61,11 @@ def top(s: Searcher, filters: Filters, newest: bool, limit: int | None, orders: 
         else:
             total += len(kept)
             taken = filter(kept.__contains__, date_order(leaf, newest, orders))
-        key = sort_key(leaf, order)
-        found.extend((key(d, 0.0), offset + d) for d in islice(taken, limit))
-    found.sort()
-    return total, [docnum for _, docnum in found[:limit]]
-
-
-def each(s: Searcher, filters: Filters, newest: bool, orders: Orders) -> Iterator[int]:
-    """Every article the filters let through, in date order, one at a time: the segments' orders merged."""
-    order = Order(scored=False, newest=newest)
-    walks = []
-    for leaf, offset, kept, left_out in filtering.leaves(s, filters):
-        if kept is None:
-            taken: Iterable[int] = filterfalse(left_out.__contains__, date_order(leaf, newest, orders))
-        else:
-            taken = filter(kept.__contains__, date_order(leaf, newest, orders))
         walks.append(_keyed(taken, sort_key(leaf, order), offset))
-    for _, docnum in heapq.merge(*walks):
-        yield docnum
+    return total, walks
 
 
-def _keyed(docs: Iterable[int], key: Any, offset: int) -> Iterator[tuple[tuple[float, ...], int]]:
+def _keyed(docs: Iterable[int], key: Any, offset: int) -> Walk:
     """A segment's documents with their keys (a function of its own: each walk keeps its segment's key)."""
     for d in docs:
         yield key(d, 0.0), offset + d
