@@ -360,7 +360,22 @@ from newscli.commands.help import help_  # noqa: E402
 from newscli.commands.monitoring import alerts  # noqa: E402
 from newscli.commands.reading import mark, read, saved, state_group  # noqa: E402
 from newscli.commands.server import server  # noqa: E402
-from newscli.commands.stories import related, timeline  # noqa: E402
+from newscli.commands.stories import related, stories, story, timeline  # noqa: E402
 
-for command in (server, feeds, fetch, read, mark, saved, state_group, help_, related, timeline, alerts, export):
+for command in (
+    server,
+    feeds,
+    fetch,
+    read,
+    mark,
+    saved,
+    state_group,
+    help_,
+    stories,
+    story,
+    related,
+    timeline,
+    alerts,
+    export,
+):
     cli.add_command(command)

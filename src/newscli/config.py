@@ -46,6 +46,7 @@ class Config:
     max_feed_mb: float = 10.0  # a feed (or a page, for full text) larger than this is not read
     whoosh_plain: bool = False  # Whoosh's public API alone (slower): see engine/whoosh/internals
     alerts: Alerts = field(default_factory=lambda: Alerts())
+    story_window_days: float = 3.0  # how far apart in time articles of one story may be (stories/placing.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,7 @@ def load(
         max_feed_mb=values.get("max_feed_mb", 10.0),
         whoosh_plain=values.get("whoosh_plain", False),
         alerts=values.get("alerts", Alerts()),
+        story_window_days=values.get("story_window_days", 3.0),
     )
 
 
@@ -182,7 +184,7 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
         if value not in SERVER_MODES:
             raise bad("one of " + ", ".join(SERVER_MODES))
         return value
-    if key in ("max_file_mb", "lock_timeout", "server_idle", "max_feed_mb"):
+    if key in ("max_file_mb", "lock_timeout", "server_idle", "max_feed_mb", "story_window_days"):
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
             raise bad("a positive number")  # .nan and .inf are YAML floats too
         return float(value)
@@ -209,7 +211,7 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
         return _alerts(value, bad)
     known = (
         "archive, index_dir, color, backend, auto_refresh, follow_links, max_file_mb, lock_timeout, variants, fields,"
-        " server, server_idle, max_feed_mb, whoosh_plain, alerts"
+        " server, server_idle, max_feed_mb, whoosh_plain, alerts, story_window_days"
     )
     raise ConfigError(f"{path}:{line}: unknown setting '{key}' (known: {known})")
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from newscli.models import Article
 
 _RELATIVE = re.compile(r"^(\d+)([dwmy])$")
+_HOURS = re.compile(r"^(\d+)h$")
 
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -62,11 +63,15 @@ def bound(text: str, *, end: bool, now: datetime | None = None) -> float:
 
     A year or a month names the whole period: --until 2024-02 includes 29 February.
     Relative values count back from today: `7d`, `2w`, `3m`, `1y`, `today`, `yesterday`
-    (each names a whole day). Periods are in UTC, as article dates without an offset are.
+    (each names a whole day); `24h` is the moment 24 hours ago. Periods are in UTC, as article
+    dates without an offset are.
     """
     text = text.strip().lower()
-    today = (now or datetime.now(UTC)).astimezone(UTC).date()
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    today = moment.date()
     try:
+        if m := _HOURS.match(text):
+            return (moment - timedelta(hours=int(m[1]))).timestamp()
         if text in ("today", "yesterday") or _RELATIVE.match(text):
             start = datetime.combine(_days_back(text, today), datetime.min.time(), UTC)
             stop = start + timedelta(days=1)
@@ -86,7 +91,7 @@ def bound(text: str, *, end: bool, now: datetime | None = None) -> float:
     except (ValueError, OverflowError):  # 99999999999d reaches past the calendar
         raise ValueError(
             f"cannot read the date {text!r}: use YYYY, YYYY-MM, YYYY-MM-DD, an ISO 8601 time, "
-            "or 7d, 2w, 3m, 1y, today, yesterday"
+            "or 24h, 7d, 2w, 3m, 1y, today, yesterday"
         ) from None
     return (stop.timestamp() - 1e-6) if end else start.timestamp()
 

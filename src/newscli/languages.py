@@ -80,6 +80,16 @@ ISO_639_1 = frozenset(
     "vo wa wo xh yi yo za zh zu".split()
 )
 
+# ISO 639-1 codes of Snowball's stemmers, as PyStemmer names them.
+SNOWBALL = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
+    "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian", "fi": "finnish", "fr": "french",
+    "de": "german", "el": "greek", "hi": "hindi", "hu": "hungarian", "id": "indonesian", "ga": "irish",
+    "it": "italian", "lt": "lithuanian", "ne": "nepali", "no": "norwegian", "fa": "persian", "pl": "polish",
+    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "st": "sesotho", "es": "spanish",
+    "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}  # fmt: skip
+
 
 def regular(given: Any) -> str | None:
     """The ISO 639-1 code of a language as a source names it; None if it names none newscli knows."""

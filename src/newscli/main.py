@@ -26,7 +26,9 @@ TYPE_CHECKING = False  # typing itself takes 10 ms to load
 if TYPE_CHECKING:
     pass
 
-READ_COMMANDS = frozenset({"search", "show", "list", "sources", "timeline", "related", "alerts", "export", "saved"})
+READ_COMMANDS = frozenset(
+    {"search", "show", "list", "sources", "timeline", "related", "alerts", "export", "saved", "stories", "story"}
+)
 ANSWER_WITHIN = 3.0  # seconds for the resident process to take a command (connect, and its first answer)
 _GLOBAL_VALUES = ("--index-dir", "--config", "--color")
 

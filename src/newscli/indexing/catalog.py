@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from newscli.archive import Scope, Signature
 from newscli.errors import REBUILD_HINT, IndexError_, converting
 from newscli.models import Article, Skipped
+from newscli.stories import table as told
 
 if TYPE_CHECKING:
     import sqlite3  # imported when first used: a search that finds the index up to date never needs it
@@ -182,6 +183,7 @@ class Catalog:
     def record_roots(self, roots: list[str]) -> None:
         for statement in _LATER:
             self.db.execute(statement)
+        told.create(self.db)
         if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'arrivals'").fetchone():
             for statement in _ARRIVALS:
                 self.db.execute(statement)
@@ -249,6 +251,7 @@ class Catalog:
             for statement in _TABLES.split(";\n"):
                 if statement.strip():
                     self.db.execute(statement)
+            told.create(self.db)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -317,6 +320,12 @@ class Catalog:
             rowid = self.db.execute(insert, row).lastrowid
         self.db.executemany("INSERT INTO keys VALUES (?, ?)", [(k, rowid) for k in keys])
         self.db.execute("INSERT OR IGNORE INTO arrivals VALUES (?, ?)", (article.id, time.time()))
+        told.record(self.db, article, when)
+
+    @_reported
+    def place_stories(self, window_days: float) -> int:
+        """Places in stories the articles added, changed or removed since the last time (stories/table.py)."""
+        return told.place(self.db, window_days)
 
     @_reported
     def delete_file(self, path: str) -> None:

@@ -87,6 +87,9 @@ def update(
             manifest.roots, manifest.defaults, manifest.follow_links = roots, defaults, todo.scan.follow_links
             manifest.save(folder)
             report = _apply(engine, catalog, todo, config, progress)
+            if not report.interrupted:
+                with catalog.batch():
+                    catalog.place_stories(config.story_window_days)
             files = None
             if scope is not None and summary is not None and before is not None:  # those outside are as they were
                 files = fingerprint(catalog.signatures_in(scope), start=summary.files, less=before)

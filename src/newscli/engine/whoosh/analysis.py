@@ -37,20 +37,13 @@ import Stemmer  # type: ignore[import-not-found]
 from whoosh.analysis import STOP_WORDS, Token, Tokenizer
 from whoosh.lang.stopwords import stoplists
 
+from newscli.languages import SNOWBALL
+
 WORDS = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")  # Whoosh's default pattern, grouping nothing
 # Han, kana, Hangul: written without spaces between words.
 _CJK = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 MIN_LETTERS = 2
 
-# ISO 639-1 codes of Snowball's stemmers, as PyStemmer names them.
-SNOWBALL = {
-    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
-    "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian", "fi": "finnish", "fr": "french",
-    "de": "german", "el": "greek", "hi": "hindi", "hu": "hungarian", "id": "indonesian", "ga": "irish",
-    "it": "italian", "lt": "lithuanian", "ne": "nepali", "no": "norwegian", "fa": "persian", "pl": "polish",
-    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "st": "sesotho", "es": "spanish",
-    "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
-}  # fmt: skip
 FOLDED = frozenset({"en"})  # languages whose words are stripped of accents
 
 

@@ -1,0 +1,119 @@
+"""Stories as the catalog keeps them: each dated article's features and story, and the decisions.
+
+In catalog.db beside the articles (not in the search index), so that stories can be made again
+without reading the archive. An article indexed is written here unplaced (story NULL); `place`,
+run after each index run, decides the stories of every article from the earliest one that is new,
+changed or removed, taking up the work where the last run left it (placing.py), so that the
+stories are those a rebuild would make. What was decided before that time stands: a story once
+merged stays merged.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from newscli.models import Article
+from newscli.stories import features as featuring
+from newscli.stories.placing import Placer, Row, Vote
+
+if TYPE_CHECKING:
+    import sqlite3
+
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS told (
+        id TEXT PRIMARY KEY, ts REAL NOT NULL, language TEXT NOT NULL, features TEXT NOT NULL,
+        title TEXT NOT NULL, source TEXT, story TEXT, score REAL, copy_of TEXT
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS told_by_time ON told (ts, id)",
+    "CREATE INDEX IF NOT EXISTS told_by_story ON told (story, ts)",
+    "CREATE TABLE IF NOT EXISTS told_votes (id TEXT NOT NULL, ts REAL NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS told_votes_by_time ON told_votes (ts)",
+    """CREATE TABLE IF NOT EXISTS told_merges (
+        story TEXT PRIMARY KEY, into_ TEXT NOT NULL, by TEXT NOT NULL, score REAL NOT NULL, ts REAL NOT NULL
+    ) WITHOUT ROWID""",
+    # When an article that was placed goes: the stories from its time on are decided again.
+    "CREATE TABLE IF NOT EXISTS told_from (ts REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS told_settings (window REAL NOT NULL)",
+    """CREATE TRIGGER IF NOT EXISTS untold AFTER DELETE ON articles BEGIN
+        INSERT INTO told_from SELECT ts FROM told WHERE id = old.id AND story IS NOT NULL;
+        DELETE FROM told WHERE id = old.id;
+    END""",
+)
+
+
+def create(db: sqlite3.Connection) -> None:
+    for statement in TABLES:
+        db.execute(statement)
+
+
+def exists(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'told'").fetchone() is not None
+
+
+def record(db: sqlite3.Connection, article: Article, when: float | None) -> None:
+    """Keeps a dated article's features, to be placed in a story (an undated one has none)."""
+    if when is None:
+        return
+    found = featuring.features(article.title, article.body, article.language)
+    db.execute(
+        "INSERT OR REPLACE INTO told (id, ts, language, features, title, source) VALUES (?, ?, ?, ?, ?, ?)",
+        (article.id, when, article.language or "", featuring.encode(found), article.title, article.source),
+    )
+
+
+def place(db: sqlite3.Connection, window_days: float) -> int:
+    """Decides the stories of what changed since the last time; returns how many articles were placed."""
+    window = window_days * 86400
+    settings = db.execute("SELECT window FROM told_settings").fetchone()
+    start: float | None
+    if settings is None or settings[0] != window_days:
+        start = -float("inf")
+        db.execute("DELETE FROM told_settings")
+        db.execute("INSERT INTO told_settings VALUES (?)", (window_days,))
+    else:
+        start = db.execute(
+            "SELECT min(ts) FROM (SELECT min(ts) AS ts FROM told WHERE story IS NULL UNION ALL"
+            " SELECT min(ts) FROM told_from)"
+        ).fetchone()[0]
+        if start is None:
+            return 0
+    placer = Placer(window_days)
+    votes: defaultdict[str, list[Vote]] = defaultdict(list)
+    cast = db.execute("SELECT id, ts, a, b FROM told_votes WHERE ts >= ? AND ts < ?", (start - window, start))
+    for id_, ts, a, b in cast:
+        votes[id_].append(Vote(ts, a, b))
+    first: dict[str, float] = {}
+    for row, story in _rows(db, start - 2 * window, start):
+        if story not in first:
+            found = db.execute("SELECT ts FROM told WHERE id = ?", (story,)).fetchone()
+            first[story] = found[0] if found else row.ts
+        if row.ts >= start - window:
+            placer.follow(row, story, first[story], tuple(votes.pop(row.id, ())))
+        else:
+            placer.follow(row, story, first[story])
+    for table in ("told_votes", "told_merges"):
+        db.execute(f"DELETE FROM {table} WHERE ts >= ?", (start,))
+    decided = [placer.place(row) for row, _ in _rows(db, start, None)]
+    for merge in placer.merges:
+        db.execute("UPDATE told SET story = ? WHERE story = ?", (merge.into, merge.story))
+        ts = db.execute("SELECT ts FROM told WHERE id = ?", (merge.by,)).fetchone()
+        db.execute("INSERT OR REPLACE INTO told_merges VALUES (?, ?, ?, ?, ?)", (*merge, ts[0] if ts else start))
+    db.executemany(
+        "UPDATE told SET story = ?, score = ?, copy_of = ? WHERE id = ?",
+        [(placer.story_of(d.story), d.score, d.copy_of, d.id) for d in decided],
+    )
+    db.executemany("INSERT INTO told_votes VALUES (?, ?, ?, ?)", [(i, *v) for i, v in placer.votes])
+    db.execute("DELETE FROM told_from")
+    return len(decided)
+
+
+def _rows(db: sqlite3.Connection, start: float, end: float | None) -> Iterator[tuple[Row, str]]:
+    """The articles from `start` (inclusive) to `end` (exclusive; None: all), in date order, with their story."""
+    sql = (
+        "SELECT t.id, t.ts, t.language, t.features, a.story, t.story FROM told t JOIN articles a ON a.id = t.id"
+        " WHERE t.ts >= ?" + (" AND t.ts < ?" if end is not None else "") + " ORDER BY t.ts, t.id"
+    )
+    for id_, ts, language, features, copies, story in db.execute(sql, (start,) if end is None else (start, end)):
+        yield Row(id_, ts, language, featuring.decode(features), copies), story
