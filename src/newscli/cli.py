@@ -145,6 +145,7 @@ def index(inv: Invocation, paths: tuple[str, ...], rebuild: bool, check: bool, j
     is_flag=True,
     help="Rerank the first results with words they share that the query lacks (pseudo-relevance feedback).",
 )
+@click.option("--stories", "by_story", is_flag=True, help="One line a story: the matches grouped by story.")
 @output_options
 @pass_invocation
 def search(
@@ -164,6 +165,7 @@ def search(
     labels: tuple[str, ...],
     all_copies: bool,
     expand: bool,
+    by_story: bool,
     json_: bool,
 ) -> None:
     """Search the archive: articles with every word first, then those with most.
@@ -197,6 +199,7 @@ def search(
       newscli search 'cocoa date:1987-02' --source Reuters --limit 0 --json
       newscli search 'kiev -russia' --explain
       newscli search cocoa --expand --explain
+      newscli search brazil --since 1987-03 --stories
     """
     from dataclasses import replace
 
@@ -216,6 +219,11 @@ def search(
         fold_copies=not all_copies,
         tuning=EXPANDED if expand else None,
     )
+    if by_story:
+        from newscli.commands.stories import search_stories
+
+        search_stories(inv, query, request, json_)
+        return
     looked = "" if sources or since or until or langs or unread or starred or labels else query  # not narrowed
     result = replace(inv.looking(looked, lambda engine: engine.search(request)), query=query)  # as typed: @NAME
     for note in result.explanation.notes:

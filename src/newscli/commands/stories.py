@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from contextlib import closing
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -24,6 +25,7 @@ from newscli.errors import ExitStatus, NewscliError
 
 if TYPE_CHECKING:
     from newscli.engine import Engine
+    from newscli.models import SearchRequest
 
 
 @click.command(cls=NewscliCommand, context_settings=CONTEXT)
@@ -109,6 +111,39 @@ def timeline(
     else:
         inv.out.print(render.timeline(result))
     if result.total == 0:
+        sys.exit(ExitStatus.NO_MATCH)
+
+
+SCANNED = 1000  # matches `search --stories` groups, best first
+
+
+def search_stories(inv: Invocation, query: str, request: SearchRequest, json_: bool) -> None:
+    """`search --stories`: the stories of the best matches, each whole, in the order of their best match."""
+    from itertools import islice
+
+    from newscli.stories import render, view
+
+    def found(engine: Engine) -> tuple[list[view.Story], int, str]:
+        with closing(view.connect(str(inv.config.index_dir))) as db:
+            ids = [a.id for a in islice(engine.every(replace(request, limit=0)), SCANNED)]
+            best = {article: n for n, article in enumerate(ids)}
+            told = view.whole(db, ids)
+            told.sort(key=lambda s: min(best.get(a.id, SCANNED) for a in s.articles))
+            shown = told[: request.limit] if request.limit else told
+            if not json_:
+                return shown, len(ids), ""
+            marks = inv.marks_of([a.id for s in shown for a in s.articles])
+            return shown, len(ids), render.stories_json(shown, engine.get, marks, query=query)
+
+    shown, matches, document = inv.read(found)
+    if json_:
+        inv.echo(document)
+    elif shown:
+        inv.out.print(render.grouped_hits(shown))
+    if not json_:
+        more = " (the first of them)" if matches >= SCANNED else ""
+        inv.say(f"{len(shown)} stories shown, of {matches} matches{more}; undated matches are in none")
+    if not shown:
         sys.exit(ExitStatus.NO_MATCH)
 
 

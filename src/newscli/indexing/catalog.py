@@ -323,6 +323,16 @@ class Catalog:
         told.record(self.db, article, when)
 
     @_reported
+    def tells(self) -> bool:
+        """Whether the catalog keeps stories (one made before them does not)."""
+        return told.exists(self.db)
+
+    @_reported
+    def tell(self, article: Article, when: float | None) -> None:
+        """Keeps an article's features for its story, as `add` does (for an article indexed before stories were)."""
+        told.record(self.db, article, when)
+
+    @_reported
     def place_stories(self, window_days: float) -> int:
         """Places in stories the articles added, changed or removed since the last time (stories/table.py)."""
         return told.place(self.db, window_days)

@@ -28,7 +28,7 @@ from newscli.indexing.manifest import (
     known_roots,
 )
 from newscli.indexing.roots import roots_for
-from newscli.models import Article, IndexReport, Skipped
+from newscli.models import Article, Filters, IndexReport, SearchRequest, Skipped, Sort
 
 BATCH = 5000  # articles per commit: what an interrupted run can lose
 
@@ -78,8 +78,12 @@ def update(
             catalog = Catalog.open(str(folder))
         try:
             before = catalog.signatures_in(scope) if scope is not None and summary is not None else None
+            untold = usable and not catalog.tells()
             with catalog.batch():
                 catalog.record_roots(roots)
+                if untold:  # an index made before stories were kept: its articles are told now
+                    for article in engine.every(SearchRequest("", Filters(), Sort.OLDEST, limit=0)):
+                        catalog.tell(article, dates.timestamp_of(article))
                 todo = changes(config, catalog, manifest, roots, update=True, scope=scope)
             defaults = todo.scan.defaults
             if scope is not None:  # those of the folders not looked at are as they were

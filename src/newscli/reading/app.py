@@ -1,4 +1,4 @@
-"""The interactive reader (`newscli read`): outlets and saved searches, the article list, the article.
+"""The interactive reader (`newscli read`): outlets, saved searches and stories, the article list, the article.
 
 It is built on Textual and imported by `newscli read` alone. Searches use the
 engine `newscli search` uses, opened once; marks are written the moment they are
@@ -8,8 +8,10 @@ made, so a crash or Ctrl-C keeps every one.
 from __future__ import annotations
 
 import threading
+import time
 import webbrowser
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -31,7 +33,9 @@ from newscli.models import Article, Filters, SearchRequest, Sort
 from newscli.reading import alerts, queries
 from newscli.reading.marks import Mark, Marks
 from newscli.safe import clean
+from newscli.stories.view import Story
 
+DAY = 86400.0
 PAGE = 200  # rows loaded at a time: more come as the cursor nears the end
 NARROW = 100  # columns below which the list and the article are stacked
 MEDIUM = 140  # columns below which the side list is hidden
@@ -59,6 +63,8 @@ class View:
 
     query: str = "is:unread"
     sources: tuple[str, ...] = ()
+    stories: bool = False  # today's stories (the last 24 hours), a row each: its most central article
+    story: str | None = None  # one story's articles, in time order
 
 
 class Help(ModalScreen[None]):
@@ -118,6 +124,7 @@ class Reader(App[None]):
         self.up_to = self._arrived()
         self._fetching: threading.Thread | None = None
         self.rows: list[Article] = []
+        self.stories: dict[str, Story] = {}  # of the rows of today's stories, by the article shown for each
         self.more = False
         self.shown: Article | None = None
         self.asking = ""
@@ -157,11 +164,27 @@ class Reader(App[None]):
 
     def _articles(self, n: int) -> list[Article]:
         """The first n articles of the view: by relevance for words, newest first for marks and outlets alone."""
+        if self.view.stories or self.view.story:
+            return self._told(n)
         text, filters = queries.plain(self.view.query, Filters(self.view.sources), self.marks)
         if text:
             request = SearchRequest(text, filters, Sort.RELEVANCE, limit=n, variants=self.config.variants)
             return [h.article for h in self.engine.search(request).hits]
         return list(self.engine.browse(filters, Sort.NEWEST, n).articles)
+
+    def _told(self, n: int) -> list[Article]:
+        """Today's stories (each by its most central article), or one story's articles."""
+        from newscli.stories import view
+
+        with closing(view.connect(str(self.config.index_dir))) as db:
+            if self.view.story is not None:
+                found = view.story(db, self.view.story)
+                ids = [a.id for a in found.articles] if found else []
+            else:
+                told = view.stories(db, since=time.time() - DAY, limit=n)
+                self.stories = {s.central.id: s for s in told}
+                ids = list(self.stories)
+        return [a for a in map(self.engine.get, ids) if a is not None]
 
     def _load(self, keep: int = 0) -> None:
         """Loads the view's first page, or (keep) one more page after the rows already shown."""
@@ -187,16 +210,27 @@ class Reader(App[None]):
         where = f"{self.view.query or 'everything'}" + (
             f" in {', '.join(self.view.sources)}" if self.view.sources else ""
         )
-        self._say(f"{where}: {len(self.rows):,}{'+' if self.more else ''} articles")
+        if self.view.stories:
+            self._say(f"stories of the last 24 hours: {len(self.rows):,} (Enter shows one)")
+        elif self.view.story:
+            self._say(f"story {self.view.story}: {len(self.rows):,} articles")
+        else:
+            self._say(f"{where}: {len(self.rows):,}{'+' if self.more else ''} articles")
 
     def _cells(self, a: Article, mark: Mark) -> list[Text]:
         style = "" if mark.read else "bold"
         state = ("★" if mark.starred else " ") + (" " if mark.read else "●")
         labels = "".join(f" [{x}]" for x in mark.labels)
+        told = self.stories.get(a.id) if self.view.stories else None
+        outlet = a.source or ""
+        if told is not None:
+            outlets = len(told.outlets)
+            outlet = f"{outlets} outlet{'s' * (outlets != 1)}"
+            labels += f" ({len(told.articles)} article{'s' * (len(told.articles) != 1)})"
         return [
             Text(state),
             Text(clean((a.date or "")[:10]), style=style),
-            Text(clean((a.source or "")[:16]), style=style),
+            Text(clean(outlet[:16]), style=style),
             Text(clean(a.title + labels), style=style),
         ]
 
@@ -219,7 +253,12 @@ class Reader(App[None]):
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
-        self._show(self._current())
+        article = self._current()
+        if self.view.stories and article is not None and article.id in self.stories:
+            self.view = View(story=self.stories[article.id].id)
+            self._load()
+            return
+        self._show(article)
 
     def _show(self, article: Article | None) -> None:
         if article is None:
@@ -368,7 +407,7 @@ class Reader(App[None]):
     def _side(self) -> None:
         side = self.query_one(OptionList)
         side.clear_options()
-        options = [Option("Unread", id="q:is:unread"), Option("Starred", id="q:is:starred")]
+        options = [Option("Unread", id="q:is:unread"), Option("Starred", id="q:is:starred"), Option("Stories", id="t:")]
         options += [Option(Text(clean(f"@{name}")), id=f"q:@{name}") for name in self.marks.saved()]
         unread = self.engine.sources(without=frozenset(self.marks.ids(read=True)))
         counts = {b.name: b.count for b in unread}
@@ -382,6 +421,8 @@ class Reader(App[None]):
         key = event.option.id or ""
         if key.startswith("s:"):
             self.view = View("is:unread", (key[2:],))
+        elif key == "t:":
+            self.view = View(stories=True)
         else:
             self.view = View(key[2:])
         self._load()

@@ -102,15 +102,17 @@ def story_view(story: Story, telling: Telling, explain: bool = False, merges: Se
     for outlet, articles in grouped(story):
         items.append(Text(one_line(outlet), style="green"))
         table = Table.grid(padding=(0, 2))
-        for column in ("yellow", "cyan", "", ""):
-            table.add_column(style=column, no_wrap=column != "")
+        columns = ["yellow", "cyan", "", *(["dim"] if explain else []), ""]  # the title last, wrapped
+        for n, style in enumerate(columns):
+            table.add_column(style=style, no_wrap=n < len(columns) - 1)
         for told, copies in articles:
-            why = Text(f"  [{_why(told)}]", style="dim") if explain else Text()
             late = "first" if told is story.first else delay(told.ts - first)
-            table.add_row("  " + told.id, when(told.ts), late, Text(one_line(told.title)) + why)
+            why = [_why(told)] if explain else []
+            table.add_row("  " + told.id, when(told.ts), late, *why, Text(one_line(told.title)))
             for copy in copies:
                 again = f"= {one_line(copy.outlet)}, {delay(copy.ts - first)}"
-                table.add_row(Text("    " + copy.id, style="dim"), "", "", Text(again, style="dim"))
+                why = ["a copy"] if explain else []
+                table.add_row(Text("    " + copy.id, style="dim"), "", "", *why, Text(again, style="dim"))
         items.append(table)
     if explain and merges:
         items.append(Text())
@@ -129,25 +131,26 @@ def story_view(story: Story, telling: Telling, explain: bool = False, merges: Se
 
 
 def _why(told: Told) -> str:
+    """How an article came into its story (`story --explain`)."""
     if told.copy_of is not None:
         return "a copy"
     if told.score is None:
-        return "began the story"
-    return f"joined at {told.score:.2f}"
+        return "began it"
+    return f"joined {told.score:.2f}"
 
 
 def grouped_hits(stories: Sequence[Story]) -> RenderableType:
-    """`search --stories`: one line a story, its outlets and span."""
-    lines = []
+    """`search --stories`: a story a line, its title; under it, its outlets, articles and span."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="yellow", no_wrap=True)
+    table.add_column()
     for story in stories:
-        line = Text()
-        line.append(story.id, style="yellow")
-        line.append(f"  {_counts(story):<24}", style="dim")
-        line.append(f"{_span(story):<30}", style="cyan")
-        line.append(one_line(story.title), style="bold")
-        lines.append(line)
-        lines.append(Text("    " + one_line(", ".join(story.outlets)), style="green"))
-    return Group(*lines)
+        about = Text(one_line(", ".join(story.outlets)), style="green")
+        about.append(f"; {len(story.articles)} article{'s' * (len(story.articles) != 1)}; ", style="dim")
+        about.append(_span(story), style="cyan")
+        table.add_row(story.id, Text(one_line(story.title), style="bold"))
+        table.add_row("", about)
+    return table
 
 
 def _article(told: Told, articles: Articles, marks: Marks) -> dict[str, Any]:
@@ -167,8 +170,9 @@ def _story_json(story: Story, articles: Articles, marks: Marks) -> dict[str, Any
     }
 
 
-def stories_json(stories: Sequence[Story], articles: Articles, marks: Marks) -> str:
-    return dumps({"stories": [_story_json(s, articles, marks) for s in stories]})
+def stories_json(stories: Sequence[Story], articles: Articles, marks: Marks, query: str | None = None) -> str:
+    head = {} if query is None else {"query": query}
+    return dumps({**head, "stories": [_story_json(s, articles, marks) for s in stories]})
 
 
 def story_json(story: Story, telling: Telling, articles: Articles, marks: Marks) -> str:

@@ -130,6 +130,11 @@ def stories(
     return ranked[:limit] if limit else ranked
 
 
+def whole(db: sqlite3.Connection, ids: Collection[str]) -> list[Story]:
+    """The stories of these articles, each whole."""
+    return _members(db, "t.story IN ({})", sorted(set(story_of(db, ids).values())))
+
+
 def merges(db: sqlite3.Connection, story: str) -> list[tuple[str, str, str, float]]:
     """The merges that made a story: (story, into, by which article, its similarity)."""
     sql = "SELECT story, into_, by, score FROM told_merges WHERE into_ = ? OR story = ? ORDER BY ts"

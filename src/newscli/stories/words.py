@@ -3,9 +3,10 @@
 The weighted log-odds ratio with an informative Dirichlet prior of Monroe, Colaresi and Quinn
 ("Fightin' Words", Political Analysis, 2008): for each word, the log-odds of an outlet using it
 against the other outlets using it, each smoothed by a prior proportional to the word's frequency
-in the whole story (PRIOR words of it), and divided by its standard error: a z-score. A word with
-z of 1.96 or more is the outlet's at the 5% level; the highest few are shown. Counting is of words
-as written, lower-cased, but for the few that say nothing of an event (features.STOP).
+in the whole story (weighing a tenth as much as the story: PRIOR), and divided by its standard
+error: a z-score. A word with z of 1.96 or more is the outlet's at the 5% level; the highest few
+are shown. Counting is of words as written, lower-cased, but for the few that say nothing of an
+event (features.STOP).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import NamedTuple
 
 from newscli.stories.features import STOP
 
-PRIOR = 500.0  # words of prior: how far the story's own frequencies pull an outlet's
+PRIOR = 0.1  # the prior's weight, as a share of the story's words: how far its frequencies pull an outlet's
 ENOUGH = 100  # words an outlet needs in a story for its own words to be told
 SIGNIFICANT = 1.96
 SHOWN = 8
@@ -54,7 +55,8 @@ def telling(texts: Mapping[str, Counter[str]]) -> Telling:
     size = sum(total.values())
     if len(texts) < 2 or not size:
         return Telling({}, [])
-    prior = {w: PRIOR * n / size for w, n in total.items()}
+    weight = PRIOR * size
+    prior = {w: weight * n / size for w, n in total.items()}
     distinctive = {}
     for outlet, own in texts.items():
         n_own = sum(own.values())
@@ -65,7 +67,7 @@ def telling(texts: Mapping[str, Counter[str]]) -> Telling:
         for w, y in own.items():
             a = prior[w]
             rest = total[w] - y
-            delta = math.log((y + a) / (n_own + PRIOR - y - a)) - math.log((rest + a) / (n_rest + PRIOR - rest - a))
+            delta = math.log((y + a) / (n_own + weight - y - a)) - math.log((rest + a) / (n_rest + weight - rest - a))
             z = delta / math.sqrt(1 / (y + a) + 1 / (rest + a))
             if z >= SIGNIFICANT:
                 words.append(Word(w, round(z, 2)))
