@@ -118,7 +118,7 @@ def test_mark_all_read_and_the_side_list(run: Run, news: Path) -> None:
 
     async def steps(pilot: Any, app: Reader) -> None:
         side = [str(o.prompt) for o in app.query_one("#side").options]  # type: ignore[attr-defined]
-        assert side[:3] == ["Unread", "Starred", "@money"] and "Reuters (2)" in side
+        assert side[:4] == ["Unread", "Starred", "Stories", "@money"] and "Reuters (2)" in side
         await pilot.press("A")
         assert all(m["read"] for m in marks_of(run).values()) and len(marks_of(run)) == 5
         app.action_refresh()
@@ -128,6 +128,44 @@ def test_mark_all_read_and_the_side_list(run: Run, news: Path) -> None:
         await pilot.press("q")
 
     drive(reader(), steps)
+
+
+def test_the_stories_of_the_last_day_in_the_side_list(run: Run, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from .test_stories import FLOODS, LATER, RATES, put
+
+    now = datetime.now(UTC)
+    rows = [(n, s, (now - timedelta(hours=10) + timedelta(minutes=5 * i)).isoformat(), t, b) for i, (n, s, _, t, b) in
+            enumerate(FLOODS + RATES)]  # fmt: skip
+    put(tmp_path / "today", rows)
+    put(tmp_path / "today", [("old", "AP", (now - timedelta(days=3)).isoformat(), "Old news", LATER[0][4])])
+    index(run, tmp_path / "today")
+
+    async def steps(pilot: Any, app: Reader) -> None:
+        side = app.query_one("#side")
+        side.focus()
+        side.highlighted = [str(o.prompt) for o in side.options].index("Stories")  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert titles(app) == [
+            "Deadly flash floods hit Spain's east coast",
+            "ECB cuts rates by a quarter point as inflation eases",
+            "Bank of England holds interest rates as inflation lingers",
+        ]
+        assert status(app).startswith("stories of the last 24 hours: 3")
+        table = app.query_one("#list")
+        assert "4 outlets" in str(table.get_row_at(0)[2]) and "(4 articles)" in str(table.get_row_at(0)[3])  # type: ignore[attr-defined]
+        await pilot.press("enter")  # the story: its articles, in time order
+        await pilot.pause()
+        assert [a.source for a in app.rows] == ["Reuters", "Yahoo News", "BBC News", "Al Jazeera"]
+        assert status(app).startswith("story ") and "4 articles" in status(app)
+        await pilot.press("enter")  # the first article, read
+        await pilot.pause()
+        assert "Flash floods swept through the Valencia region" in text_of(app, "#text")
+        await pilot.press("q", "q")
+
+    drive(reader(), steps, size=(160, 40))
 
 
 def test_it_opens_on_a_query_and_long_lists_load_as_they_scroll(run: Run, tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from contextlib import closing
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -119,6 +118,7 @@ SCANNED = 1000  # matches `search --stories` groups, best first
 
 def search_stories(inv: Invocation, query: str, request: SearchRequest, json_: bool) -> None:
     """`search --stories`: the stories of the best matches, each whole, in the order of their best match."""
+    from dataclasses import replace
     from itertools import islice
 
     from newscli.stories import render, view
