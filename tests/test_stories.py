@@ -369,3 +369,18 @@ def test_the_window_is_a_setting_and_a_new_one_places_every_article_again(
     assert run("index").exit_code == 0
     stories = by_title(told(run))
     assert ("BBC News: Valencia mud" in stories["Deadly flash floods hit Spain's east coast"]) is (window > 2)
+
+
+def test_stories_can_be_turned_off_and_on_again(
+    run: Run, news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSCLI_CONFIG", str(write(tmp_path / "off.yaml", "story_window_days: 0\n")))
+    put(news, [("later", "AP", "2024-10-29T16:00:00Z", "Valencia floods", FLOODS[2][4])])
+    assert run("index").exit_code == 0
+    off = run("stories")
+    assert off.exit_code == 2 and "stories are turned off" in off.stderr
+    monkeypatch.setenv("NEWSCLI_CONFIG", str(write(tmp_path / "on.yaml", "story_window_days: 3\n")))
+    assert run("index").exit_code == 0  # every article told anew, the one indexed while off too
+    assert "AP: Valencia floods" in by_title(told(run))["Deadly flash floods hit Spain's east coast"]
+    bad = run("--config", str(write(tmp_path / "bad.yaml", "story_window_days: -1\n")), "stories")
+    assert bad.exit_code == 2 and "bad.yaml:1" in bad.stderr and "0 or more" in bad.stderr

@@ -46,7 +46,7 @@ class Config:
     max_feed_mb: float = 10.0  # a feed (or a page, for full text) larger than this is not read
     whoosh_plain: bool = False  # Whoosh's public API alone (slower): see engine/whoosh/internals
     alerts: Alerts = field(default_factory=lambda: Alerts())
-    story_window_days: float = 3.0  # how far apart in time articles of one story may be (stories/placing.py)
+    story_window_days: float = 3.0  # how far apart articles of one story may be (stories/placing.py); 0: no stories
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +184,11 @@ def _check(key: object, value: Any, path: Path, line: int) -> Any:
         if value not in SERVER_MODES:
             raise bad("one of " + ", ".join(SERVER_MODES))
         return value
-    if key in ("max_file_mb", "lock_timeout", "server_idle", "max_feed_mb", "story_window_days"):
+    if key == "story_window_days":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+            raise bad("a number of days, 0 or more (0: no stories)")
+        return float(value)
+    if key in ("max_file_mb", "lock_timeout", "server_idle", "max_feed_mb"):
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
             raise bad("a positive number")  # .nan and .inf are YAML floats too
         return float(value)

@@ -23,6 +23,8 @@ from newscli.context import (
 from newscli.errors import ExitStatus, NewscliError
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from newscli.engine import Engine
     from newscli.models import SearchRequest
 
@@ -113,6 +115,15 @@ def timeline(
         sys.exit(ExitStatus.NO_MATCH)
 
 
+def _catalog(inv: Invocation) -> closing[sqlite3.Connection]:
+    """The catalog the stories are read from; an error if stories are turned off."""
+    from newscli.stories import view
+
+    if inv.config.story_window_days <= 0:
+        raise NewscliError("stories are turned off", hint="story_window_days is 0 in the config file")
+    return closing(view.connect(str(inv.config.index_dir)))
+
+
 SCANNED = 1000  # matches `search --stories` groups, best first
 
 
@@ -124,7 +135,7 @@ def search_stories(inv: Invocation, query: str, request: SearchRequest, json_: b
     from newscli.stories import render, view
 
     def found(engine: Engine) -> tuple[list[view.Story], int, str]:
-        with closing(view.connect(str(inv.config.index_dir))) as db:
+        with _catalog(inv) as db:
             ids = [a.id for a in islice(engine.every(replace(request, limit=0)), SCANNED)]
             best = {article: n for n, article in enumerate(ids)}
             told = view.whole(db, ids)
@@ -199,7 +210,7 @@ def stories(
     request = SearchRequest(text, filters, Sort.NEWEST, limit=0, variants=inv.config.variants)
 
     def found(engine: Engine) -> tuple[list[view.Story], str]:
-        with closing(view.connect(str(inv.config.index_dir))) as db:
+        with _catalog(inv) as db:
             ids = [a.id for a in engine.every(request)] if narrowed else None
             chosen = view.stories(db, since=filters.dates.start, until=filters.dates.end, ids=ids, limit=limit)
             if not json_:
@@ -241,7 +252,7 @@ def story(inv: Invocation, ref: str, explain: bool, json_: bool) -> None:
     from newscli.stories import render, view, words
 
     def found(engine: Engine) -> tuple[view.Story, words.Telling, list[Any], str]:
-        with closing(view.connect(str(inv.config.index_dir))) as db:
+        with _catalog(inv) as db:
             told = view.story(db, ref)
             if told is None:
                 told = view.story(db, lookup.find(engine, ref).id)

@@ -107,6 +107,7 @@ class Catalog:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self.telling = True  # whether articles are kept for stories (story_window_days: 0 turns them off)
         self._db: sqlite3.Connection | None = None
 
     @classmethod
@@ -320,12 +321,13 @@ class Catalog:
             rowid = self.db.execute(insert, row).lastrowid
         self.db.executemany("INSERT INTO keys VALUES (?, ?)", [(k, rowid) for k in keys])
         self.db.execute("INSERT OR IGNORE INTO arrivals VALUES (?, ?)", (article.id, time.time()))
-        told.record(self.db, article, when)
+        if self.telling:
+            told.record(self.db, article, when)
 
     @_reported
     def tells(self) -> bool:
-        """Whether the catalog keeps stories (one made before them does not)."""
-        return told.exists(self.db)
+        """Whether the catalog keeps stories (one made before them does not, nor one while they were off)."""
+        return told.placed(self.db)
 
     @_reported
     def tell(self, article: Article, when: float | None) -> None:
@@ -334,7 +336,11 @@ class Catalog:
 
     @_reported
     def place_stories(self, window_days: float) -> int:
-        """Places in stories the articles added, changed or removed since the last time (stories/table.py)."""
+        """Places in stories the articles added, changed or removed since the last time (stories/table.py);
+        with a window of 0 (stories off), forgets them."""
+        if window_days <= 0:
+            told.forget(self.db)
+            return 0
         return told.place(self.db, window_days)
 
     @_reported

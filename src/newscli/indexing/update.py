@@ -76,9 +76,10 @@ def update(
         else:
             engine = engine_of(config).open(str(folder))
             catalog = Catalog.open(str(folder))
+        catalog.telling = config.story_window_days > 0
         try:
             before = catalog.signatures_in(scope) if scope is not None and summary is not None else None
-            untold = usable and not catalog.tells()
+            untold = usable and catalog.telling and not catalog.tells()
             with catalog.batch():
                 catalog.record_roots(roots)
                 if untold:  # an index made before stories were kept: its articles are told now

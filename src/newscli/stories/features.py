@@ -27,7 +27,7 @@ NAME_WEIGHT = 2
 DATE_WEIGHT = 2
 _WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*")
 _NAME = re.compile(r"(?<![\w.])([A-Z][\w'’-]*(?:\s+(?:(?:of|de|da|von|van|al|bin|del)\s+)?[A-Z][\w'’-]*)*)")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“(—–-]\s*|\n\s*)$")
+_SENTENCE_END = re.compile(r"[.!?:;\"“(—–-]\s*$")  # before a word that starts a sentence
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -37,6 +37,7 @@ _MONTHS = {
     )
     for m in names
 }  # fmt: skip
+_DIGIT = re.compile(r"\d")
 _DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _DATE = re.compile(r"\b([A-Z][a-z]{2,8})\.?\s+(\d{1,2})\b")
 # English words that tell nothing of an event, whatever the window's document frequencies say:
@@ -53,16 +54,18 @@ STOP = frozenset(
 
 def features(title: str, body: str, language: str | None) -> Counter[str]:
     """The weighted features of an article."""
-    lead = " ".join(body.split()[:LEAD])
+    lead = " ".join(body[: LEAD * 20].split()[:LEAD])  # (60 words are far fewer than 1,200 characters)
     stem = _stemmer(language)
     found: Counter[str] = Counter()
     for text, weight in ((title, TITLE_WEIGHT), (lead, 1)):
         for word in _WORD.findall(text):
             lower = word.lower()
-            if any(c.isdigit() for c in lower):
-                number = lower.replace(",", "")
-                found[f"#:{number}"] += weight
-            elif len(lower) > 2 and lower not in STOP:
+            if lower.isalpha():
+                if len(lower) > 2 and lower not in STOP:
+                    found[stem(lower)] += weight
+            elif _DIGIT.search(lower):
+                found["#:" + lower.replace(",", "")] += weight
+            elif len(lower) > 2:  # (u.k, o'brien)
                 found[stem(lower)] += weight
     for name in _names(lead):
         found[f"n:{name}"] += NAME_WEIGHT
@@ -82,9 +85,13 @@ def _names(text: str) -> list[str]:
         words = [w for w in words if w not in STOP and w not in _MONTHS and w not in _DAYS]
         if len(words) > 1:
             names.extend(f"{a}_{b}" for a, b in zip(words, words[1:], strict=False))
-        elif words and len(words[0]) > 2 and _SENTENCE_START.search(text[: match.start()]) is None:
+        elif words and len(words[0]) > 2 and not _starts_sentence(text, match.start()):
             names.append(words[0])
     return names
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    return at == 0 or _SENTENCE_END.search(text, max(0, at - 4), at) is not None
 
 
 def encode(found: Counter[str]) -> str:

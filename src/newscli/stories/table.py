@@ -48,8 +48,18 @@ def create(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
-def exists(db: sqlite3.Connection) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'told'").fetchone() is not None
+def placed(db: sqlite3.Connection) -> bool:
+    """Whether stories were placed here (not in a catalog made before stories, nor since they were turned off)."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'told_settings'").fetchone() is None:
+        return False
+    return db.execute("SELECT 1 FROM told_settings").fetchone() is not None
+
+
+def forget(db: sqlite3.Connection) -> None:
+    """Stories are turned off: once on again, every article is told anew."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'told'").fetchone() is not None:
+        db.execute("DELETE FROM told_settings")
+        db.execute("DELETE FROM told")
 
 
 def record(db: sqlite3.Connection, article: Article, when: float | None) -> None:
