@@ -133,13 +133,14 @@ def test_mark_all_read_and_the_side_list(run: Run, news: Path) -> None:
 def test_the_stories_of_the_last_day_in_the_side_list(run: Run, tmp_path: Path) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from .test_stories import FLOODS, LATER, RATES, put
+    from .test_stories import FLOODS, LATER, RATES, put, wire
 
     now = datetime.now(UTC)
     rows = [(n, s, (now - timedelta(hours=10) + timedelta(minutes=5 * i)).isoformat(), t, b) for i, (n, s, _, t, b) in
             enumerate(FLOODS + RATES)]  # fmt: skip
     put(tmp_path / "today", rows)
     put(tmp_path / "today", [("old", "AP", (now - timedelta(days=3)).isoformat(), "Old news", LATER[0][4])])
+    wire(tmp_path / "today", now - timedelta(days=6))  # the news of the days before
     index(run, tmp_path / "today")
 
     async def steps(pilot: Any, app: Reader) -> None:
@@ -150,7 +151,7 @@ def test_the_stories_of_the_last_day_in_the_side_list(run: Run, tmp_path: Path) 
         await pilot.pause()
         assert titles(app) == [
             "Deadly flash floods hit Spain's east coast",
-            "ECB cuts rates by a quarter point as inflation eases",
+            "European Central Bank lowers interest rates again",  # the story's most central article
             "Bank of England holds interest rates as inflation lingers",
         ]
         assert status(app).startswith("stories of the last 24 hours: 3")

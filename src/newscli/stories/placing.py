@@ -1,23 +1,25 @@
 """Placing articles in stories, one at a time in date order: online clustering of news.
 
-Each article is compared with the stories told in its window (the WINDOW days before it) in its
-own language. Both are TF-IDF vectors of the article's features (features.py), weighted by how
-many of the window's articles (in any language) have each feature, leaving out those too common to tell one event
-(COMMON); a story is the sum of the unit vectors of its articles in the window. The article joins
-the story it is most like, if its cosine similarity reaches JOIN and they share at least two rare
-features (a name, a number: RARE); else it starts a story of its own, named by its ID. A story is
-only compared while one of its articles is in the window.
+Each article is compared with the articles of the WINDOW days before it in its own language, as
+TF-IDF vectors of their features (features.py): each feature weighed by how few of the articles of
+the IDF_DAYS before it (in any language) have it, leaving out those too common to tell one event
+(COMMON). The article joins the story of the article it is most like, if their cosine similarity
+reaches JOIN and they share at least two rare features (RARE: a name, a figure); else it starts a
+story of its own, named by its ID. A story is thus compared while one of its articles is in the
+window, by the article of it that is most like the new one: a story that goes on for weeks is
+followed one step at a time.
 
-The thresholds were chosen on the judged set of bench/stories (B-cubed precision 0.96, recall
-0.83 at 0.35; bench/RESULTS.md), preferring precision: a wrong merge misleads more than a missed one.
-
-When an article is also like a second story (MERGE), that is a vote for the two being one; at
-two votes in the window, from two articles, the later story is merged into the earlier one.
+When an article is also like a second story (MERGE), that is a vote for the two being one; at two
+votes in the window, from two articles, the story that began later is merged into the other.
 Stories are merged, never split. A copy of an article (dupes.py) joins its original's story.
 
+The thresholds were chosen on the judged set of bench/stories, preferring precision (a wrong
+merge misleads more than a missed one): bench/RESULTS.md has the figures, beside those of a
+story as the sum of its articles (a centroid), which were worse.
+
 Given the same articles, the same decisions follow, whatever order they were indexed in: the
-state at any time is made only from the articles of the two windows before it and their stories,
-which is how `Placer.follow` takes up the work where an earlier run left it.
+state at any time is made only from the articles of the WINDOW + IDF_DAYS before it and their
+stories, which is how `Placer.follow` takes up the work where an earlier run left it.
 """
 
 from __future__ import annotations
@@ -28,14 +30,16 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 WINDOW_DAYS = 3.0
-JOIN = 0.35  # cosine similarity from which an article joins a story
-MERGE = 0.35  # from which an article's likeness to a second story is a vote to merge the two
+IDF_DAYS = 10.0  # days of articles before one that weigh its features (how common each is)
+JOIN = 0.45  # cosine similarity from which an article joins a story
+MERGE = 0.45  # from which an article's likeness to a second story is a vote to merge the two
 VOTES = 2  # articles needed to merge two stories
 COMMON = 0.05  # a feature in more of the window's articles than this share tells no event apart
 FEW = 50  # articles a window needs before features are judged common
 RARE = 0.005  # a feature in at most this share of the window's articles is rare
+RARE_LEAST = 5  # or in at most this many (the article itself among them)
 RARE_SHARED = 2  # rare features an article must share with a story to join it (in a window of FEW or more)
-CROWD = 100  # a feature more stories of the window hold is not used to compare them
+CROWD = 1000  # a feature more articles of the window hold is not used to compare them
 _PLACES = 9  # (digits a similarity is rounded to: decisions do not hang on the order of additions)
 
 
@@ -70,20 +74,12 @@ class Vote(NamedTuple):
 
 
 @dataclass
-class _Story:
-    id: str
-    first: float  # when its first article was published
-    features: set[str] = field(default_factory=set)  # of its window articles (their sum is in the postings)
-    norm2: float = 0.0
-    latest: float = 0.0
-
-
-@dataclass
 class _Window:
     """The articles of the window, in every language: how common each feature is."""
 
-    # (ts, language, features, vector, story) of each article; a copy has no features or vector
-    seen: deque[tuple[float, str, dict[str, int], dict[str, float] | None, str]] = field(default_factory=deque)
+    # (ts, language, ID, features, vector) of each article; a copy has no features or vector
+    seen: deque[tuple[float, str, str, dict[str, int], dict[str, float] | None]] = field(default_factory=deque)
+    known: deque[tuple[float, dict[str, int]]] = field(default_factory=deque)  # (ts, features) of the IDF window
     counted: int = 0  # articles in `df` (copies are not)
     df: Counter[str] = field(default_factory=Counter)
 
@@ -92,8 +88,7 @@ class _Window:
 class _Language:
     """The stories of the window in one language."""
 
-    stories: dict[str, _Story] = field(default_factory=dict)
-    postings: dict[str, dict[str, float]] = field(default_factory=dict)  # feature -> story -> its sum
+    postings: dict[str, dict[str, float]] = field(default_factory=dict)  # feature -> article -> its weight
     votes: deque[Vote] = field(default_factory=deque)
     tally: Counter[tuple[str, str]] = field(default_factory=Counter)
 
@@ -103,10 +98,14 @@ class Placer:
 
     def __init__(self, window_days: float = WINDOW_DAYS) -> None:
         self.window = window_days * 86400
+        self.idf_window = max(IDF_DAYS * 86400, self.window)
+        self.memory = self.window + self.idf_window  # how far back the state at any time reaches
         self._languages: dict[str, _Language] = {}
         self._window = _Window()
         self._copies: dict[str, tuple[str, float]] = {}  # copy group -> (story, when its latest copy was)
         self.merged: dict[str, str] = {}
+        self._owner: dict[str, str] = {}  # each article of the window with a vector -> its story (as placed)
+        self._first: dict[str, float] = {}  # each story of the window -> when its first article was
         self.merges: list[Merge] = []
         self.votes: list[tuple[str, Vote]] = []  # (article, vote) cast by the articles placed
 
@@ -156,16 +155,24 @@ class Placer:
         """The state of the article's language, with what left the window before it forgotten."""
         start = row.ts - self.window
         window = self._window
-        while window.seen and window.seen[0][0] < start:
-            _, language, features, vector, story = window.seen.popleft()
-            if vector is None:
-                continue
+        while window.known and window.known[0][0] < row.ts - self.idf_window:
+            _, features = window.known.popleft()
             window.counted -= 1
             for feature in features:
                 window.df[feature] -= 1
                 if not window.df[feature]:
                     del window.df[feature]
-            self._take(self._languages[language], self.story_of(story), vector, -1.0)
+        while window.seen and window.seen[0][0] < start:
+            _, language, article, features, vector = window.seen.popleft()
+            if vector is None:
+                continue
+            postings = self._languages[language].postings
+            for feature in vector:
+                holders = postings[feature]
+                del holders[article]
+                if not holders:
+                    del postings[feature]
+            del self._owner[article]
         state = self._languages.setdefault(row.language, _Language())
         while state.votes and state.votes[0].ts < start:
             vote = state.votes.popleft()
@@ -176,6 +183,7 @@ class Placer:
         """The article's TF-IDF unit vector, without the features too common in the window to tell an event."""
         window = self._window
         window.counted += 1
+        window.known.append((row.ts, row.features))
         df = window.df
         for feature in row.features:
             df[feature] += 1
@@ -186,73 +194,42 @@ class Placer:
         return {f: w / norm for f, w in weights.items()}
 
     def _scores(self, state: _Language, vector: dict[str, float]) -> list[tuple[float, str]]:
-        """The stories of the window at least MERGE like the vector (cosine similarity) that share RARE_SHARED
-        of its rare features, most like first.
+        """The stories of the window with an article at least MERGE like the vector (cosine similarity of
+        the two) and sharing RARE_SHARED of its rare features, each by its most alike article, most like first.
 
-        Features held by more than CROWD stories are passed over: too common to tell one event. Rare
-        features keep a story of routine reports (each company's quarterly results) from taking every
-        report of the kind."""
+        Features held by more than CROWD articles are passed over: too common to tell one event. Rare
+        features keep routine reports (each company's quarterly results) from making one story."""
         dots: dict[str, float] = {}
         shared: Counter[str] = Counter()
         postings, df, counted = state.postings, self._window.df, self._window.counted
-        rare = RARE * counted if counted >= FEW else math.inf
+        rare = max(RARE_LEAST, RARE * counted) if counted >= FEW else math.inf
         for feature, weight in vector.items():
             holders = postings.get(feature)
             if holders is None or len(holders) > CROWD:
                 continue
             if df[feature] <= rare:
                 shared.update(holders.keys())
-            for story, value in holders.items():
-                dots[story] = dots.get(story, 0.0) + weight * value
+            for article, value in holders.items():
+                dots[article] = dots.get(article, 0.0) + weight * value
         floor = min(JOIN, MERGE)
-        scores = []
-        stories = state.stories
-        for story, dot in dots.items():
-            if dot < floor or shared[story] < RARE_SHARED:  # (a story's norm is at least 1: no lower dot will do)
-                continue
-            score = round(dot / math.sqrt(stories[story].norm2), _PLACES)
-            if score >= floor:
-                scores.append((score, story))
-        scores.sort(key=lambda x: (-x[0], x[1]))
-        return scores
+        best: dict[str, float] = {}
+        for article, dot in dots.items():
+            if dot >= floor and shared[article] >= RARE_SHARED:
+                story = self.story_of(self._owner[article])
+                score = round(dot, _PLACES)
+                if score > best.get(story, 0.0):
+                    best[story] = score
+        return sorted(((score, story) for story, score in best.items()), key=lambda x: (-x[0], x[1]))
 
     def _remember(self, state: _Language, row: Row, vector: dict[str, float] | None, story: str, first: float) -> None:
         story = self.story_of(story)
-        self._window.seen.append((row.ts, row.language, row.features if vector is not None else {}, vector, story))
+        self._window.seen.append((row.ts, row.language, row.id, row.features if vector is not None else {}, vector))
         self._copies[row.copies] = (story, row.ts)
-        if story not in state.stories:
-            state.stories[story] = _Story(story, first)
-        s = state.stories[story]
-        s.latest = max(s.latest, row.ts)
+        self._first.setdefault(story, first)
         if vector is not None:
-            self._take(state, story, vector, 1.0)
-
-    def _take(self, state: _Language, story: str, vector: dict[str, float], sign: float) -> None:
-        """Adds a unit vector to a story's sum (sign 1), or takes it away (-1): a story is compared
-        while it holds an article of the window."""
-        s = state.stories.get(story)
-        if s is None:  # (one whose every feature is common)
-            return
-        postings = state.postings
-        dot = 0.0
-        for f, w in vector.items():
-            holders = postings.get(f)
-            if holders is None:
-                holders = postings[f] = {}
-            value = holders.get(story, 0.0)
-            dot += w * value
-            value += sign * w
-            if sign < 0 and abs(value) < 1e-9:
-                del holders[story]
-                s.features.discard(f)
-                if not holders:
-                    del postings[f]
-            else:
-                holders[story] = value
-                s.features.add(f)
-        s.norm2 = max(0.0, s.norm2 + 2 * sign * dot + 1.0)
-        if not s.features:
-            del state.stories[story]
+            self._owner[row.id] = story
+            for feature, weight in vector.items():
+                state.postings.setdefault(feature, {})[row.id] = weight
 
     def _vote(self, state: _Language, vote: Vote) -> int:
         if self.story_of(vote.a) == self.story_of(vote.b):
@@ -264,17 +241,6 @@ class Placer:
     def _merge(self, state: _Language, a: str, b: str, by: str, score: float) -> None:
         """Merges two stories: the one that began later goes into the other."""
         a, b = self.story_of(a), self.story_of(b)
-        first, second = state.stories[a], state.stories[b]
-        into, gone = (first, second) if (first.first, first.id) <= (second.first, second.id) else (second, first)
-        self.merged[gone.id] = into.id
-        self.merges.append(Merge(gone.id, into.id, by, score))
-        del state.stories[gone.id]
-        norm2 = 0.0
-        for f in gone.features | into.features:
-            holders = state.postings[f]
-            value = holders.pop(gone.id, 0.0) + holders.get(into.id, 0.0)
-            holders[into.id] = value
-            norm2 += value * value
-        into.features |= gone.features
-        into.norm2 = norm2
-        into.latest = max(into.latest, gone.latest)
+        into, gone = (a, b) if (self._first[a], a) <= (self._first[b], b) else (b, a)
+        self.merged[gone] = into
+        self.merges.append(Merge(gone, into, by, score))

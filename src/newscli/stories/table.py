@@ -3,9 +3,9 @@
 In catalog.db beside the articles (not in the search index), so that stories can be made again
 without reading the archive. An article indexed is written here unplaced (story NULL); `place`,
 run after each index run, decides the stories of every article from the earliest one that is new,
-changed or removed, taking up the work where the last run left it (placing.py), so that the
-stories are those a rebuild would make. What was decided before that time stands: a story once
-merged stays merged.
+changed or removed, taking up the work where the last run left it (placing.py: from the articles
+of the weeks before), so that the stories are those a rebuild would make. What was decided before
+that time stands: a story once merged stays merged.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from newscli.stories.placing import Placer, Row, Vote
 if TYPE_CHECKING:
     import sqlite3
 
+VERSION = 1  # of the features and of how they are placed: a catalog of another is told again
+
 TABLES = (
     """CREATE TABLE IF NOT EXISTS told (
         id TEXT PRIMARY KEY, ts REAL NOT NULL, language TEXT NOT NULL, features TEXT NOT NULL,
@@ -35,7 +37,7 @@ TABLES = (
     ) WITHOUT ROWID""",
     # When an article that was placed goes: the stories from its time on are decided again.
     "CREATE TABLE IF NOT EXISTS told_from (ts REAL NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS told_settings (window REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS told_settings (window REAL NOT NULL, version INTEGER NOT NULL)",
     """CREATE TRIGGER IF NOT EXISTS untold AFTER DELETE ON articles BEGIN
         INSERT INTO told_from SELECT ts FROM told WHERE id = old.id AND story IS NOT NULL;
         DELETE FROM told WHERE id = old.id;
@@ -49,10 +51,11 @@ def create(db: sqlite3.Connection) -> None:
 
 
 def placed(db: sqlite3.Connection) -> bool:
-    """Whether stories were placed here (not in a catalog made before stories, nor since they were turned off)."""
+    """Whether stories were placed here, by this version (not in a catalog made before stories, nor
+    since they were turned off: then every article is told again)."""
     if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'told_settings'").fetchone() is None:
         return False
-    return db.execute("SELECT 1 FROM told_settings").fetchone() is not None
+    return db.execute("SELECT 1 FROM told_settings WHERE version = ?", (VERSION,)).fetchone() is not None
 
 
 def forget(db: sqlite3.Connection) -> None:
@@ -75,13 +78,12 @@ def record(db: sqlite3.Connection, article: Article, when: float | None) -> None
 
 def place(db: sqlite3.Connection, window_days: float) -> int:
     """Decides the stories of what changed since the last time; returns how many articles were placed."""
-    window = window_days * 86400
-    settings = db.execute("SELECT window FROM told_settings").fetchone()
+    settings = db.execute("SELECT window, version FROM told_settings").fetchone()
     start: float | None
-    if settings is None or settings[0] != window_days:
+    if settings != (window_days, VERSION):
         start = -float("inf")
         db.execute("DELETE FROM told_settings")
-        db.execute("INSERT INTO told_settings VALUES (?)", (window_days,))
+        db.execute("INSERT INTO told_settings VALUES (?, ?)", (window_days, VERSION))
     else:
         start = db.execute(
             "SELECT min(ts) FROM (SELECT min(ts) AS ts FROM told WHERE story IS NULL UNION ALL"
@@ -90,12 +92,13 @@ def place(db: sqlite3.Connection, window_days: float) -> int:
         if start is None:
             return 0
     placer = Placer(window_days)
+    window = placer.window
     votes: defaultdict[str, list[Vote]] = defaultdict(list)
     cast = db.execute("SELECT id, ts, a, b FROM told_votes WHERE ts >= ? AND ts < ?", (start - window, start))
     for id_, ts, a, b in cast:
         votes[id_].append(Vote(ts, a, b))
     first: dict[str, float] = {}
-    for row, story in _rows(db, start - 2 * window, start):
+    for row, story in _rows(db, start - placer.memory, start):
         if story not in first:
             found = db.execute("SELECT ts FROM told WHERE id = ?", (story,)).fetchone()
             first[story] = found[0] if found else row.ts
