@@ -93,18 +93,20 @@ def grouped(story: Story) -> list[tuple[str, list[tuple[Told, list[Told]]]]]:
 
 
 def story_view(story: Story, telling: Telling, explain: bool = False, merges: Sequence[Any] = ()) -> RenderableType:
+    """The articles by outlet, each with its delay after the first report, copies folded; then how each
+    outlet told it, and the words all share."""
     first = story.first.ts
     items: list[RenderableType] = [
         Text(one_line(story.title), style="bold"),
         Text(f"story {story.id}: {_counts(story)}, {_span(story)} UTC", style="dim"),
         Text(),
     ]
+    columns = [("yellow", 14), ("cyan", 16), ("", 12), *([("dim", 11)] if explain else []), ("", None)]
     for outlet, articles in grouped(story):
         items.append(Text(one_line(outlet), style="green"))
-        table = Table.grid(padding=(0, 2))
-        columns = ["yellow", "cyan", "", *(["dim"] if explain else []), ""]  # the title last, wrapped
-        for n, style in enumerate(columns):
-            table.add_column(style=style, no_wrap=n < len(columns) - 1)
+        table = Table.grid(padding=(0, 2))  # (widths fixed: the outlets' grids line up)
+        for style, width in columns:
+            table.add_column(style=style, no_wrap=width is not None, width=width)  # the title last, wrapped
         for told, copies in articles:
             late = "first" if told is story.first else delay(told.ts - first)
             why = [_why(told)] if explain else []
@@ -120,11 +122,13 @@ def story_view(story: Story, telling: Telling, explain: bool = False, merges: Se
             items.append(Text(f"story {merge[0]} merged into {merge[1]} by {merge[2]} ({merge[3]:.2f})", style="dim"))
     if telling.distinctive:
         items += [Text(), Text("How each outlet told it (weighted log-odds, z-scores):", style="bold")]
-        width = max(len(one_line(o)) for o in telling.distinctive)
-        for outlet, words in telling.distinctive.items():
-            line = Text(f"  {one_line(outlet):<{width}}  ", style="green")
-            line.append(", ".join(f"{one_line(w.word)} {w.z:.1f}" for w in words) or "nothing of its own")
-            items.append(line)
+        words = Table.grid(padding=(0, 2))
+        words.add_column(style="green", no_wrap=True)
+        words.add_column()
+        for outlet, own in telling.distinctive.items():
+            said = ", ".join(f"{one_line(w.word)} {w.z:.1f}" for w in own) or "nothing of its own"
+            words.add_row("  " + one_line(outlet), said)
+        items.append(words)
     if telling.shared:
         items.append(Text("Shared by all: ", style="bold") + Text(", ".join(one_line(w) for w in telling.shared)))
     return Group(*items)
