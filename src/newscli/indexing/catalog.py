@@ -330,6 +330,11 @@ class Catalog:
         return told.placed(self.db)
 
     @_reported
+    def retell(self) -> None:
+        """Stories made anew: every article is to be told again (`tell`) and placed."""
+        told.reset(self.db)
+
+    @_reported
     def tell(self, article: Article, when: float | None) -> None:
         """Keeps an article's features for its story, as `add` does (for an article indexed before stories were)."""
         told.record(self.db, article, when)

@@ -82,7 +82,8 @@ def update(
             untold = usable and catalog.telling and not catalog.tells()
             with catalog.batch():
                 catalog.record_roots(roots)
-                if untold:  # an index made before stories were kept: its articles are told now
+                if untold:  # an index made before stories (or by another version of them): told now
+                    catalog.retell()
                     for article in engine.every(SearchRequest("", Filters(), Sort.OLDEST, limit=0)):
                         catalog.tell(article, dates.timestamp_of(article))
                 todo = changes(config, catalog, manifest, roots, update=True, scope=scope)

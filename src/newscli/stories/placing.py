@@ -56,8 +56,8 @@ class Row(NamedTuple):
 class Decision(NamedTuple):
     id: str
     story: str
-    score: float | None  # its similarity with the story it joined; None: it started it, or is a copy
-    copy_of: str | None  # the copy's original, when it joined as a copy
+    score: float | None  # its similarity with the article it is most like; None: it began the story, or is a copy
+    near: str | None  # that article; for a copy, the ID its copies share
 
 
 class Merge(NamedTuple):
@@ -77,8 +77,8 @@ class Vote(NamedTuple):
 class _Window:
     """The articles of the window, in every language: how common each feature is."""
 
-    # (ts, language, ID, features, vector) of each article; a copy has no features or vector
-    seen: deque[tuple[float, str, str, dict[str, int], dict[str, float] | None]] = field(default_factory=deque)
+    seen: deque[tuple[float, str, str, dict[str, float] | None]] = field(default_factory=deque)  # (ts, language,
+    # ID, vector) of each article of the window; a copy has no vector
     known: deque[tuple[float, dict[str, int]]] = field(default_factory=deque)  # (ts, features) of the IDF window
     counted: int = 0  # articles in `df` (copies are not)
     df: Counter[str] = field(default_factory=Counter)
@@ -86,7 +86,7 @@ class _Window:
 
 @dataclass
 class _Language:
-    """The stories of the window in one language."""
+    """The articles of the window in one language, by their features, and the votes they cast."""
 
     postings: dict[str, dict[str, float]] = field(default_factory=dict)  # feature -> article -> its weight
     votes: deque[Vote] = field(default_factory=deque)
@@ -127,14 +127,14 @@ class Placer:
         story = best[1] if best else row.id
         self._remember(state, row, vector, story, row.ts)
         if best is not None:
-            for score, other in scores[1:]:
+            for score, other, _ in scores[1:]:
                 if score < MERGE:
                     break
                 vote = Vote(row.ts, *sorted((story, other)))
                 self.votes.append((row.id, vote))
                 if self._vote(state, vote) >= VOTES:
-                    self._merge(state, story, other, row.id, score)
-        return Decision(row.id, self.story_of(story), best[0] if best else None, None)
+                    self._merge(story, other, row.id, score)
+        return Decision(row.id, self.story_of(story), best[0] if best else None, best[2] if best else None)
 
     def follow(self, row: Row, story: str, first: float, votes: tuple[Vote, ...] = ()) -> None:
         """Takes in an article placed before (in `story`, begun at `first`) and the votes it cast."""
@@ -163,7 +163,7 @@ class Placer:
                 if not window.df[feature]:
                     del window.df[feature]
         while window.seen and window.seen[0][0] < start:
-            _, language, article, features, vector = window.seen.popleft()
+            _, language, article, vector = window.seen.popleft()
             if vector is None:
                 continue
             postings = self._languages[language].postings
@@ -193,9 +193,10 @@ class Placer:
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {f: w / norm for f, w in weights.items()}
 
-    def _scores(self, state: _Language, vector: dict[str, float]) -> list[tuple[float, str]]:
+    def _scores(self, state: _Language, vector: dict[str, float]) -> list[tuple[float, str, str]]:
         """The stories of the window with an article at least MERGE like the vector (cosine similarity of
-        the two) and sharing RARE_SHARED of its rare features, each by its most alike article, most like first.
+        the two) and sharing RARE_SHARED of its rare features, each by its most alike article (score,
+        story, article), most like first.
 
         Features held by more than CROWD articles are passed over: too common to tell one event. Rare
         features keep routine reports (each company's quarterly results) from making one story."""
@@ -212,18 +213,20 @@ class Placer:
             for article, value in holders.items():
                 dots[article] = dots.get(article, 0.0) + weight * value
         floor = min(JOIN, MERGE)
-        best: dict[str, float] = {}
+        best: dict[str, tuple[float, str]] = {}
         for article, dot in dots.items():
             if dot >= floor and shared[article] >= RARE_SHARED:
                 story = self.story_of(self._owner[article])
                 score = round(dot, _PLACES)
-                if score > best.get(story, 0.0):
-                    best[story] = score
-        return sorted(((score, story) for story, score in best.items()), key=lambda x: (-x[0], x[1]))
+                if (score, article) > best.get(story, (0.0, "")):
+                    best[story] = (score, article)
+        return sorted(
+            ((score, story, article) for story, (score, article) in best.items()), key=lambda x: (-x[0], x[1])
+        )
 
     def _remember(self, state: _Language, row: Row, vector: dict[str, float] | None, story: str, first: float) -> None:
         story = self.story_of(story)
-        self._window.seen.append((row.ts, row.language, row.id, row.features if vector is not None else {}, vector))
+        self._window.seen.append((row.ts, row.language, row.id, vector))
         self._copies[row.copies] = (story, row.ts)
         self._first.setdefault(story, first)
         if vector is not None:
@@ -238,7 +241,7 @@ class Placer:
         state.tally[vote.a, vote.b] += 1
         return state.tally[vote.a, vote.b]
 
-    def _merge(self, state: _Language, a: str, b: str, by: str, score: float) -> None:
+    def _merge(self, a: str, b: str, by: str, score: float) -> None:
         """Merges two stories: the one that began later goes into the other."""
         a, b = self.story_of(a), self.story_of(b)
         into, gone = (a, b) if (self._first[a], a) <= (self._first[b], b) else (b, a)

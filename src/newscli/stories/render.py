@@ -101,7 +101,7 @@ def story_view(story: Story, telling: Telling, explain: bool = False, merges: Se
         Text(f"story {story.id}: {_counts(story)}, {_span(story)} UTC", style="dim"),
         Text(),
     ]
-    columns = [("yellow", 14), ("cyan", 16), ("", 12), *([("dim", 11)] if explain else []), ("", None)]
+    columns = [("yellow", 14), ("cyan", 16), ("", 12), *([("dim", 24)] if explain else []), ("", None)]
     for outlet, articles in grouped(story):
         items.append(Text(one_line(outlet), style="green"))
         table = Table.grid(padding=(0, 2))  # (widths fixed: the outlets' grids line up)
@@ -136,11 +136,9 @@ def story_view(story: Story, telling: Telling, explain: bool = False, merges: Se
 
 def _why(told: Told) -> str:
     """How an article came into its story (`story --explain`)."""
-    if told.copy_of is not None:
-        return "a copy"
     if told.score is None:
-        return "began it"
-    return f"joined {told.score:.2f}"
+        return "a copy" if told.near is not None else "began it"
+    return f"joined {told.score:.2f} {told.near}"
 
 
 def grouped_hits(stories: Sequence[Story]) -> RenderableType:
@@ -188,6 +186,7 @@ def story_json(story: Story, telling: Telling, articles: Articles, marks: Marks)
             "outlet": told.outlet,
             "delay": told.ts - first,
             "score": told.score,
+            "near": told.near if told.score is not None else None,
             "copies": [c.id for c in copies],
         }
         for _, items in grouped(story)

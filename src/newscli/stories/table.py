@@ -26,7 +26,7 @@ VERSION = 1  # of the features and of how they are placed: a catalog of another 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS told (
         id TEXT PRIMARY KEY, ts REAL NOT NULL, language TEXT NOT NULL, features TEXT NOT NULL,
-        title TEXT NOT NULL, source TEXT, story TEXT, score REAL, copy_of TEXT
+        title TEXT NOT NULL, source TEXT, story TEXT, score REAL, near TEXT
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS told_by_time ON told (ts, id)",
     "CREATE INDEX IF NOT EXISTS told_by_story ON told (story, ts)",
@@ -56,6 +56,14 @@ def placed(db: sqlite3.Connection) -> bool:
     if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'told_settings'").fetchone() is None:
         return False
     return db.execute("SELECT 1 FROM told_settings WHERE version = ?", (VERSION,)).fetchone() is not None
+
+
+def reset(db: sqlite3.Connection) -> None:
+    """Stories made anew, by this version's tables (before every article is told again)."""
+    db.execute("DROP TRIGGER IF EXISTS untold")
+    for table in ("told", "told_votes", "told_merges", "told_from", "told_settings"):
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+    create(db)
 
 
 def forget(db: sqlite3.Connection) -> None:
@@ -114,8 +122,8 @@ def place(db: sqlite3.Connection, window_days: float) -> int:
         ts = db.execute("SELECT ts FROM told WHERE id = ?", (merge.by,)).fetchone()
         db.execute("INSERT OR REPLACE INTO told_merges VALUES (?, ?, ?, ?, ?)", (*merge, ts[0] if ts else start))
     db.executemany(
-        "UPDATE told SET story = ?, score = ?, copy_of = ? WHERE id = ?",
-        [(placer.story_of(d.story), d.score, d.copy_of, d.id) for d in decided],
+        "UPDATE told SET story = ?, score = ?, near = ? WHERE id = ?",
+        [(placer.story_of(d.story), d.score, d.near, d.id) for d in decided],
     )
     db.executemany("INSERT INTO told_votes VALUES (?, ?, ?, ?)", [(i, *v) for i, v in placer.votes])
     db.execute("DELETE FROM told_from")

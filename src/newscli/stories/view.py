@@ -15,7 +15,7 @@ from newscli.stories.features import decode
 if TYPE_CHECKING:
     import sqlite3
 
-_COLUMNS = "t.id, t.ts, t.title, t.source, t.story, t.score, t.copy_of, t.features, a.story"
+_COLUMNS = "t.id, t.ts, t.title, t.source, t.story, t.score, t.near, t.features, a.story"
 _FROM = "FROM told t JOIN articles a ON a.id = t.id"
 _MANY = 500  # IDs asked for in one statement
 
@@ -29,8 +29,8 @@ class Told:
     title: str
     source: str | None
     story: str
-    score: float | None  # its similarity with the story when it joined; None: it began it, or is a copy
-    copy_of: str | None  # the copies' shared ID, when it joined as a copy
+    score: float | None  # its similarity with the article it was most like; None: it began the story, or is a copy
+    near: str | None  # that article; for a copy, the ID its copies share; None: it began the story
     features: str
     copies: str  # the ID its copies share (its own if none)
 
