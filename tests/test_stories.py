@@ -420,3 +420,15 @@ def test_stories_can_be_turned_off_and_on_again(
     assert "AP: Valencia floods" in by_title(told(run))["Deadly flash floods hit Spain's east coast"]
     bad = run("--config", str(write(tmp_path / "bad.yaml", "story_window_days: -1\n")), "stories")
     assert bad.exit_code == 2 and "bad.yaml:1" in bad.stderr and "0 or more" in bad.stderr
+
+
+def test_a_damaged_catalog_is_said_in_one_line(run: Run, news: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    first = told(run)["stories"][0]["id"]
+    with sqlite3.connect(tmp_path / "data" / "newscli" / "index" / "catalog.db") as db:
+        db.execute("DROP TABLE told_merges")
+    result = run("story", first, "--explain")
+    assert result.exit_code != 0 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("newscli: error: cannot read the stories in the index's catalog (no such table")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from newscli.errors import REBUILD_HINT, IndexError_
+from newscli.errors import REBUILD_HINT, IndexError_, converting
 from newscli.stories.features import decode
 
 if TYPE_CHECKING:
@@ -101,6 +101,18 @@ def connect(folder: str) -> sqlite3.Connection:
     return db
 
 
+def _trouble(db: sqlite3.Connection, e: Exception) -> IndexError_ | None:
+    import sqlite3
+
+    if not isinstance(e, sqlite3.Error):
+        return None
+    return IndexError_(f"cannot read the stories in the index's catalog ({e})", hint=REBUILD_HINT)
+
+
+_reading = converting(_trouble)  # SQLite's errors (a damaged catalog) as newscli's
+
+
+@_reading
 def stories(
     db: sqlite3.Connection,
     *,
@@ -111,36 +123,34 @@ def stories(
 ) -> list[Story]:
     """The stories told between `since` and `until` (None: no bound), as told then, ranked; with `ids`,
     by those articles alone. limit 0: all."""
-    import sqlite3
-
     bounds, values = _between(since, until)
-    try:
-        if ids is None:
-            sql = (
-                f"SELECT story FROM told t WHERE story IS NOT NULL AND {bounds} GROUP BY story ORDER BY"
-                " count(DISTINCT lower(trim(coalesce(source, '')))) DESC, count(*) DESC, max(ts) DESC, story"
-            )
-            chosen = [s for (s,) in db.execute(sql + (f" LIMIT {int(limit)}" if limit else ""), values)]
-            found = _members(db, f"t.story IN ({{}}) AND {bounds}", chosen, values)
-        else:
-            found = _members(db, f"t.story IS NOT NULL AND t.id IN ({{}}) AND {bounds}", list(ids), values)
-    except sqlite3.Error as e:
-        raise IndexError_(f"cannot read the stories in the index's catalog ({e})", hint=REBUILD_HINT) from None
+    if ids is None:
+        sql = (
+            f"SELECT story FROM told t WHERE story IS NOT NULL AND {bounds} GROUP BY story ORDER BY"
+            " count(DISTINCT lower(trim(coalesce(source, '')))) DESC, count(*) DESC, max(ts) DESC, story"
+        )
+        chosen = [s for (s,) in db.execute(sql + (f" LIMIT {int(limit)}" if limit else ""), values)]
+        found = _members(db, f"t.story IN ({{}}) AND {bounds}", chosen, values)
+    else:
+        found = _members(db, f"t.story IS NOT NULL AND t.id IN ({{}}) AND {bounds}", list(ids), values)
     ranked = sorted(found, key=Story.rank)
     return ranked[:limit] if limit else ranked
 
 
+@_reading
 def whole(db: sqlite3.Connection, ids: Collection[str]) -> list[Story]:
     """The stories of these articles, each whole."""
     return _members(db, "t.story IN ({})", sorted(set(story_of(db, ids).values())))
 
 
+@_reading
 def merges(db: sqlite3.Connection, story: str) -> list[tuple[str, str, str, float]]:
     """The merges that made a story: (story, into, by which article, its similarity)."""
     sql = "SELECT story, into_, by, score FROM told_merges WHERE into_ = ? OR story = ? ORDER BY ts"
     return list(db.execute(sql, (story, story)))
 
 
+@_reading
 def story(db: sqlite3.Connection, ref: str) -> Story | None:
     """The story with this ID, or that holds the article with this ID."""
     row = db.execute("SELECT story FROM told WHERE id = ? AND story IS NOT NULL", (ref,)).fetchone()
@@ -152,6 +162,7 @@ def story(db: sqlite3.Connection, ref: str) -> Story | None:
     return found[0] if found else None
 
 
+@_reading
 def story_of(db: sqlite3.Connection, ids: Collection[str]) -> dict[str, str]:
     """The story of each of these articles that has one."""
     return dict(_each(db, "SELECT id, story FROM told WHERE story IS NOT NULL AND id IN ({})", list(ids)))
