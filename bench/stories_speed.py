@@ -31,7 +31,16 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--index-runs", type=int, default=3)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--incremental-only", action="store_true", help="time adding articles to the indexes a full run left"
+    )
     args = parser.parse_args()
+    if args.incremental_only:
+        for scale in args.scales:
+            print(
+                f"{scale}x:", json.dumps(incremental(args.work / f"archive-x{scale}", args.work / f"stories-x{scale}"))
+            )
+        return
     rows = {scale: measure(args, scale) for scale in args.scales}
     print(f"| | {' | '.join(f'{s}x' for s in rows)} |")
     print(f"|---|{'---|' * len(rows)}")
@@ -100,6 +109,34 @@ def measure(args: argparse.Namespace, scale: int) -> dict[str, float]:
         "stories": _median(answers["stories"]),
         "story": _median(answers["story"]),
     }
+
+
+ADDED = 100
+
+
+def incremental(archive: Path, work: Path) -> dict[str, float]:
+    """Seconds of `newscli index` adding ADDED articles (and then removing them), with stories off and on:
+    articles newer than any (as a fetch brings), and articles of the archive's busiest week (as an old
+    folder added to an archive): those are placed again with every article after them."""
+    figures: dict[str, float] = {}
+    body = " ".join(f"Word{n} of a text long enough to be an article, with its own words." for n in range(30))
+    for when, label in (("2026-12-06T{h:02d}:{m:02d}:00Z", "newest"), ("1987-03-04T{h:02d}:{m:02d}:00Z", "middle")):
+        for mode in ("off", "on"):
+            folder = work / mode
+            env = _environment(folder)
+            config = folder / "config" / "newscli" / "config.yaml"
+            config.write_text(config.read_text() + f"story_window_days: {3 if mode == 'on' else 0}\n")
+            command = [NEWSCLI, "--index-dir", str(folder / "index"), "index", str(archive)]
+            extra = archive / "extra-stories"
+            extra.mkdir()
+            for n in range(ADDED):
+                date = when.format(h=n // 60, m=n % 60)
+                text = f"---\ntitle: Added article {n}\nsource: Bench\ndate: {date}\n---\n{body}\n"
+                (extra / f"{n}.md").write_text(text, encoding="utf-8")
+            figures[f"{label}_added_{mode}"] = Run(command, env).seconds
+            shutil.rmtree(extra)
+            figures[f"{label}_removed_{mode}"] = Run(command, env).seconds
+    return figures
 
 
 if __name__ == "__main__":
