@@ -9,6 +9,10 @@ with stories, the resident process answers `stories` for the busiest seven days 
 (1987-03-01 to 1987-03-07, Reuters' first full week; the archive's dates are decades old, so
 `--since 7d` would find nothing) and `story` for the story with the most outlets among them,
 each --runs times: the medians are printed as a Markdown table.
+
+With --incremental-only, on the indexes a full run left: `newscli index` adding 100 articles and
+removing them again, with stories off and on, for articles newer than any (as a fetch brings
+them) and for articles of the busiest week (placed again with every article after them).
 """
 
 from __future__ import annotations
