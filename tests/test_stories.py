@@ -372,6 +372,8 @@ def test_search_by_story(run: Run, news: Path) -> None:
     data = json.loads(run("search", "lagarde", "--stories", "--json").stdout)
     assert data["query"] == "lagarde" and [s["outlets"] for s in data["stories"]] == [["Reuters", "AP"]]
     assert data["stories"][0]["first"]["title"] == "ECB cuts rates by a quarter point as inflation eases"
+    mixed = run("search", "lagarde", "--stories", "--facets")
+    assert mixed.exit_code == 2 and "--stories does not go with --facets" in mixed.stderr
 
 
 def test_an_undated_article_is_in_no_story(run: Run, news: Path) -> None:

@@ -222,6 +222,9 @@ def search(
     if by_story:
         from newscli.commands.stories import search_stories
 
+        if facets or explain or page != 1 or all_copies:
+            raise click.UsageError("--stories does not go with --facets, --explain, --page or --all")
+
         search_stories(inv, query, request, json_)
         return
     looked = "" if sources or since or until or langs or unread or starred or labels else query  # not narrowed
