@@ -39,7 +39,6 @@ FEW = 50  # articles a window needs before features are judged common
 RARE = 0.005  # a feature in at most this share of the window's articles is rare
 RARE_LEAST = 5  # or in at most this many (the article itself among them)
 RARE_SHARED = 2  # rare features an article must share with a story to join it (in a window of FEW or more)
-CROWD = 1000  # a feature more articles of the window hold is not used to compare them
 _PLACES = 9  # (digits a similarity is rounded to: decisions do not hang on the order of additions)
 
 
@@ -89,6 +88,7 @@ class _Language:
     """The articles of the window in one language, by their features, and the votes they cast."""
 
     postings: dict[str, dict[str, float]] = field(default_factory=dict)  # feature -> article -> its weight
+    vectors: dict[str, dict[str, float]] = field(default_factory=dict)  # article -> its vector
     votes: deque[Vote] = field(default_factory=deque)
     tally: Counter[tuple[str, str]] = field(default_factory=Counter)
 
@@ -166,7 +166,9 @@ class Placer:
             _, language, article, vector = window.seen.popleft()
             if vector is None:
                 continue
-            postings = self._languages[language].postings
+            state = self._languages[language]
+            postings = state.postings
+            del state.vectors[article]
             for feature in vector:
                 holders = postings[feature]
                 del holders[article]
@@ -198,31 +200,28 @@ class Placer:
         the two) and sharing RARE_SHARED of its rare features, each by its most alike article (score,
         story, article), most like first.
 
-        Features held by more than CROWD articles are passed over: too common to tell one event. Rare
-        features keep routine reports (each company's quarterly results) from making one story."""
-        dots: dict[str, float] = {}
-        shared: Counter[str] = Counter()
+        Only articles sharing rare features are compared: rare features keep routine reports (each
+        company's quarterly results) from making one story, and their lists of articles are short,
+        however many articles the window holds."""
         postings, df, counted = state.postings, self._window.df, self._window.counted
         rare = max(RARE_LEAST, RARE * counted) if counted >= FEW else math.inf
-        for feature, weight in vector.items():
-            holders = postings.get(feature)
-            if holders is None or len(holders) > CROWD:
-                continue
-            if df[feature] <= rare:
+        shared: Counter[str] = Counter()
+        for feature in vector:
+            if df[feature] <= rare and (holders := postings.get(feature)):
                 shared.update(holders.keys())
-            for article, value in holders.items():
-                dots[article] = dots.get(article, 0.0) + weight * value
         floor = min(JOIN, MERGE)
         best: dict[str, tuple[float, str]] = {}
-        for article, dot in dots.items():
-            if dot >= floor and shared[article] >= RARE_SHARED:
+        for article, n in shared.items():
+            if n < RARE_SHARED:
+                continue
+            other = state.vectors[article]
+            score = round(sum(w * other.get(f, 0.0) for f, w in vector.items()), _PLACES)
+            if score >= floor:
                 story = self.story_of(self._owner[article])
-                score = round(dot, _PLACES)
                 if (score, article) > best.get(story, (0.0, "")):
                     best[story] = (score, article)
-        return sorted(
-            ((score, story, article) for story, (score, article) in best.items()), key=lambda x: (-x[0], x[1])
-        )
+        ranked = ((score, story, article) for story, (score, article) in best.items())
+        return sorted(ranked, key=lambda x: (-x[0], x[1]))
 
     def _remember(self, state: _Language, row: Row, vector: dict[str, float] | None, story: str, first: float) -> None:
         story = self.story_of(story)
@@ -231,6 +230,7 @@ class Placer:
         self._first.setdefault(story, first)
         if vector is not None:
             self._owner[row.id] = story
+            state.vectors[row.id] = vector
             for feature, weight in vector.items():
                 state.postings.setdefault(feature, {})[row.id] = weight
 
