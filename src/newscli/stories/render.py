@@ -157,18 +157,18 @@ def grouped_hits(stories: Sequence[Story]) -> RenderableType:
 
 def _article(told: Told, articles: Articles, marks: Marks) -> dict[str, Any]:
     found = articles(told.id)
-    base = article_json(found, marks=marks) if found is not None else {"id": told.id, "title": told.title}
-    return base
+    return article_json(found, marks=marks) if found is not None else {"id": told.id, "title": told.title}
 
 
 def _story_json(story: Story, articles: Articles, marks: Marks) -> dict[str, Any]:
+    told = [_article(a, articles, marks) for a in story.articles]
     return {
         "id": story.id,
         "title": story.title,
         "outlets": story.outlets,
-        "articles": [_article(a, articles, marks) for a in story.articles],
-        "first": _article(story.first, articles, marks),
-        "latest": _article(story.latest, articles, marks),
+        "articles": told,
+        "first": told[0],
+        "latest": told[-1],
     }
 
 
