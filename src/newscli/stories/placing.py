@@ -87,7 +87,7 @@ class _Window:
 class _Language:
     """The articles of the window in one language, by their features, and the votes they cast."""
 
-    postings: dict[str, dict[str, float]] = field(default_factory=dict)  # feature -> article -> its weight
+    postings: dict[str, set[str]] = field(default_factory=dict)  # feature -> the articles that have it
     vectors: dict[str, dict[str, float]] = field(default_factory=dict)  # article -> its vector
     votes: deque[Vote] = field(default_factory=deque)
     tally: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -171,7 +171,7 @@ class Placer:
             del state.vectors[article]
             for feature in vector:
                 holders = postings[feature]
-                del holders[article]
+                holders.discard(article)
                 if not holders:
                     del postings[feature]
             del self._owner[article]
@@ -208,7 +208,7 @@ class Placer:
         shared: Counter[str] = Counter()
         for feature in vector:
             if df[feature] <= rare and (holders := postings.get(feature)):
-                shared.update(holders.keys())
+                shared.update(holders)
         floor = min(JOIN, MERGE)
         best: dict[str, tuple[float, str]] = {}
         for article, n in shared.items():
@@ -231,8 +231,8 @@ class Placer:
         if vector is not None:
             self._owner[row.id] = story
             state.vectors[row.id] = vector
-            for feature, weight in vector.items():
-                state.postings.setdefault(feature, {})[row.id] = weight
+            for feature in vector:
+                state.postings.setdefault(feature, set()).add(row.id)
 
     def _vote(self, state: _Language, vote: Vote) -> int:
         if self.story_of(vote.a) == self.story_of(vote.b):
